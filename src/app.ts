@@ -1,0 +1,65 @@
+/**
+ * Builds the fastify app from its dependencies without listening (tests use `app.inject`;
+ * src/server.ts listens). Every external client is created by the caller and passed in.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from './config.ts';
+import type { Db } from './db/client.ts';
+import { loggerOptions } from './logger.ts';
+import type { ArtifactStore } from './storage/artifact-store.ts';
+import authPlugin from './plugins/auth.ts';
+import docsPlugin from './plugins/docs.ts';
+import errorHandlerPlugin from './plugins/error-handler.ts';
+import metricsPlugin from './plugins/metrics.ts';
+import healthRoutes from './routes/health/routes.ts';
+import modelRoutes from './routes/models/routes.ts';
+import trainingJobRoutes from './routes/training-jobs/routes.ts';
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly db: Db;
+  readonly redis: Redis;
+  readonly trainingQueue: Queue;
+  readonly store: ArtifactStore;
+  readonly backend: { readonly name: string };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered (for the openapi.yaml consistency test); `hidden` ones are internal. */
+    routeTable: { method: string; url: string; hidden: boolean }[];
+  }
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: loggerOptions(config, 'api'),
+    bodyLimit: config.bodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  });
+  const routeTable: FastifyInstance['routeTable'] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const hidden = Boolean((route.schema as { hide?: boolean } | undefined)?.hide) || route.url.startsWith('/docs');
+    for (const method of methods) if (method !== 'HEAD') routeTable.push({ method, url: route.url, hidden });
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(errorHandlerPlugin);
+  await app.register(authPlugin, { db: deps.db, disabled: config.authDisabled });
+  await app.register(metricsPlugin, { queues: [deps.trainingQueue] });
+  await app.register(docsPlugin);
+  await app.register(healthRoutes, { db: deps.db, redis: deps.redis, backend: deps.backend, timeoutMs: config.redisConnectTimeoutMs });
+  await app.register(modelRoutes, { db: deps.db });
+  await app.register(trainingJobRoutes, { db: deps.db, redis: deps.redis, queue: deps.trainingQueue });
+  return app;
+}

@@ -1,0 +1,40 @@
+/**
+ * API keys: `mk_<43 base64url chars>` (256 random bits). Only the sha256 of a key is stored; a
+ * lookup hashes the presented key, finds the row by hash and compares in constant time.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Db } from '../db/client.ts';
+
+export const ROLES = ['client', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface ApiKeyIdentity {
+  readonly id: string;
+  readonly role: Role;
+}
+
+const KEY_PATTERN = /^mk_[A-Za-z0-9_-]{43}$/;
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export function isWellFormedKey(key: string): boolean {
+  return KEY_PATTERN.test(key);
+}
+
+export async function createApiKey(db: Db, role: Role, name?: string): Promise<{ key: string; id: string }> {
+  const key = `mk_${randomBytes(32).toString('base64url')}`;
+  const row = await db.apiKey.create({ data: { role, name: name ?? null, hash: hashKey(key), prefix: key.slice(0, 10) } });
+  return { key, id: row.id };
+}
+
+/** Finds the live key; null when unknown or revoked. Throws when the database is unreachable. */
+export async function findApiKey(db: Db, key: string): Promise<ApiKeyIdentity | null> {
+  if (!isWellFormedKey(key)) return null;
+  const hash = hashKey(key);
+  const row = await db.apiKey.findUnique({ where: { hash } });
+  if (!row || row.revokedAt) return null;
+  if (!timingSafeEqual(Buffer.from(row.hash, 'hex'), Buffer.from(hash, 'hex'))) return null;
+  return { id: row.id, role: row.role };
+}

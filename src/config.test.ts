@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from './config.ts';
+
+test('defaults: port 3000, auth on, wasm-or-better backend chosen automatically', () => {
+  const config = loadConfig({});
+  assert.equal(config.port, 3000);
+  assert.equal(config.authDisabled, false);
+  assert.equal(config.tfjsBackend, 'auto');
+  assert.equal(config.logLevel, 'info');
+  assert.match(config.databaseUrl, /^postgresql:/);
+});
+
+test('values are parsed and normalised', () => {
+  const config = loadConfig({ PORT: '8080', TFJS_BACKEND: 'WASM', AUTH_DISABLED: 'true', WEIGHTS_DIR: '/tmp/w' });
+  assert.equal(config.port, 8080);
+  assert.equal(config.tfjsBackend, 'wasm');
+  assert.equal(config.authDisabled, true);
+  assert.equal(config.weightsDir, '/tmp/w');
+  assert.equal(config.cacheDir, '/tmp/cache');
+});
+
+for (const [variable, value] of [
+  ['PORT', 'abc'],
+  ['PORT', '70000'],
+  ['PORT', '3000.5'],
+  ['TFJS_BACKEND', 'tpu'],
+  ['LOG_LEVEL', 'loud'],
+  ['DATABASE_URL', 'mysql://x@y/z'],
+  ['REDIS_URL', 'not a url'],
+  ['AUTH_DISABLED', 'maybe'],
+  ['SHUTDOWN_TIMEOUT_MS', '-1'],
+] as const) {
+  test(`a bad ${variable} stops start-up with an error naming it`, () => {
+    assert.throws(
+      () => loadConfig({ [variable]: value }),
+      (error: unknown) => error instanceof ConfigError && error.variable === variable && error.message.includes(variable),
+    );
+  });
+}

@@ -1,0 +1,119 @@
+/**
+ * The one configuration of both processes: environment variables with defaults, validated once at
+ * start-up and passed down. A bad value stops start-up with a message naming the variable.
+ */
+import path from 'node:path';
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, readonly value: string, readonly expected: string) {
+    super(`invalid ${variable}=${JSON.stringify(value)}: expected ${expected}`);
+  }
+}
+
+export const TFJS_BACKENDS = ['auto', 'gpu', 'node', 'wasm', 'cpu'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly weightsDir: string;
+  readonly cacheDir: string;
+  readonly omniglotDir: string;
+  readonly omniglotDownload: boolean;
+  readonly tfjsBackend: (typeof TFJS_BACKENDS)[number];
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** Development mode without API keys: off unless switched on explicitly (logged as a warning). */
+  readonly authDisabled: boolean;
+  readonly shutdownTimeoutMs: number;
+  readonly bodyLimitBytes: number;
+  readonly workerConcurrency: number;
+  readonly redisConnectTimeoutMs: number;
+  /** BullMQ key prefix: deployments (or test runs) sharing one Redis keep their queues apart. */
+  readonly queuePrefix: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^-?\d+$/.test(raw.trim()) || value < min || value > max) {
+    throw new ConfigError(name, raw, `an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, options: readonly T[], fallback: T): T {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = raw.trim().toLowerCase() as T;
+  if (!options.includes(value)) throw new ConfigError(name, raw, `one of ${options.join(', ')}`);
+  return value;
+}
+
+function flag(env: Env, name: string): boolean {
+  return oneOf(env, name, ['true', 'false', '1', '0', 'yes', 'no'], 'false').match(/^(true|1|yes)$/) !== null;
+}
+
+function url(env: Env, name: string, fallback: string, protocols: readonly string[]): string {
+  const raw = read(env, name) ?? fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, raw, `a URL (${protocols.join(' or ')})`);
+  }
+  if (!protocols.includes(parsed.protocol)) throw new ConfigError(name, raw, `a URL (${protocols.join(' or ')})`);
+  return raw;
+}
+
+function pattern(env: Env, name: string, fallback: string, re: RegExp, expected: string): string {
+  const raw = read(env, name) ?? fallback;
+  if (!re.test(raw)) throw new ConfigError(name, raw, expected);
+  return raw;
+}
+
+function directory(env: Env, name: string, fallback: string): string {
+  return path.resolve(read(env, name) ?? fallback);
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const weightsDir = directory(env, 'WEIGHTS_DIR', '.data/weights');
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: read(env, 'HOST') ?? '0.0.0.0',
+    databaseUrl: url(env, 'DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/maml', ['postgresql:', 'postgres:']),
+    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    weightsDir,
+    cacheDir: directory(env, 'CACHE_DIR', path.join(weightsDir, '..', 'cache')),
+    omniglotDir: directory(env, 'OMNIGLOT_DIR', '.data/omniglot'),
+    omniglotDownload: flag(env, 'OMNIGLOT_DOWNLOAD'),
+    tfjsBackend: oneOf(env, 'TFJS_BACKEND', TFJS_BACKENDS, 'auto'),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    authDisabled: flag(env, 'AUTH_DISABLED'),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 1, 1, 64),
+    redisConnectTimeoutMs: integer(env, 'REDIS_CONNECT_TIMEOUT_MS', 2_000, 100, 60_000),
+    queuePrefix: pattern(env, 'QUEUE_PREFIX', 'maml', /^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ or -, at most 40'),
+  };
+}
+
+/** For entry points: the validated configuration, or exit code 2 with a message naming the variable. */
+export function loadConfigOrExit(env: Env = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`configuration error: ${error.message}`);
+    process.exit(2);
+  }
+}

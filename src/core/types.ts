@@ -1,0 +1,59 @@
+import type { Tensor, Tensor1D, Tensor2D, Tensor4D } from './tf.ts';
+
+/** Network parameters: an explicit, named map (names are the checkpoint tensor names). */
+export type Params = Record<string, Tensor>;
+
+/** Options every forward pass understands. */
+export interface ForwardOptions {
+  /** Names of the parameters a step may not change (head-only adaptation freezes the body). */
+  readonly frozen?: ReadonlySet<string>;
+}
+
+/** A functional network: parameters are passed in, never stored. */
+export interface Network<X extends Tensor = Tensor> {
+  /** Architecture spec, serialisable to JSON (stored in checkpoints and the model registry). */
+  readonly spec: NetworkSpec;
+  /** Fresh parameters from a seeded generator. */
+  init(seed: number): Params;
+  /** Logits (classification) or predictions (regression) for a batch. */
+  forward(params: Params, x: X, options?: ForwardOptions): Tensor2D;
+  /** Names of the head parameters (adapted alone by head-only/ANIL adaptation). */
+  readonly headNames: readonly string[];
+  /**
+   * Body output [N, F], the head's input; with `head` it lets head-only adaptation compute the
+   * body once. Invariant: head(params, features(params, x)) equals forward(params, x).
+   */
+  features?(params: Params, x: X): Tensor2D;
+  /** Logits / predictions from body features [N, F] (uses only the `headNames` parameters). */
+  head?(params: Params, features: Tensor2D): Tensor2D;
+}
+
+export type HeadInit = 'random' | 'zero';
+
+export type NetworkSpec =
+  | {
+      readonly kind: 'conv4';
+      /** 'maxpool': conv stride 1 + 2×2 max-pool (MAML paper); 'strided': stride-2 conv, mean over space (cbfinn/maml). */
+      readonly variant: 'maxpool' | 'strided';
+      readonly inputSize: number;
+      readonly channels: number;
+      readonly filters: number;
+      readonly outputs: number;
+      readonly headInit: HeadInit;
+    }
+  | {
+      readonly kind: 'mlp';
+      readonly inputs: number;
+      readonly hidden: readonly number[];
+      readonly outputs: number;
+    };
+
+/** One few-shot task. Classification labels are int32 class indices 0..n-1; regression targets are [n,1]. */
+export interface Task<X extends Tensor = Tensor> {
+  readonly supportX: X;
+  readonly supportY: Tensor1D | Tensor2D;
+  readonly queryX: X;
+  readonly queryY: Tensor1D | Tensor2D;
+}
+
+export type ImageTask = Task<Tensor4D>;

@@ -1,0 +1,59 @@
+/**
+ * The one error handler: every error leaves as `{ "error": { "code", "message" } }` with its
+ * status. 5xx messages never carry internals (they are logged with the request id instead).
+ */
+import fp from 'fastify-plugin';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { DependencyUnavailableError, HttpError } from '../errors.ts';
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+const REDIS_DOWN = /Stream isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|Command timed out|MaxRetriesPerRequest/i;
+
+function isRedisOutage(error: Error): boolean {
+  const name = error.constructor?.name ?? '';
+  return name === 'MaxRetriesPerRequestError' || (REDIS_DOWN.test(error.message) && !/postgres|prisma/i.test(error.message));
+}
+
+function isPostgresOutage(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  const name = error.constructor?.name ?? '';
+  return (
+    (name.startsWith('PrismaClient') && /connect|timeout|ECONNREFUSED|Can't reach/i.test(error.message)) ||
+    code === 'P1001' || code === 'P1017' || code === 'P2024' || code === 'ECONNREFUSED'
+  );
+}
+
+function toHttpError(error: FastifyError | Error): HttpError {
+  if (error instanceof HttpError) return error;
+  const fe = error as FastifyError;
+  if (fe.validation) {
+    return new HttpError(400, 'VALIDATION_ERROR', `${fe.validationContext ?? 'request'}${fe.validation[0]?.instancePath ?? ''} ${fe.validation[0]?.message ?? error.message}`.trim());
+  }
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    const code = typeof fe.code === 'string' ? fe.code.replace(/^FST_(ERR_)?/, '') : 'BAD_REQUEST';
+    return new HttpError(fe.statusCode, code, error.message);
+  }
+  if (isPostgresOutage(error)) return new DependencyUnavailableError('postgres', error);
+  if (isRedisOutage(error)) return new DependencyUnavailableError('redis', error);
+  return new HttpError(500, 'INTERNAL', 'internal server error');
+}
+
+async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const http = toHttpError(error);
+    if (http.statusCode >= 500) request.log.error({ err: error }, http.message);
+    else request.log.info({ code: http.code, statusCode: http.statusCode }, http.message);
+    const body: ErrorBody = { error: { code: http.code, message: http.message } };
+    if (http.details) body.error.details = http.details;
+    void reply.status(http.statusCode).headers(http.headers ?? {}).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const body: ErrorBody = { error: { code: 'ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } };
+    void reply.status(404).send(body);
+  });
+}
+
+export default fp(errorHandlerPlugin, { name: 'error-handler' });

@@ -1,0 +1,36 @@
+/** Liveness and readiness: `/healthz` (process up) and `/readyz` (PostgreSQL and Redis reachable). */
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { pingDb, type Db } from '../../db/client.ts';
+import { pingRedis } from '../../redis.ts';
+import { healthSchema, readySchema } from './schemas.ts';
+
+export interface HealthRoutesOptions {
+  readonly db: Db;
+  readonly redis: Redis;
+  readonly backend: { readonly name: string };
+  readonly timeoutMs: number;
+}
+
+function within(ms: number, check: Promise<boolean>): Promise<boolean> {
+  return Promise.race([check, new Promise<boolean>((resolve) => setTimeout(resolve, ms, false).unref())]);
+}
+
+export default async function healthRoutes(app: FastifyInstance, options: HealthRoutesOptions): Promise<void> {
+  app.get('/healthz', { config: { auth: 'public' }, schema: healthSchema }, async () => ({
+    status: 'ok',
+    uptimeSeconds: Math.round(process.uptime()),
+    backend: options.backend.name,
+  }));
+
+  app.get('/readyz', { config: { auth: 'public' }, schema: readySchema }, async (_request, reply) => {
+    const [postgres, redis] = await Promise.all([
+      within(options.timeoutMs, pingDb(options.db)),
+      within(options.timeoutMs, pingRedis(options.redis)),
+    ]);
+    const checks = { postgres: postgres ? 'up' : 'down', redis: redis ? 'up' : 'down' } as const;
+    const ready = postgres && redis;
+    if (!ready) reply.header('retry-after', '5');
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });
+  });
+}

@@ -1,0 +1,37 @@
+/** The API process: `npm run start:api`. */
+import { buildApp } from './app.ts';
+import { loadConfigOrExit } from './config.ts';
+import { createDb } from './db/client.ts';
+import { createLogger } from './logger.ts';
+import { createTrainingQueue } from './queue/queues.ts';
+import { createApiRedis } from './redis.ts';
+import { onShutdownSignal } from './shutdown.ts';
+import { FsArtifactStore } from './storage/fs-artifact-store.ts';
+import { selectBackend } from './tf/backend.ts';
+
+const config = loadConfigOrExit();
+const log = createLogger(config, 'api');
+const backend = await selectBackend(config.tfjsBackend);
+log.info({ backend }, 'tensorflow.js backend selected');
+
+const db = createDb(config.databaseUrl, { connectionTimeoutMs: config.redisConnectTimeoutMs });
+const redis = createApiRedis(config.redisUrl, config.redisConnectTimeoutMs);
+redis.on('error', (error) => log.warn({ err: error.message }, 'redis connection error'));
+const trainingQueue = createTrainingQueue(redis, config.queuePrefix);
+trainingQueue.on('error', (error) => log.warn({ err: error.message }, 'training queue error'));
+const store = new FsArtifactStore(config.weightsDir);
+const swept = await store.sweepTemporaries();
+if (swept) log.warn({ swept }, 'removed partial weights files left by a crash');
+
+const app = await buildApp({ config, db, redis, trainingQueue, store, backend });
+onShutdownSignal(
+  async () => {
+    await app.close(); // stops accepting, lets in-flight requests finish
+    await trainingQueue.close();
+    redis.disconnect();
+    await db.$disconnect();
+  },
+  config.shutdownTimeoutMs,
+  log,
+);
+await app.listen({ port: config.port, host: config.host });

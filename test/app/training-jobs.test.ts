@@ -1,0 +1,90 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createApiKey } from '../../src/auth/api-keys.ts';
+import { buildTestApp, createTestDatabase, type TestApp } from '../helpers/env.ts';
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let testApp: TestApp;
+let admin: Record<string, string>;
+let client: Record<string, string>;
+
+before(async () => {
+  database = await createTestDatabase();
+  // buildTestApp gives each app a queue prefix of its own; pausing keeps the jobs queued.
+  testApp = await buildTestApp(database.url);
+  await testApp.deps.trainingQueue.pause();
+  admin = { authorization: `Bearer ${(await createApiKey(testApp.db, 'admin')).key}` };
+  client = { authorization: `Bearer ${(await createApiKey(testApp.db, 'client')).key}` };
+});
+
+after(async () => {
+  await testApp.deps.trainingQueue.obliterate({ force: true }).catch(() => undefined);
+  await testApp.close();
+  await database.drop();
+});
+
+test('submitting a job: 202 with the paper defaults filled in, a queued row and a queue entry', async () => {
+  const res = await testApp.app.inject({ method: 'POST', url: '/training-jobs', headers: admin, payload: { dataset: 'omniglot', seed: 7 } });
+  assert.equal(res.statusCode, 202, res.body);
+  const body = res.json();
+  assert.equal(body.status, 'queued');
+  assert.equal(body.config.nWay, 5);
+  assert.equal(body.config.innerLr, 0.4);
+  assert.equal(body.config.metaBatchSize, 32);
+  assert.equal(body.config.seed, 7);
+  const row = await testApp.db.trainingJob.findUnique({ where: { id: body.jobId } });
+  assert.equal(row?.status, 'queued');
+  const entry = await testApp.deps.trainingQueue.getJob(body.jobId);
+  assert.deepEqual(entry?.data, { jobId: body.jobId });
+
+  const one = await testApp.app.inject({ method: 'GET', url: `/training-jobs/${body.jobId}`, headers: admin });
+  assert.equal(one.statusCode, 200);
+  assert.equal(one.json().progress.iterations, 60_000);
+  const list = await testApp.app.inject({ method: 'GET', url: '/training-jobs?status=queued', headers: admin });
+  assert.ok(list.json().jobs.some((j: { jobId: string }) => j.jobId === body.jobId));
+});
+
+test('20-way defaults follow the paper (inner lr 0.1, 5 steps, meta-batch 16)', async () => {
+  const res = await testApp.app.inject({ method: 'POST', url: '/training-jobs', headers: admin, payload: { dataset: 'omniglot', nWay: 20 } });
+  const { config } = res.json();
+  assert.deepEqual([config.innerLr, config.innerSteps, config.metaBatchSize], [0.1, 5, 16]);
+});
+
+test('every field is bounded: 400 naming the field', async () => {
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ dataset: 'imagenet' }, /dataset/],
+    [{ dataset: 'omniglot', nWay: 1 }, /nWay/],
+    [{ dataset: 'omniglot', innerLr: -1 }, /innerLr/],
+    [{ dataset: 'omniglot', iterations: 0 }, /iterations/],
+    [{ dataset: 'omniglot', algorithm: 'magic' }, /algorithm/],
+    [{ dataset: 'omniglot', bogus: 1 }, /bogus|additional/],
+    [{ dataset: 'omniglot', architecture: { filters: 10_000 } }, /filters/],
+    [{ dataset: 'omniglot', nWay: 5, architecture: { maxWays: 20 } }, /maxWays/],
+    [{}, /dataset/],
+  ];
+  for (const [payload, field] of cases) {
+    const res = await testApp.app.inject({ method: 'POST', url: '/training-jobs', headers: admin, payload });
+    assert.equal(res.statusCode, 400, JSON.stringify(payload));
+    assert.equal(res.json().error.code, 'VALIDATION_ERROR');
+    assert.match(res.json().error.message, field, JSON.stringify(payload));
+  }
+});
+
+test('training jobs are admin-only', async () => {
+  const res = await testApp.app.inject({ method: 'POST', url: '/training-jobs', headers: client, payload: { dataset: 'sinusoid' } });
+  assert.equal(res.statusCode, 403);
+});
+
+test('cancelling a queued job removes it from the queue and marks it cancelled; again is 409', async () => {
+  const { jobId } = (await testApp.app.inject({ method: 'POST', url: '/training-jobs', headers: admin, payload: { dataset: 'sinusoid' } })).json();
+  const res = await testApp.app.inject({ method: 'DELETE', url: `/training-jobs/${jobId}`, headers: admin });
+  assert.equal(res.statusCode, 200);
+  assert.equal(res.json().status, 'cancelled');
+  assert.equal(await testApp.deps.trainingQueue.getJob(jobId), undefined);
+  const again = await testApp.app.inject({ method: 'DELETE', url: `/training-jobs/${jobId}`, headers: admin });
+  assert.equal(again.statusCode, 409);
+  const missing = await testApp.app.inject({ method: 'DELETE', url: '/training-jobs/00000000-0000-4000-8000-000000000000', headers: admin });
+  assert.equal(missing.statusCode, 404);
+  const bad = await testApp.app.inject({ method: 'GET', url: '/training-jobs/not-a-uuid', headers: admin });
+  assert.equal(bad.statusCode, 400);
+});
