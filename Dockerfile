@@ -11,10 +11,15 @@ ARG RUNTIME_BASE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 ENV npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+# gcc builds the native kernels the wasm backend uses (src/kernels, native/kernels).
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json prisma.config.ts ./
 COPY prisma ./prisma
-# Production dependencies only; postinstall generates the Prisma client into src/generated.
-RUN npm ci --omit=dev
+COPY scripts/build-kernels.mjs ./scripts/
+COPY native/kernels ./native/kernels
+# Production dependencies only; postinstall generates the Prisma client into src/generated
+# and builds native/build/maml_kernels.node (checked strictly on the next line).
+RUN npm ci --omit=dev && node scripts/build-kernels.mjs --strict
 ARG TFJS_PACKAGE=@tensorflow/tfjs-node
 # The backend package downloads libtensorflow in its install script (the build has internet).
 RUN if [ -n "$TFJS_PACKAGE" ]; then npm install --no-save --omit=dev --foreground-scripts "$TFJS_PACKAGE@4.22.0"; fi
@@ -31,6 +36,7 @@ COPY --from=deps --chown=app:app /app/node_modules ./node_modules
 COPY --chown=app:app package.json package-lock.json prisma.config.ts tsconfig.json openapi.yaml ./
 COPY --chown=app:app prisma ./prisma
 COPY --chown=app:app --from=deps /app/src/generated ./src/generated
+COPY --chown=app:app --from=deps /app/native/build ./native/build
 COPY --chown=app:app src ./src
 COPY --chown=app:app scripts ./scripts
 USER app

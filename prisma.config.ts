@@ -11,8 +11,14 @@
  * deploy` with native engines (a machine with internet) sees the same history.
  */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'prisma/config';
 import { PrismaPg } from '@prisma/adapter-pg';
+
+// engine "js" uses no native engine, but the 6.19 CLI still tries to download one unless these
+// point at an existing file; any file will do (on a machine with internet they are harmless).
+process.env.PRISMA_QUERY_ENGINE_LIBRARY ??= fileURLToPath(import.meta.url);
+process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= fileURLToPath(import.meta.url);
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/maml';
 

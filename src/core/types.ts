@@ -57,3 +57,17 @@ export interface Task<X extends Tensor = Tensor> {
 }
 
 export type ImageTask = Task<Tensor4D>;
+
+/**
+ * How an image becomes network input; stored in checkpoints so that training and serving apply
+ * the same steps (src/data/image/preprocess.ts implements them): flatten alpha onto white, pad
+ * to a square with white, area-resize to size×size, scale to [0, 1], optionally invert
+ * (x → 1 − x, so dark ink on white paper becomes high), then (x − mean) / std.
+ */
+export interface Preprocessing {
+  readonly size: number;
+  readonly channels: 1 | 3;
+  readonly invert: boolean;
+  readonly resize: 'area';
+  readonly normalisation: { readonly mean: number; readonly std: number };
+}

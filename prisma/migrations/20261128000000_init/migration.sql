@@ -42,6 +42,10 @@ CREATE TABLE "TrainingJob" (
     "startedAt" TIMESTAMP(3),
     "finishedAt" TIMESTAMP(3),
     "updatedAt" TIMESTAMP(3) NOT NULL,
+    "checkpointSha256" CHAR(64),
+    "checkpointIteration" INTEGER,
+    "trainingSeconds" DOUBLE PRECISION NOT NULL DEFAULT 0,
+    "backend" TEXT,
     "modelId" UUID,
 
     CONSTRAINT "TrainingJob_pkey" PRIMARY KEY ("id")

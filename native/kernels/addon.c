@@ -1,0 +1,124 @@
+/*
+ * Node-API entry points. Every array argument is a typed array (for the wasm backend: views on
+ * the wasm heap, so nothing is copied); lengths are checked against the shapes before any
+ * pointer is used. All scratch memory is freed before a call returns.
+ *
+ *   matmul(a, b, out, bias | null, dims: Int32Array[batch, M, N, K, transA, transB, batchA, batchB], act, param)
+ *   conv2d(x, w, out, bias | null, geometry: Int32Array[15] (conv_geometry order), act, param)
+ *   act: enum activation (epilogue.h); param: leakyrelu's alpha (a number), or prelu's slopes
+ *   (a Float32Array with 1 or N / outChannels entries).
+ *   info() → { version, isa, mr, nr }
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "addon_args.h"
+#include "conv.h"
+#include "epilogue.h"
+#include "gemm.h"
+
+#define ADDON_VERSION 2
+#define CHECK(env, call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, #call " failed"); return NULL; } } while (0)
+
+static napi_value matmul(napi_env env, napi_callback_info info) {
+  call_args args;
+  array_view dims, a, b, out, bias = {NULL, 0};
+  if (!read_args(env, info, &args) || !typed_array(env, args.argv[4], napi_int32_array, 8, "dims", &dims)) return NULL;
+  const int32_t *d = dims.data;
+  const int batch = d[0], M = d[1], N = d[2], K = d[3], trans_a = d[4], trans_b = d[5], batch_a = d[6], batch_b = d[7];
+  if (batch < 0 || M < 0 || N < 0 || K < 0 || (batch_a != 1 && batch_a != batch) || (batch_b != 1 && batch_b != batch)) {
+    napi_throw_range_error(env, NULL, "matmul: negative size or batch not broadcastable");
+    return NULL;
+  }
+  const size_t a_size = (size_t)M * K, b_size = (size_t)K * N, c_size = (size_t)M * N;
+  if (!typed_array(env, args.argv[0], napi_float32_array, a_size * batch_a, "a", &a) ||
+      !typed_array(env, args.argv[1], napi_float32_array, b_size * batch_b, "b", &b) ||
+      !typed_array(env, args.argv[2], napi_float32_array, c_size * batch, "out", &out) ||
+      (!is_null(env, args.argv[3]) && !typed_array(env, args.argv[3], napi_float32_array, 1, "bias", &bias))) {
+    return NULL;
+  }
+  if ((bias.data && !fits_channels(env, bias.length, N, "bias must have 1 or N elements")) ||
+      (args.act.slope && !fits_channels(env, (size_t)args.act.slope_len, N, "prelu slopes must have 1 or N elements"))) {
+    return NULL;
+  }
+  for (int i = 0; i < batch; i++) {
+    const float *ai = (const float *)a.data + (batch_a == 1 ? 0 : i * a_size);
+    const float *bi = (const float *)b.data + (batch_b == 1 ? 0 : i * b_size);
+    const strided_matrix am = {ai, trans_a ? 1 : K, trans_a ? M : 1};
+    const strided_matrix bm = {bi, trans_b ? 1 : N, trans_b ? K : 1};
+    if (gemm(M, N, K, pack_a_strided, &am, &bm, (float *)out.data + i * c_size, N) != 0) {
+      napi_throw_error(env, "ENOMEM", "matmul: out of memory");
+      return NULL;
+    }
+  }
+  bias_activation(out.data, (long)batch * M, N, bias.data, (int)bias.length, &args.act);
+  return NULL;
+}
+
+static napi_value conv2d(napi_env env, napi_callback_info info) {
+  call_args args;
+  array_view geometry, x, w, out, bias = {NULL, 0};
+  if (!read_args(env, info, &args) ||
+      !typed_array(env, args.argv[4], napi_int32_array, 15, "geometry", &geometry)) return NULL;
+  const int32_t *q = geometry.data;
+  const conv_geometry g = {q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9], q[10], q[11], q[12], q[13], q[14]};
+  for (int i = 0; i < 15; i++) {
+    if (q[i] < (i < 13 ? 0 : INT32_MIN) || (i >= 9 && i < 13 && q[i] < 1)) {
+      napi_throw_range_error(env, NULL, "conv2d: negative size or stride/dilation < 1");
+      return NULL;
+    }
+  }
+  /* Input coordinates are computed in int: the farthest tap must stay well inside its range. */
+  const int64_t reach_h = (int64_t)g.out_h * g.stride_h + (int64_t)g.filter_h * g.dilation_h + llabs((int64_t)g.pad_top);
+  const int64_t reach_w = (int64_t)g.out_w * g.stride_w + (int64_t)g.filter_w * g.dilation_w + llabs((int64_t)g.pad_left);
+  if (reach_h > INT32_MAX / 2 || reach_w > INT32_MAX / 2) {
+    napi_throw_range_error(env, NULL, "conv2d: geometry out of range");
+    return NULL;
+  }
+  const size_t x_size = (size_t)g.batch * g.in_h * g.in_w * g.in_c;
+  const size_t w_size = (size_t)g.filter_h * g.filter_w * g.in_c * g.out_c;
+  const size_t out_size = (size_t)g.batch * g.out_h * g.out_w * g.out_c;
+  if (!typed_array(env, args.argv[0], napi_float32_array, x_size, "x", &x) ||
+      !typed_array(env, args.argv[1], napi_float32_array, w_size, "w", &w) ||
+      !typed_array(env, args.argv[2], napi_float32_array, out_size, "out", &out) ||
+      (!is_null(env, args.argv[3]) && !typed_array(env, args.argv[3], napi_float32_array, 1, "bias", &bias))) {
+    return NULL;
+  }
+  if ((bias.data && !fits_channels(env, bias.length, g.out_c, "bias must have 1 or outChannels elements")) ||
+      (args.act.slope && !fits_channels(env, (size_t)args.act.slope_len, g.out_c, "prelu slopes must have 1 or outChannels elements"))) {
+    return NULL;
+  }
+  if (conv2d_nhwc(&g, x.data, w.data, out.data) != 0) {
+    napi_throw_error(env, "ENOMEM", "conv2d: out of memory");
+    return NULL;
+  }
+  bias_activation(out.data, (long)g.batch * g.out_h * g.out_w, g.out_c, bias.data, (int)bias.length, &args.act);
+  return NULL;
+}
+
+static napi_value describe(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result, version, isa, mr, nr;
+  CHECK(env, napi_create_object(env, &result));
+  CHECK(env, napi_create_int32(env, ADDON_VERSION, &version));
+  CHECK(env, napi_create_string_utf8(env, gemm_isa(), NAPI_AUTO_LENGTH, &isa));
+  CHECK(env, napi_create_int32(env, gemm_mr(), &mr));
+  CHECK(env, napi_create_int32(env, gemm_nr(), &nr));
+  CHECK(env, napi_set_named_property(env, result, "version", version));
+  CHECK(env, napi_set_named_property(env, result, "isa", isa));
+  CHECK(env, napi_set_named_property(env, result, "mr", mr));
+  CHECK(env, napi_set_named_property(env, result, "nr", nr));
+  return result;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  const napi_property_descriptor methods[] = {
+      {"matmul", NULL, matmul, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"info", NULL, describe, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  CHECK(env, napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods));
+  return exports;
+}
+
+NAPI_MODULE_INIT() { return init(env, exports); }

@@ -1,0 +1,57 @@
+#include "conv.h"
+
+#include <stdlib.h>
+
+#include "conv_narrow.h"
+#include "gemm.h"
+
+typedef struct {
+  const conv_geometry *g;
+  const float *x;
+  const float *zeros; /* in_c zeros, the source of rows whose tap falls in the padding */
+} conv_source;
+
+enum { MAX_MR = 32 };
+
+/* Rows m0.. are output pixels (n, oy, ox); columns k0.. are taps (ky, kx) × input channels. */
+static void pack_a_conv(const void *ctx, int m0, int mr, int k0, int kc, int MR, float *dst) {
+  const conv_source *s = ctx;
+  const conv_geometry *g = s->g;
+  const int pixels = g->out_h * g->out_w, C = g->in_c;
+  int base_y[MAX_MR], base_x[MAX_MR], image[MAX_MR];
+  for (int r = 0; r < MR; r++) {
+    const int m = m0 + (r < mr ? r : 0), p = m % pixels;
+    image[r] = m / pixels;
+    base_y[r] = (p / g->out_w) * g->stride_h - g->pad_top;
+    base_x[r] = (p % g->out_w) * g->stride_w - g->pad_left;
+  }
+  const float *src[MAX_MR];
+  for (int k = k0; k < k0 + kc;) {
+    const int tap = k / C, c0 = k % C;
+    const int len = (C - c0 < k0 + kc - k) ? C - c0 : k0 + kc - k;
+    const int dy = (tap / g->filter_w) * g->dilation_h, dx = (tap % g->filter_w) * g->dilation_w;
+    for (int r = 0; r < MR; r++) {
+      const int iy = base_y[r] + dy, ix = base_x[r] + dx;
+      const int inside = r < mr && iy >= 0 && iy < g->in_h && ix >= 0 && ix < g->in_w;
+      src[r] = inside ? s->x + ((size_t)(image[r] * g->in_h + iy) * g->in_w + ix) * C + c0 : s->zeros;
+    }
+    float *out = dst + (size_t)(k - k0) * MR;
+    for (int t = 0; t < len; t++, out += MR) {
+      for (int r = 0; r < MR; r++) out[r] = src[r][t];
+    }
+    k += len;
+  }
+}
+
+int conv2d_nhwc(const conv_geometry *g, const float *x, const float *w, float *out) {
+  if (g->out_c <= NARROW_MAX_OUT_C && g->in_c >= 16) return conv2d_nhwc_narrow(g, x, w, out);
+  if (gemm_mr() > MAX_MR) return -1;
+  float *zeros = calloc(g->in_c > 0 ? (size_t)g->in_c : 1, sizeof(float));
+  if (!zeros) return -1;
+  const conv_source source = {g, x, zeros};
+  const strided_matrix filter = {w, g->out_c, 1};
+  const int M = g->batch * g->out_h * g->out_w, K = g->filter_h * g->filter_w * g->in_c;
+  const int status = gemm(M, g->out_c, K, pack_a_conv, &source, &filter, out, g->out_c);
+  free(zeros);
+  return status;
+}

@@ -1,0 +1,20 @@
+/*
+ * NHWC 2-D convolution as one implicit-im2col GEMM: out[(n,oy,ox), o] = Σ_(ky,kx,c)
+ * x[n, oy·sh − pt + ky·dh, ox·sw − pl + kx·dw, c] · w[ky, kx, c, o], reading zeros outside x.
+ * The im2col matrix is never materialised: A slivers are packed straight from the image.
+ */
+#ifndef MAML_KERNELS_CONV_H
+#define MAML_KERNELS_CONV_H
+
+typedef struct {
+  int batch, in_h, in_w, in_c;
+  int filter_h, filter_w, out_c;
+  int out_h, out_w;
+  int stride_h, stride_w, dilation_h, dilation_w;
+  int pad_top, pad_left;
+} conv_geometry;
+
+/* x [batch,in_h,in_w,in_c], w [filter_h,filter_w,in_c,out_c], out [batch,out_h,out_w,out_c]. */
+int conv2d_nhwc(const conv_geometry *g, const float *x, const float *w, float *out);
+
+#endif

@@ -1,0 +1,26 @@
+/* What fused kernels do after the product: add a bias broadcast along rows, then an activation. */
+#ifndef MAML_KERNELS_EPILOGUE_H
+#define MAML_KERNELS_EPILOGUE_H
+
+typedef enum {
+  ACT_LINEAR = 0,
+  ACT_RELU = 1,
+  ACT_RELU6 = 2,
+  ACT_LEAKYRELU = 3, /* x < 0 ? alpha·x : x */
+  ACT_PRELU = 4,     /* x < 0 ? slope[j]·x : x, slope with 1 or cols entries */
+  ACT_SIGMOID = 5,
+  ACT_ELU = 6,
+  ACT_COUNT = 7
+} activation;
+
+typedef struct {
+  activation kind;
+  float alpha;
+  const float *slope; /* ACT_PRELU only */
+  int slope_len;
+} activation_spec;
+
+/* c [rows × cols]; bias has cols entries, or 1 (a scalar), or is NULL. */
+void bias_activation(float *c, long rows, int cols, const float *bias, int bias_len, const activation_spec *act);
+
+#endif

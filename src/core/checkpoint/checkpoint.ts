@@ -1,0 +1,29 @@
+/**
+ * A checkpoint = a safetensors file of named tensors + CheckpointMetadata under
+ * __metadata__["maml"] (format and naming: see safetensors.ts). Pure: bytes in, bytes out.
+ */
+import { InvalidMetadataError } from './errors.ts';
+import { MAML_METADATA_KEY, parseCheckpointMetadata, serializeCheckpointMetadata, type CheckpointMetadata } from './metadata.ts';
+import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.ts';
+
+export interface Checkpoint {
+  readonly tensors: Map<string, NamedTensor>;
+  readonly metadata: CheckpointMetadata;
+  /** The other string→string entries of __metadata__ (e.g. "format": "pt" from PyTorch tools). */
+  readonly otherMetadata: Readonly<Record<string, string>>;
+}
+
+export function encodeCheckpoint(
+  tensors: ReadonlyMap<string, NamedTensor>,
+  metadata: CheckpointMetadata,
+  otherMetadata: Readonly<Record<string, string>> = {},
+): Uint8Array {
+  if (Object.hasOwn(otherMetadata, MAML_METADATA_KEY)) throw new InvalidMetadataError(MAML_METADATA_KEY, otherMetadata[MAML_METADATA_KEY]);
+  return encodeSafetensors(tensors, { ...otherMetadata, [MAML_METADATA_KEY]: serializeCheckpointMetadata(metadata) });
+}
+
+export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
+  const { tensors, metadata } = decodeSafetensors(bytes);
+  const otherMetadata = Object.fromEntries(Object.entries(metadata).filter(([key]) => key !== MAML_METADATA_KEY));
+  return { tensors, metadata: parseCheckpointMetadata(metadata), otherMetadata };
+}

@@ -1,0 +1,6 @@
+export * from './errors.ts';
+export * from './safetensors.ts';
+export * from './metadata.ts';
+export * from './checkpoint.ts';
+export * from './params.ts';
+export * from './layout.ts';

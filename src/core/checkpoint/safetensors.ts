@@ -1,0 +1,132 @@
+/**
+ * safetensors codec (https://github.com/huggingface/safetensors), pure: bytes in, bytes out.
+ *
+ * Layout: [u64 little-endian N][N bytes of UTF-8 JSON header][data]. The header maps each tensor
+ * name to {"dtype", "shape", "data_offsets": [begin, end]} (offsets relative to the start of the
+ * data, end exclusive) and may hold "__metadata__": a string→string map. Tensors tile the data in
+ * offset order with no gap or overlap. The header starts with "{" and may be padded with spaces;
+ * like the reference writer we pad it so the data starts 8-byte aligned. Data are little-endian.
+ * Supported dtypes: F32 (float32) and I32 (int32); values are copied as raw bytes, so NaN payloads,
+ * −0 and denormals survive a round trip bit for bit.
+ *
+ * Checkpoints of this service (see checkpoint.ts) store:
+ * - one tensor per network parameter, named exactly as the Params key of the network
+ *   (e.g. "block0.conv.weight", "head.bias"; see src/core/nets); learned per-parameter inner
+ *   learning rates (Meta-SGD / MAML++) as `${LEARNED_LR_PREFIX}<parameter name>` when the
+ *   metadata's learnedLearningRates flag is set;
+ * - in tfjs layout: conv kernels [kh, kw, in, out], dense kernels [in, out]. PyTorch stores conv
+ *   weights as [out, in, kh, kw] and nn.Linear weights as [out, in]: convert with layout.ts when
+ *   exchanging weights with PyTorch (safetensors.torch.save_file / load_file);
+ * - the structured metadata (CheckpointMetadata) as one JSON string under __metadata__["maml"].
+ */
+import {
+  DataLengthError,
+  InvalidMetadataError,
+  InvalidTensorEntryError,
+  InvalidTensorNameError,
+  TensorOffsetError,
+  TensorSizeMismatchError,
+  UnsupportedDtypeError,
+} from './errors.ts';
+import { elementCount, parseEntry, parseHeader, parseMetadata, type TensorDtype } from './safetensors-header.ts';
+
+export type { TensorDtype };
+
+export interface NamedTensor {
+  readonly dtype: TensorDtype;
+  readonly shape: readonly number[];
+  readonly data: Float32Array | Int32Array;
+}
+
+export interface SafetensorsContents {
+  readonly tensors: Map<string, NamedTensor>;
+  readonly metadata: Record<string, string>;
+}
+
+export const LEARNED_LR_PREFIX = 'inner_lr.';
+/** The safetensors reference implementation refuses headers above 100 MB. */
+export const MAX_HEADER_BYTES = 100_000_000;
+
+const TO_FILE_DTYPE: Record<TensorDtype, string> = { float32: 'F32', int32: 'I32' };
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Reverses the bytes of each 4-byte word in place (file order ↔ host order on big-endian hosts). */
+export function swapWords(bytes: Uint8Array): Uint8Array {
+  for (let i = 0; i + 3 < bytes.length; i += 4) {
+    const [a, b] = [bytes[i]!, bytes[i + 1]!];
+    bytes[i] = bytes[i + 3]!;
+    bytes[i + 1] = bytes[i + 2]!;
+    bytes[i + 2] = b;
+    bytes[i + 3] = a;
+  }
+  return bytes;
+}
+
+function checkName(name: string): void {
+  if (name.length === 0 || name === '__metadata__') throw new InvalidTensorNameError(name);
+}
+
+export function encodeSafetensors(tensors: ReadonlyMap<string, NamedTensor>, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
+  const header: Record<string, unknown> = {};
+  if (Object.keys(metadata).length > 0) {
+    for (const [key, value] of Object.entries(metadata)) if (typeof value !== 'string') throw new InvalidMetadataError(key, value);
+    header['__metadata__'] = metadata;
+  }
+  const names = [...tensors.keys()].sort();
+  let offset = 0;
+  for (const name of names) {
+    checkName(name);
+    const tensor = tensors.get(name)!;
+    const fileDtype = TO_FILE_DTYPE[tensor.dtype];
+    if (fileDtype === undefined) throw new UnsupportedDtypeError(name, String(tensor.dtype));
+    const expected = elementCount(name, tensor.shape) * 4;
+    if (!(tensor.dtype === 'int32' ? tensor.data instanceof Int32Array : tensor.data instanceof Float32Array)) {
+      throw new InvalidTensorEntryError(name, `data for ${tensor.dtype}`, tensor.data.constructor.name);
+    }
+    if (tensor.data.byteLength !== expected) throw new TensorSizeMismatchError(name, tensor.shape, expected, tensor.data.byteLength);
+    header[name] = { dtype: fileDtype, shape: [...tensor.shape], data_offsets: [offset, offset + expected] };
+    offset += expected;
+  }
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const headerLength = Math.ceil((8 + json.length) / 8) * 8 - 8;
+  const out = new Uint8Array(8 + headerLength + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerLength), true);
+  out.fill(0x20, 8, 8 + headerLength);
+  out.set(json, 8);
+  let at = 8 + headerLength;
+  for (const name of names) {
+    const { data } = tensors.get(name)!;
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    out.set(bytes, at);
+    if (!LITTLE_ENDIAN) swapWords(out.subarray(at, at + bytes.length));
+    at += bytes.length;
+  }
+  return out;
+}
+
+export function decodeSafetensors(bytes: Uint8Array, options: { maxHeaderBytes?: number } = {}): SafetensorsContents {
+  const { header, dataStart } = parseHeader(bytes, options.maxHeaderBytes ?? MAX_HEADER_BYTES);
+  const metadata = parseMetadata(header['__metadata__']);
+  const entries = Object.entries(header)
+    .filter(([name]) => name !== '__metadata__')
+    .map(([name, value]) => {
+      checkName(name);
+      return parseEntry(name, value);
+    })
+    .sort((a, b) => a.begin - b.begin || a.end - b.end);
+  const dataLength = bytes.length - dataStart;
+  let expectedBegin = 0;
+  for (const entry of entries) {
+    if (entry.begin !== expectedBegin) throw new TensorOffsetError(entry.name, expectedBegin, entry.begin);
+    expectedBegin = entry.end;
+  }
+  if (expectedBegin !== dataLength) throw new DataLengthError(expectedBegin, dataLength);
+  const tensors = new Map<string, NamedTensor>();
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const copy = bytes.slice(dataStart + entry.begin, dataStart + entry.end);
+    if (!LITTLE_ENDIAN) swapWords(copy);
+    const data = entry.dtype === 'float32' ? new Float32Array(copy.buffer) : new Int32Array(copy.buffer);
+    tensors.set(entry.name, { dtype: entry.dtype, shape: entry.shape, data });
+  }
+  return { tensors, metadata };
+}

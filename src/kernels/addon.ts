@@ -1,0 +1,60 @@
+/**
+ * The optional native addon (native/kernels, built by scripts/build-kernels.mjs). Loading never
+ * throws: a missing, stale or unloadable binary comes back as a reason, and the caller keeps
+ * TensorFlow.js's stock kernels.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** Bumped with every change to the addon's calling convention (ADDON_VERSION in addon.c). */
+export const ADDON_VERSION = 2;
+
+export const DEFAULT_ADDON_PATH = fileURLToPath(new URL('../../native/build/maml_kernels.node', import.meta.url));
+
+/** Codes of the activations the addon fuses (enum activation in native/kernels/epilogue.h). */
+export const Activation = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, prelu: 4, sigmoid: 5, elu: 6 } as const;
+export type ActivationCode = (typeof Activation)[keyof typeof Activation];
+
+export interface AddonInfo {
+  readonly version: number;
+  /** Microkernel in use: 'avx512', 'avx2' or 'generic'. */
+  readonly isa: string;
+  readonly mr: number;
+  readonly nr: number;
+}
+
+export interface KernelAddon {
+  /**
+   * out[b] = op(a[b])·op(b[b]) (+ bias, activation); dims = [batch, M, N, K, transA, transB, batchA, batchB].
+   * `param` is leakyrelu's alpha, or prelu's slopes (1 or N entries); bias has 1 or N entries.
+   */
+  matmul(a: Float32Array, b: Float32Array, out: Float32Array, bias: Float32Array | null, dims: Int32Array,
+    activation: ActivationCode, param: number | Float32Array): void;
+  /**
+   * NHWC convolution; geometry = [batch, inH, inW, inC, filterH, filterW, outC, outH, outW,
+   * strideH, strideW, dilationH, dilationW, padTop, padLeft].
+   */
+  conv2d(x: Float32Array, w: Float32Array, out: Float32Array, bias: Float32Array | null, geometry: Int32Array,
+    activation: ActivationCode, param: number | Float32Array): void;
+  info(): AddonInfo;
+}
+
+export type AddonLoad = { readonly ok: true; readonly addon: KernelAddon } | { readonly ok: false; readonly reason: string };
+
+export function loadKernelAddon(path: string = DEFAULT_ADDON_PATH): AddonLoad {
+  if (!existsSync(path)) {
+    return { ok: false, reason: `native kernels not built (${path} missing; run: node scripts/build-kernels.mjs)` };
+  }
+  let addon: KernelAddon;
+  try {
+    addon = createRequire(import.meta.url)(path) as KernelAddon;
+  } catch (error) {
+    return { ok: false, reason: `native kernels cannot load (${path}): ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const info = typeof addon.info === 'function' ? addon.info() : undefined;
+  if (info?.version !== ADDON_VERSION) {
+    return { ok: false, reason: `native kernels are stale (version ${info?.version}, need ${ADDON_VERSION}); rebuild: node scripts/build-kernels.mjs` };
+  }
+  return { ok: true, addon };
+}

@@ -1,0 +1,68 @@
+/**
+ * Conv2D and FusedConv2D for the wasm backend on the native implicit-im2col GEMM. Any NHWC
+ * float32 convolution (every stride, dilation, padding mode and channel count) runs natively;
+ * other cases (NCHW, other dtypes, prelu/elu/sigmoid) are handed to the stock kernel.
+ */
+import { backend_util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelAddon } from './addon.ts';
+import { type Epilogue, epilogueArgs, fusedEpilogue, NO_EPILOGUE } from './fused.ts';
+import { heapFloats, isWasmBackendLike } from './wasm_heap.ts';
+
+type KernelArgs = Parameters<KernelFunc>[0];
+
+interface ConvPlan {
+  readonly x: TensorInfo;
+  readonly filter: TensorInfo;
+  readonly info: backend_util.Conv2DInfo;
+  readonly epilogue: Epilogue;
+}
+
+function planConv(args: KernelArgs, fused: boolean): ConvPlan | undefined {
+  const inputs = args.inputs as Record<string, TensorInfo | undefined>;
+  const { x, filter } = inputs;
+  const a = args.attrs ?? {};
+  if (!x || !filter || x.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
+  if (x.shape.length !== 4 || filter.shape.length !== 4 || x.shape[3] !== filter.shape[2]) return undefined;
+  if ((a['dataFormat'] ?? 'NHWC') !== 'NHWC') return undefined;
+  const epilogue = fused ? fusedEpilogue(inputs, a, filter.shape[3]!) : NO_EPILOGUE;
+  if (!epilogue) return undefined;
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    a['strides'] as number | [number, number],
+    (a['dilations'] ?? 1) as number | [number, number],
+    a['pad'] as Parameters<typeof backend_util.computeConv2DInfo>[4],
+    a['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined,
+  );
+  return { x, filter, info, epilogue };
+}
+
+function geometry(c: backend_util.Conv2DInfo): Int32Array {
+  return Int32Array.of(
+    c.batchSize, c.inHeight, c.inWidth, c.inChannels, c.filterHeight, c.filterWidth, c.outChannels,
+    c.outHeight, c.outWidth, c.strideHeight, c.strideWidth, c.dilationHeight, c.dilationWidth,
+    c.padInfo.top, c.padInfo.left,
+  );
+}
+
+function makeConvKernel(addon: KernelAddon, stock: KernelFunc, fused: boolean): KernelFunc {
+  return (args) => {
+    const backend = args.backend;
+    if (!isWasmBackendLike(backend)) return stock(args);
+    const plan = planConv(args, fused);
+    if (!plan) return stock(args);
+    const out = backend.makeOutput(plan.info.outShape, 'float32');
+    try {
+      const [bias, param] = epilogueArgs(backend, plan.epilogue);
+      const x = heapFloats(backend, plan.x), filter = heapFloats(backend, plan.filter);
+      addon.conv2d(x, filter, heapFloats(backend, out), bias, geometry(plan.info), plan.epilogue.activation, param);
+    } catch (error) {
+      backend.disposeData(out.dataId);
+      throw error;
+    }
+    return out;
+  };
+}
+
+export const fastConv2D = (addon: KernelAddon, stock: KernelFunc): KernelFunc => makeConvKernel(addon, stock, false);
+export const fastFusedConv2D = (addon: KernelAddon, stock: KernelFunc): KernelFunc => makeConvKernel(addon, stock, true);
