@@ -16,6 +16,11 @@ import metricsPlugin from './plugins/metrics.ts';
 import healthRoutes from './routes/health/routes.ts';
 import modelRoutes from './routes/models/routes.ts';
 import trainingJobRoutes from './routes/training-jobs/routes.ts';
+import sessionRoutes from './routes/sessions/routes.ts';
+import multipart from '@fastify/multipart';
+import type { ModelCatalog } from './inference/model-catalog.ts';
+import type { InferencePool } from './inference/pool.ts';
+import type { SessionStore } from './sessions/store.ts';
 
 export interface AppDeps {
   readonly config: Config;
@@ -24,6 +29,9 @@ export interface AppDeps {
   readonly trainingQueue: Queue;
   readonly store: ArtifactStore;
   readonly backend: { readonly name: string };
+  readonly pool: InferencePool;
+  readonly catalog: ModelCatalog;
+  readonly sessions: SessionStore;
 }
 
 declare module 'fastify' {
@@ -55,11 +63,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(errorHandlerPlugin);
+  await app.register(multipart, {
+    limits: { fileSize: config.maxFileBytes, files: config.maxFiles + 1, fields: 20, fieldSize: 1_000_000, parts: config.maxFiles + 21 },
+  });
   await app.register(authPlugin, { db: deps.db, disabled: config.authDisabled });
   await app.register(metricsPlugin, { queues: [deps.trainingQueue] });
   await app.register(docsPlugin);
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis, backend: deps.backend, timeoutMs: config.redisConnectTimeoutMs });
   await app.register(modelRoutes, { db: deps.db });
+  await app.register(sessionRoutes, { config, catalog: deps.catalog, pool: deps.pool, sessions: deps.sessions });
   await app.register(trainingJobRoutes, { db: deps.db, redis: deps.redis, queue: deps.trainingQueue });
   return app;
 }

@@ -2,6 +2,7 @@
  * The one configuration of both processes: environment variables with defaults, validated once at
  * start-up and passed down. A bad value stops start-up with a message naming the variable.
  */
+import os from 'node:os';
 import path from 'node:path';
 
 export class ConfigError extends Error {
@@ -32,6 +33,29 @@ export interface Config {
   readonly redisConnectTimeoutMs: number;
   /** BullMQ key prefix: deployments (or test runs) sharing one Redis keep their queues apart. */
   readonly queuePrefix: string;
+  readonly sessionTtlSeconds: number;
+  readonly sessionMaxTtlSeconds: number;
+  readonly maxFileBytes: number;
+  readonly maxFiles: number;
+  readonly maxImagePixels: number;
+  readonly maxAdaptSteps: number;
+  readonly inferenceThreads: number;
+  readonly inferenceQueue: number;
+  readonly thetaPrecision: 'float16' | 'float32';
+  /** Limits on dataset uploads (POST /datasets), checked while the archive streams in. */
+  readonly datasets: DatasetLimits;
+  /** Interval of the comment lines that keep a training job's event stream open through proxies. */
+  readonly sseHeartbeatMs: number;
+}
+
+export interface DatasetLimits {
+  readonly maxArchiveBytes: number;
+  readonly maxEntries: number;
+  readonly maxUncompressedBytes: number;
+  /** Per entry: uncompressed ÷ compressed size above this is refused (zip bombs). */
+  readonly maxCompressionRatio: number;
+  /** The preprocessed float32 arrays of the whole dataset (what training holds in memory). */
+  readonly maxPreprocessedBytes: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -86,6 +110,14 @@ function directory(env: Env, name: string, fallback: string): string {
 }
 
 export function loadConfig(env: Env = process.env): Config {
+  const config = readConfig(env);
+  if (config.sessionTtlSeconds > config.sessionMaxTtlSeconds) {
+    throw new ConfigError('SESSION_TTL_SECONDS', String(config.sessionTtlSeconds), `at most SESSION_MAX_TTL_SECONDS (${config.sessionMaxTtlSeconds})`);
+  }
+  return config;
+}
+
+function readConfig(env: Env): Config {
   const weightsDir = directory(env, 'WEIGHTS_DIR', '.data/weights');
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
@@ -103,7 +135,24 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 1, 1, 64),
     redisConnectTimeoutMs: integer(env, 'REDIS_CONNECT_TIMEOUT_MS', 2_000, 100, 60_000),
+    sessionTtlSeconds: integer(env, 'SESSION_TTL_SECONDS', 3600, 10, 30 * 86400),
+    sessionMaxTtlSeconds: integer(env, 'SESSION_MAX_TTL_SECONDS', 86400, 10, 365 * 86400),
+    maxFileBytes: integer(env, 'MAX_FILE_BYTES', 5 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    maxFiles: integer(env, 'MAX_FILES', 200, 1, 10_000),
+    maxImagePixels: integer(env, 'MAX_IMAGE_PIXELS', 16_777_216, 64, 50_000_000),
+    maxAdaptSteps: integer(env, 'MAX_ADAPT_STEPS', 50, 1, 1000),
+    inferenceThreads: integer(env, 'INFERENCE_THREADS', Math.max(1, Math.min(4, os.availableParallelism())), 1, 256),
+    inferenceQueue: integer(env, 'INFERENCE_QUEUE', 32, 0, 100_000),
+    thetaPrecision: oneOf(env, 'THETA_PRECISION', ['float16', 'float32'], 'float16'),
     queuePrefix: pattern(env, 'QUEUE_PREFIX', 'maml', /^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ or -, at most 40'),
+    datasets: {
+      maxArchiveBytes: integer(env, 'DATASET_MAX_ARCHIVE_BYTES', 200 * 1024 * 1024, 1024, 2 ** 40),
+      maxEntries: integer(env, 'DATASET_MAX_ENTRIES', 100_000, 10, 10_000_000),
+      maxUncompressedBytes: integer(env, 'DATASET_MAX_UNCOMPRESSED_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 40),
+      maxCompressionRatio: integer(env, 'DATASET_MAX_COMPRESSION_RATIO', 100, 2, 100_000),
+      maxPreprocessedBytes: integer(env, 'DATASET_MAX_PREPROCESSED_BYTES', 1024 * 1024 * 1024, 1024, 2 ** 32),
+    },
+    sseHeartbeatMs: integer(env, 'SSE_HEARTBEAT_MS', 15_000, 10, 600_000),
   };
 }
 

@@ -7,6 +7,9 @@ import { createTrainingQueue } from './queue/queues.ts';
 import { createApiRedis } from './redis.ts';
 import { onShutdownSignal } from './shutdown.ts';
 import { FsArtifactStore } from './storage/fs-artifact-store.ts';
+import { ModelCatalog } from './inference/model-catalog.ts';
+import { InferencePool } from './inference/pool.ts';
+import { SessionStore } from './sessions/store.ts';
 import { selectBackend } from './tf/backend.ts';
 
 const config = loadConfigOrExit();
@@ -23,10 +26,20 @@ const store = new FsArtifactStore(config.weightsDir);
 const swept = await store.sweepTemporaries();
 if (swept) log.warn({ swept }, 'removed partial weights files left by a crash');
 
-const app = await buildApp({ config, db, redis, trainingQueue, store, backend });
+const pool = new InferencePool({
+  threads: config.inferenceThreads,
+  maxQueue: config.inferenceQueue,
+  weightsDir: config.weightsDir,
+  backend: config.tfjsBackend,
+  precision: config.thetaPrecision,
+});
+const catalog = new ModelCatalog(db, store);
+const sessions = new SessionStore(redis, config.queuePrefix);
+const app = await buildApp({ config, db, redis, trainingQueue, store, backend, pool, catalog, sessions });
 onShutdownSignal(
   async () => {
     await app.close(); // stops accepting, lets in-flight requests finish
+    await pool.close();
     await trainingQueue.close();
     redis.disconnect();
     await db.$disconnect();

@@ -14,6 +14,9 @@ import { migrate } from '../../src/db/migrate.ts';
 import { createTrainingQueue } from '../../src/queue/queues.ts';
 import { createApiRedis } from '../../src/redis.ts';
 import { FsArtifactStore } from '../../src/storage/fs-artifact-store.ts';
+import { ModelCatalog } from '../../src/inference/model-catalog.ts';
+import { InferencePool } from '../../src/inference/pool.ts';
+import { SessionStore } from '../../src/sessions/store.ts';
 
 export const BASE_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -56,6 +59,7 @@ export async function buildTestApp(databaseUrl: string, env: Record<string, stri
     REDIS_URL: REDIS_URL,
     WEIGHTS_DIR: weightsDir,
     LOG_LEVEL: 'silent',
+    INFERENCE_THREADS: '1',
     REDIS_CONNECT_TIMEOUT_MS: '500',
     QUEUE_PREFIX: `test-${Math.random().toString(36).slice(2, 10)}`,
     ...env,
@@ -65,7 +69,19 @@ export async function buildTestApp(databaseUrl: string, env: Record<string, stri
   redis.on('error', () => undefined);
   const trainingQueue = createTrainingQueue(redis, config.queuePrefix);
   trainingQueue.on('error', () => undefined);
-  const deps: AppDeps = { config, db, redis, trainingQueue, store: new FsArtifactStore(weightsDir), backend: { name: 'test' } };
+  const store = new FsArtifactStore(weightsDir);
+  const pool = new InferencePool({ threads: config.inferenceThreads, maxQueue: config.inferenceQueue, weightsDir, backend: 'wasm', precision: config.thetaPrecision, warm: false });
+  const deps: AppDeps = {
+    config,
+    db,
+    redis,
+    trainingQueue,
+    store,
+    backend: { name: 'test' },
+    pool,
+    catalog: new ModelCatalog(db, store),
+    sessions: new SessionStore(redis, config.queuePrefix),
+  };
   const app = await buildApp(deps);
   return {
     app,
@@ -73,6 +89,7 @@ export async function buildTestApp(databaseUrl: string, env: Record<string, stri
     db,
     async close() {
       await app.close();
+      await pool.close();
       await trainingQueue.close().catch(() => undefined);
       redis.disconnect();
       await db.$disconnect();

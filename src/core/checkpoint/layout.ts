@@ -14,7 +14,7 @@ export function permute(t: NamedTensor, perm: readonly number[]): NamedTensor {
   const inStrides = new Array<number>(rank);
   for (let i = rank - 1, s = 1; i >= 0; s *= t.shape[i]!, i--) inStrides[i] = s;
   const strides = perm.map((p) => inStrides[p]!); // input stride of each output axis
-  const data = t.dtype === 'float32' ? new Float32Array(t.data.length) : new Int32Array(t.data.length);
+  const data = new (t.data.constructor as new (length: number) => typeof t.data)(t.data.length);
   const index = new Array<number>(rank).fill(0);
   for (let o = 0, from = 0; o < data.length; o++) {
     data[o] = t.data[from]!;

@@ -2,6 +2,7 @@
 import * as tf from '../tf.ts';
 import type { Params } from '../types.ts';
 import { UnsupportedDtypeError } from './errors.ts';
+import { fromFloat16 } from './float16.ts';
 import type { NamedTensor } from './safetensors.ts';
 
 /** Copies every parameter to host memory (float32 / int32 only). */
@@ -16,7 +17,12 @@ export async function readParams(params: Params): Promise<Map<string, NamedTenso
   return out;
 }
 
-/** New tensors for named host tensors; the caller owns (and disposes) them. */
+/** New tensors for named host tensors (float16 widened to float32); the caller owns (and disposes) them. */
 export function toParams(tensors: ReadonlyMap<string, NamedTensor>): Params {
-  return Object.fromEntries([...tensors].map(([name, t]) => [name, tf.tensor(t.data, [...t.shape], t.dtype)]));
+  return Object.fromEntries(
+    [...tensors].map(([name, t]) => [
+      name,
+      t.dtype === 'float16' ? tf.tensor(fromFloat16(t.data as Uint16Array), [...t.shape], 'float32') : tf.tensor(t.data as Float32Array | Int32Array, [...t.shape], t.dtype),
+    ]),
+  );
 }

@@ -10,9 +10,12 @@ import {
   UnsupportedDtypeError,
 } from './errors.ts';
 
-export type TensorDtype = 'float32' | 'int32';
+export type TensorDtype = 'float32' | 'int32' | 'float16';
 
-export const FROM_FILE_DTYPE: Readonly<Record<string, TensorDtype | undefined>> = { F32: 'float32', I32: 'int32' };
+export const FROM_FILE_DTYPE: Readonly<Record<string, TensorDtype | undefined>> = { F32: 'float32', I32: 'int32', F16: 'float16' };
+
+/** Bytes per element of each dtype. */
+export const DTYPE_BYTES: Readonly<Record<TensorDtype, number>> = { float32: 4, int32: 4, float16: 2 };
 
 export function elementCount(tensor: string, shape: unknown): number {
   if (!Array.isArray(shape)) throw new InvalidTensorEntryError(tensor, 'shape', shape);
@@ -78,7 +81,8 @@ export function parseEntry(name: string, value: unknown): Entry {
     throw new InvalidTensorEntryError(name, 'data_offsets', offsets);
   }
   const [begin, end] = offsets as [number, number];
-  if (end - begin !== count * 4) throw new TensorSizeMismatchError(name, shape as number[], count * 4, end - begin);
+  const size = count * DTYPE_BYTES[tensorDtype];
+  if (end - begin !== size) throw new TensorSizeMismatchError(name, shape as number[], size, end - begin);
   return { name, dtype: tensorDtype, shape: [...(shape as number[])], begin, end };
 }
 

@@ -118,7 +118,7 @@ test('header validation errors carry the actual values', () => {
   assert.throws(() => decodeSafetensors(handBuilt(' {}', [])), InvalidHeaderError);
   assert.throws(() => decodeSafetensors(handBuilt('{"a":', [])), InvalidHeaderError);
   assert.throws(() => decodeSafetensors(handBuilt('[]', [])), InvalidHeaderError);
-  assert.throws(() => decodeSafetensors(handBuilt(`{${entry('[0,8]', '[2]', 'F16')}}`, eight)), (e) => e instanceof UnsupportedDtypeError && e.dtype === 'F16');
+  assert.throws(() => decodeSafetensors(handBuilt(`{${entry('[0,8]', '[2]', 'BF16')}}`, eight)), (e) => e instanceof UnsupportedDtypeError && e.dtype === 'BF16');
   assert.throws(
     () => decodeSafetensors(handBuilt(`{${entry('[0,8]', '[3]')}}`, eight)),
     (e) => e instanceof TensorSizeMismatchError && e.expectedBytes === 12 && e.actualBytes === 8,
@@ -145,4 +145,15 @@ test('encoding refuses inconsistent tensors', () => {
 
 test('swapWords reverses each 4-byte word (big-endian hosts)', () => {
   assert.deepEqual([...swapWords(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]))], [4, 3, 2, 1, 8, 7, 6, 5]);
+});
+
+test('decodes from a Node Buffer that is a view into a larger buffer (tensor data gets its own memory)', () => {
+  const file = encodeSafetensors(new Map([['w', { dtype: 'float32', shape: [3], data: new Float32Array([1.5, -2, 3]) }]]));
+  const pooled = Buffer.alloc(file.length + 64, 7);
+  file.forEach((byte, i) => (pooled[32 + i] = byte));
+  const view = pooled.subarray(32, 32 + file.length);
+  const { tensors } = decodeSafetensors(view);
+  const w = tensors.get('w')!;
+  assert.deepEqual([...w.data], [1.5, -2, 3]);
+  assert.equal(w.data.buffer.byteLength, 12);
 });

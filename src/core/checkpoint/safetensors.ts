@@ -6,7 +6,8 @@
  * data, end exclusive) and may hold "__metadata__": a string→string map. Tensors tile the data in
  * offset order with no gap or overlap. The header starts with "{" and may be padded with spaces;
  * like the reference writer we pad it so the data starts 8-byte aligned. Data are little-endian.
- * Supported dtypes: F32 (float32) and I32 (int32); values are copied as raw bytes, so NaN payloads,
+ * Supported dtypes: F32 (float32), I32 (int32) and F16 (float16, raw IEEE half bits in a
+ * Uint16Array); values are copied as raw bytes, so NaN payloads,
  * −0 and denormals survive a round trip bit for bit.
  *
  * Checkpoints of this service (see checkpoint.ts) store:
@@ -28,14 +29,14 @@ import {
   TensorSizeMismatchError,
   UnsupportedDtypeError,
 } from './errors.ts';
-import { elementCount, parseEntry, parseHeader, parseMetadata, type TensorDtype } from './safetensors-header.ts';
+import { DTYPE_BYTES, elementCount, parseEntry, parseHeader, parseMetadata, type TensorDtype } from './safetensors-header.ts';
 
 export type { TensorDtype };
 
 export interface NamedTensor {
   readonly dtype: TensorDtype;
   readonly shape: readonly number[];
-  readonly data: Float32Array | Int32Array;
+  readonly data: Float32Array | Int32Array | Uint16Array;
 }
 
 export interface SafetensorsContents {
@@ -47,18 +48,13 @@ export const LEARNED_LR_PREFIX = 'inner_lr.';
 /** The safetensors reference implementation refuses headers above 100 MB. */
 export const MAX_HEADER_BYTES = 100_000_000;
 
-const TO_FILE_DTYPE: Record<TensorDtype, string> = { float32: 'F32', int32: 'I32' };
+const TO_FILE_DTYPE: Record<TensorDtype, string> = { float32: 'F32', int32: 'I32', float16: 'F16' };
+const DATA_TYPE = { float32: Float32Array, int32: Int32Array, float16: Uint16Array } as const;
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** Reverses the bytes of each 4-byte word in place (file order ↔ host order on big-endian hosts). */
-export function swapWords(bytes: Uint8Array): Uint8Array {
-  for (let i = 0; i + 3 < bytes.length; i += 4) {
-    const [a, b] = [bytes[i]!, bytes[i + 1]!];
-    bytes[i] = bytes[i + 3]!;
-    bytes[i + 1] = bytes[i + 2]!;
-    bytes[i + 2] = b;
-    bytes[i + 3] = a;
-  }
+/** Reverses the bytes of each `width`-byte word in place (file order ↔ host order on big-endian hosts). */
+export function swapWords(bytes: Uint8Array, width = 4): Uint8Array {
+  for (let i = 0; i + width - 1 < bytes.length; i += width) bytes.subarray(i, i + width).reverse();
   return bytes;
 }
 
@@ -79,8 +75,8 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, NamedTensor>, met
     const tensor = tensors.get(name)!;
     const fileDtype = TO_FILE_DTYPE[tensor.dtype];
     if (fileDtype === undefined) throw new UnsupportedDtypeError(name, String(tensor.dtype));
-    const expected = elementCount(name, tensor.shape) * 4;
-    if (!(tensor.dtype === 'int32' ? tensor.data instanceof Int32Array : tensor.data instanceof Float32Array)) {
+    const expected = elementCount(name, tensor.shape) * DTYPE_BYTES[tensor.dtype];
+    if (!(tensor.data instanceof DATA_TYPE[tensor.dtype])) {
       throw new InvalidTensorEntryError(name, `data for ${tensor.dtype}`, tensor.data.constructor.name);
     }
     if (tensor.data.byteLength !== expected) throw new TensorSizeMismatchError(name, tensor.shape, expected, tensor.data.byteLength);
@@ -95,10 +91,10 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, NamedTensor>, met
   out.set(json, 8);
   let at = 8 + headerLength;
   for (const name of names) {
-    const { data } = tensors.get(name)!;
+    const { data, dtype } = tensors.get(name)!;
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     out.set(bytes, at);
-    if (!LITTLE_ENDIAN) swapWords(out.subarray(at, at + bytes.length));
+    if (!LITTLE_ENDIAN) swapWords(out.subarray(at, at + bytes.length), DTYPE_BYTES[dtype]);
     at += bytes.length;
   }
   return out;
@@ -123,9 +119,10 @@ export function decodeSafetensors(bytes: Uint8Array, options: { maxHeaderBytes?:
   if (expectedBegin !== dataLength) throw new DataLengthError(expectedBegin, dataLength);
   const tensors = new Map<string, NamedTensor>();
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const copy = bytes.slice(dataStart + entry.begin, dataStart + entry.end);
-    if (!LITTLE_ENDIAN) swapWords(copy);
-    const data = entry.dtype === 'float32' ? new Float32Array(copy.buffer) : new Int32Array(copy.buffer);
+    // A copy with its own ArrayBuffer (Buffer#slice would share the whole underlying buffer).
+    const copy = new Uint8Array(bytes.subarray(dataStart + entry.begin, dataStart + entry.end));
+    if (!LITTLE_ENDIAN) swapWords(copy, DTYPE_BYTES[entry.dtype]);
+    const data = new DATA_TYPE[entry.dtype](copy.buffer);
     tensors.set(entry.name, { dtype: entry.dtype, shape: entry.shape, data });
   }
   return { tensors, metadata };

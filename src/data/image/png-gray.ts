@@ -91,7 +91,8 @@ export function decodeGrayPng(bytes: Uint8Array): GrayImage | null {
   const rowBytes = Math.ceil((width * depth) / 8);
   let raw: Uint8Array;
   try {
-    raw = inflateSync(Buffer.concat(idat));
+    // Bounded by what the header declares: a stream that inflates further (a bomb) is refused.
+    raw = inflateSync(Buffer.concat(idat), { maxOutputLength: (rowBytes + 1) * height });
   } catch {
     return null;
   }

@@ -24,6 +24,27 @@ export class InvalidImageError extends Error {
   }
 }
 
+export class ImageTooLargeError extends Error {
+  constructor(readonly width: number, readonly height: number, readonly maxPixels: number) {
+    super(`the image is ${width}×${height} = ${width * height} pixels; at most ${maxPixels} are accepted`);
+  }
+}
+
+/** Width and height from the image header alone (nothing is decoded), checked against `maxPixels`. */
+export async function checkImageSize(bytes: Uint8Array, maxPixels: number): Promise<{ width: number; height: number }> {
+  const { default: sharp } = await import('sharp');
+  let width: number | undefined;
+  let height: number | undefined;
+  try {
+    ({ width, height } = await sharp(bytes).metadata());
+  } catch (error) {
+    throw new InvalidImageError((error as Error).message, bytes.byteLength);
+  }
+  if (!width || !height) throw new InvalidImageError('no image dimensions in the header', bytes.byteLength);
+  if (width * height > maxPixels) throw new ImageTooLargeError(width, height, maxPixels);
+  return { width, height };
+}
+
 export class PreprocessOptionsError extends Error {
   constructor(readonly field: string, readonly actual: unknown) {
     super(`invalid preprocessing option ${field}: ${JSON.stringify(actual)}`);

@@ -1,0 +1,150 @@
+import * as tf from './tf.ts';
+import { taskAccuracy, taskLoss } from './loss.ts';
+import { detach, pick, valueAndGradients, zipParams } from './meta/gradients.ts';
+import { type InnerLearningRate, rateAt, validateRates } from './meta/learning_rates.ts';
+import type { Network, Params } from './types.ts';
+
+export type { InnerLearningRate } from './meta/learning_rates.ts';
+
+/** Labelled examples: int class labels [N] (classification) or float targets [N,D] (regression). */
+export interface LabelledSet<X extends tf.Tensor = tf.Tensor> {
+  readonly x: X;
+  readonly y: tf.Tensor1D | tf.Tensor2D;
+}
+
+export interface InnerLoopOptions {
+  /** Number of SGD steps on the support loss (≥ 0). */
+  readonly steps: number;
+  readonly lr: InnerLearningRate;
+  /** Stop gradients through the inner gradients (FOMAML). Default false: exact second order. */
+  readonly firstOrder?: boolean;
+  /** Adapt only these parameters (e.g. the head: ANIL / head-only); default all. */
+  readonly only?: readonly string[];
+  /** Also return θ after every step (MAML++'s multi-step loss). */
+  readonly keepSteps?: boolean;
+  /** The support loss; default `taskLoss` (cross-entropy for int labels, MSE for float targets). */
+  readonly loss?: LossFunction;
+}
+
+export type LossFunction = (outputs: tf.Tensor2D, targets: tf.Tensor1D | tf.Tensor2D) => tf.Scalar;
+
+export interface InnerLoopResult {
+  /** θ′ after the last step. */
+  readonly params: Params;
+  /** θ_1 … θ_K when `keepSteps` (θ_K is `params`), else empty. */
+  readonly trajectory: readonly Params[];
+}
+
+export class UnknownParameterError extends Error {
+  constructor(readonly parameter: string, readonly available: readonly string[]) {
+    super(`cannot adapt unknown parameter '${parameter}' (have: ${available.join(', ')})`);
+    this.name = 'UnknownParameterError';
+  }
+}
+
+/** learn2learn's maml_update: θ − lr·g for every name in `grads`; other names pass through. */
+export function mamlUpdate(params: Params, grads: Params, lr: number | Params): Params {
+  const updated: Params = { ...params };
+  for (const [name, g] of Object.entries(grads)) {
+    const rate = typeof lr === 'number' ? lr : lr[name];
+    if (rate === undefined) throw new UnknownParameterError(name, Object.keys(lr));
+    updated[name] = tf.sub(params[name]!, tf.mul(g, rate));
+  }
+  return updated;
+}
+
+/**
+ * The differentiable inner loop: K SGD steps on the support loss. Call it inside a gradient tape
+ * (tf.grads / metaGradient) to differentiate θ′ w.r.t. θ (second order unless `firstOrder`) and
+ * w.r.t. learned rates. Tensors are not tidied here: the enclosing scope owns them.
+ */
+export function innerLoop<X extends tf.Tensor>(net: Network<X>, params: Params, support: LabelledSet<X>, options: InnerLoopOptions): InnerLoopResult {
+  const names = adaptedNames(params, options.only);
+  validateRates(options.lr, params, names, options.steps);
+  const loss = supportObjective(net, params, support, names, options.loss).loss;
+  let current = params;
+  const trajectory: Params[] = [];
+  for (let step = 0; step < options.steps; step++) {
+    const { grads } = valueAndGradients(() => loss(current), pick(current, names));
+    current = applyStep(current, names, options.firstOrder ? grads.map(detach) : grads, options.lr, step);
+    if (options.keepSteps) trajectory.push(current);
+  }
+  return { params: current, trajectory };
+}
+
+export interface AdaptResult {
+  /** θ′: new tensors for every name (θ is never mutated or disposed); the caller disposes them. */
+  readonly params: Params;
+  /** Support loss and accuracy at θ′ (accuracy null for regression). */
+  readonly supportLoss: number;
+  readonly supportAccuracy: number | null;
+}
+
+/** Adapts θ to a support set (no meta-gradient): the inference-time inner loop, step by step tidied. */
+export function adapt<X extends tf.Tensor>(
+  net: Network<X>,
+  params: Params,
+  support: LabelledSet<X>,
+  options: Omit<InnerLoopOptions, 'firstOrder' | 'keepSteps'>,
+): AdaptResult {
+  const names = adaptedNames(params, options.only);
+  validateRates(options.lr, params, names, options.steps);
+  const { adapted, metrics } = tf.tidy(() => {
+    const objective = supportObjective(net, params, support, names, options.loss);
+    let current: Params = params;
+    for (let step = 0; step < options.steps; step++) {
+      const previous = current;
+      current = tf.tidy(() => {
+        const { grads } = valueAndGradients(() => objective.loss(previous), pick(previous, names));
+        return applyStep(previous, names, grads, options.lr, step);
+      });
+      if (previous !== params) names.forEach((name) => previous[name]!.dispose());
+    }
+    const outputs = objective.outputs(current);
+    const accuracy = taskAccuracy(outputs, support.y);
+    const fresh: Params = {};
+    for (const [name, t] of Object.entries(current)) fresh[name] = names.includes(name) ? t : tf.clone(t);
+    const loss = (options.loss ?? taskLoss)(outputs, support.y);
+    return { adapted: fresh, metrics: accuracy ? [loss, accuracy] : [loss] };
+  });
+  const [lossValue, accuracyValue] = metrics.map((m) => m.dataSync()[0]!);
+  tf.dispose(metrics);
+  return { params: adapted, supportLoss: lossValue!, supportAccuracy: accuracyValue ?? null };
+}
+
+/** Class probabilities (softmax of the logits; no gradient flows here) or regression outputs. */
+export function predict<X extends tf.Tensor>(net: Network<X>, params: Params, x: X): tf.Tensor2D {
+  return tf.tidy(() => tf.softmax(net.forward(params, x)));
+}
+
+function adaptedNames(params: Params, only: readonly string[] | undefined): string[] {
+  const all = Object.keys(params);
+  if (only === undefined) return all;
+  for (const name of only) if (!(name in params)) throw new UnknownParameterError(name, all);
+  return [...only];
+}
+
+/** Head-only adaptation reuses the body's features (the body does not change). */
+function headOnly<X extends tf.Tensor>(net: Network<X>, names: readonly string[]): boolean {
+  return net.features !== undefined && net.head !== undefined && names.every((n) => net.headNames.includes(n));
+}
+
+/** Outputs and loss on the support set as functions of θ (body features computed once when head-only). */
+function supportObjective<X extends tf.Tensor>(
+  net: Network<X>,
+  params: Params,
+  support: LabelledSet<X>,
+  names: readonly string[],
+  lossFn: LossFunction = taskLoss,
+) {
+  const feats = headOnly(net, names) ? net.features!(params, support.x) : null;
+  const outputs = (p: Params): tf.Tensor2D => (feats ? net.head!(p, feats) : net.forward(p, support.x));
+  return { outputs, loss: (p: Params): tf.Scalar => lossFn(outputs(p), support.y) };
+}
+
+function applyStep(params: Params, names: readonly string[], grads: readonly tf.Tensor[], lr: InnerLearningRate, step: number): Params {
+  if (typeof lr === 'number') return mamlUpdate(params, zipParams(names, grads), lr);
+  const rates: Params = {};
+  for (const name of names) rates[name] = rateAt(lr, name, step) as tf.Tensor;
+  return mamlUpdate(params, zipParams(names, grads), rates);
+}

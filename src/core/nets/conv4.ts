@@ -1,0 +1,97 @@
+import * as tf from '../tf.ts';
+import { batchNorm } from '../ops/batch_norm.ts';
+import { convGeneral } from '../ops/conv_general.ts';
+import { paddedGeometry } from '../ops/conv_geometry.ts';
+import { assertShape } from '../ops/errors.ts';
+import { batchNormReluMaxPool } from '../ops/batch_norm_relu_pool.ts';
+import type { Network, NetworkSpec, Params } from '../types.ts';
+import { InvalidNetworkSpecError } from './errors.ts';
+import { SeededRandom, normalTensor, xavierUniformConv } from './init.ts';
+import { param } from './param.ts';
+
+export type Conv4Spec = Extract<NetworkSpec, { kind: 'conv4' }>;
+
+export const CONV4_BLOCKS = 4;
+
+/**
+ * Conv4 (MAML's Omniglot / MiniImagenet network), functional.
+ * 'maxpool': 4 × [3×3 conv stride 1 (+bias) → batch norm (batch statistics) → ReLU → 2×2 max-pool];
+ * 'strided': 4 × [3×3 conv stride 2 (+bias) → batch norm → ReLU] (cbfinn/maml without --max_pool);
+ * then the mean over space → dense head. Convolutions pad 1 on every side (PyTorch padding=1).
+ * The conv bias is a parameter (checkpoints, PyTorch import) but is not added: batch norm removes
+ * any per-channel shift exactly, so outputs are identical and its gradient is exactly zero.
+ *
+ * Parameters (checkpoint names, tfjs layouts; i = 0..3):
+ *   block{i}.conv.weight [3,3,in,filters]   (PyTorch [out,in,3,3] → transpose (2,3,1,0))
+ *   block{i}.conv.bias   [filters]
+ *   block{i}.bn.weight   [filters]           (BN scale γ; PyTorch bn.weight)
+ *   block{i}.bn.bias     [filters]           (BN shift β; PyTorch bn.bias)
+ *   head.weight          [filters,outputs]   (PyTorch Linear [outputs,filters] → transpose)
+ *   head.bias            [outputs]
+ * The head may have fewer columns than `outputs` (a zero-initialised head sliced to n-way).
+ */
+export function conv4(spec: Conv4Spec): Network<tf.Tensor4D> & Required<Pick<Network<tf.Tensor4D>, 'features' | 'head'>> {
+  validate(spec);
+  const stride = spec.variant === 'strided' ? 2 : 1;
+  const headNames = ['head.weight', 'head.bias'] as const;
+
+  function features(params: Params, x: tf.Tensor4D): tf.Tensor2D {
+    assertShape('conv4 input', x.shape, [null, spec.inputSize, spec.inputSize, spec.channels]);
+    let h = x;
+    for (let i = 0; i < CONV4_BLOCKS; i++) {
+      const p = (name: string) => param<tf.Tensor>(params, `block${i}.${name}`);
+      param(params, `block${i}.conv.bias`); // required (checkpoints), but batch norm cancels it exactly: BN(z + b) = BN(z)
+      const conv = convGeneral(h, p('conv.weight') as tf.Tensor4D, paddedGeometry(stride, 1));
+      const [gamma, beta] = [p('bn.weight') as tf.Tensor1D, p('bn.bias') as tf.Tensor1D];
+      h = spec.variant === 'maxpool' ? batchNormReluMaxPool(conv, gamma, beta) : tf.relu(batchNorm(conv, gamma, beta) as tf.Tensor4D);
+    }
+    const [n, sh, sw, c] = h.shape;
+    return sh * sw === 1 ? tf.reshape(h, [n, c]) : tf.mean(tf.reshape(h, [n, sh * sw, c]), 1);
+  }
+
+  function head(params: Params, feats: tf.Tensor2D): tf.Tensor2D {
+    const w = param<tf.Tensor2D>(params, 'head.weight');
+    return tf.add(tf.matMul(feats, w), param<tf.Tensor1D>(params, 'head.bias'));
+  }
+
+  function init(seed: number): Params {
+    const rng = new SeededRandom(seed);
+    const params: Params = {};
+    let inChannels = spec.channels;
+    for (let i = 0; i < CONV4_BLOCKS; i++) {
+      params[`block${i}.conv.weight`] = xavierUniformConv(rng, 3, inChannels, spec.filters);
+      params[`block${i}.conv.bias`] = tf.zeros([spec.filters]);
+      params[`block${i}.bn.weight`] = tf.ones([spec.filters]);
+      params[`block${i}.bn.bias`] = tf.zeros([spec.filters]);
+      inChannels = spec.filters;
+    }
+    params['head.weight'] =
+      spec.headInit === 'zero' ? tf.zeros([spec.filters, spec.outputs]) : normalTensor(rng, [spec.filters, spec.outputs], 0.01);
+    params['head.bias'] = tf.zeros([spec.outputs]);
+    return params;
+  }
+
+  return {
+    spec,
+    headNames,
+    init,
+    features,
+    head,
+    forward: (params, x) => head(params, features(params, x)),
+  };
+}
+
+/** Spatial size after the four blocks (maxpool: floor(h/2) each; strided: ceil(h/2) each). */
+export function conv4OutputSize(spec: Conv4Spec): number {
+  let size = spec.inputSize;
+  for (let i = 0; i < CONV4_BLOCKS; i++) size = spec.variant === 'maxpool' ? Math.floor(size / 2) : Math.floor((size - 1) / 2) + 1;
+  return size;
+}
+
+function validate(spec: Conv4Spec): void {
+  for (const field of ['inputSize', 'channels', 'filters', 'outputs'] as const) {
+    const v = spec[field];
+    if (!Number.isInteger(v) || v < 1) throw new InvalidNetworkSpecError(field, v, 'must be a positive integer');
+  }
+  if (conv4OutputSize(spec) < 1) throw new InvalidNetworkSpecError('inputSize', spec.inputSize, 'too small for four 2×2 pools');
+}

@@ -1,0 +1,64 @@
+import * as tf from '../tf.ts';
+import { channelMean, channelMeanValue, channelSum } from './channel_sum.ts';
+import { customOp, gradientIsTaped } from './custom_op.ts';
+import { assertShape } from './errors.ts';
+
+export const BATCH_NORM_EPSILON = 1e-5;
+
+/**
+ * Batch normalisation with the batch's own statistics (moments over N,H,W; biased variance as
+ * PyTorch's training mode), learnable scale `gamma` and shift `beta`, no running statistics
+ * (MAML uses batch statistics at test time too). Hand-written with an analytic gradient
+ *   x̂ = (x − μ)·r, r = 1/√(σ² + ε):  dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γr·(dy − dβ/M − x̂·dγ/M)
+ * built from differentiable ops on the saved inputs, so it is exact to any order; it avoids the
+ * built-in op's Tile-heavy gradient and tfjs-wasm's slow axis-0 reductions.
+ *
+ * x [N,H,W,C] (or [M,C]), gamma [C], beta [C].
+ */
+export function batchNorm(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon = BATCH_NORM_EPSILON): tf.Tensor {
+  const channels = x.shape[x.rank - 1]!;
+  assertShape('batchNorm gamma', gamma.shape, [channels]);
+  assertShape('batchNorm beta', beta.shape, [channels]);
+  const op = customOp<tf.Tensor>(([input, scale, shift], save) => {
+    return {
+      value: normalizedValue(input!, scale as tf.Tensor1D, shift as tf.Tensor1D, epsilon, save),
+      gradFunc: (dy, saved) => {
+        const [xs, gs] = saved as [tf.Tensor, tf.Tensor1D];
+        // saved x̂ and r are unlinked copies: fine unless this gradient is differentiated again
+        const { normalized: xhat, inverseStd: r } = gradientIsTaped()
+          ? normalize(xs, epsilon)
+          : { normalized: saved[2] as tf.Tensor2D, inverseStd: saved[3] as tf.Tensor1D };
+        const dyRows = tf.reshape(dy, xhat.shape) as tf.Tensor2D;
+        const m = xhat.shape[0];
+        const dBeta = channelSum(dyRows);
+        const dGamma = channelSum(tf.mul(dyRows, xhat) as tf.Tensor2D);
+        const centredDy = tf.sub(tf.sub(dyRows, tf.div(dBeta, m)), tf.mul(xhat, tf.div(dGamma, m)));
+        const dx = tf.reshape(tf.mul(centredDy, tf.mul(gs, r)), xs.shape);
+        return [dx, dGamma, dBeta];
+      },
+    };
+  });
+  return op(x, gamma, beta);
+}
+
+/** x̂ [M,C] and r [C] from x (rows = all but the last axis). */
+function normalize(x: tf.Tensor, epsilon: number): { normalized: tf.Tensor2D; inverseStd: tf.Tensor1D } {
+  const rows = tf.reshape(x, [-1, x.shape[x.rank - 1]!]) as tf.Tensor2D;
+  const centered = tf.sub(rows, channelMean(rows)) as tf.Tensor2D;
+  const inverseStd = tf.rsqrt(tf.add(channelMean(tf.square(centered) as tf.Tensor2D), epsilon)) as tf.Tensor1D;
+  return { normalized: tf.mul(centered, inverseStd) as tf.Tensor2D, inverseStd };
+}
+
+/**
+ * Untaped forward (x − μ)·(γr) + β. While a tape records, x̂ and r are saved too (for a cheap
+ * first-order gradient); otherwise (inference) four passes over x.
+ */
+function normalizedValue(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number, save: tf.GradSaveFunc): tf.Tensor {
+  const rows = tf.reshape(x, [-1, x.shape[x.rank - 1]!]) as tf.Tensor2D;
+  const centered = tf.sub(rows, channelMeanValue(rows)) as tf.Tensor2D;
+  const inverseStd = tf.rsqrt(tf.add(channelMeanValue(tf.square(centered) as tf.Tensor2D), epsilon)) as tf.Tensor1D;
+  if (!gradientIsTaped()) return tf.reshape(tf.add(tf.mul(centered, tf.mul(inverseStd, gamma)), beta), x.shape);
+  const normalized = tf.mul(centered, inverseStd);
+  save([x, gamma, normalized, inverseStd]);
+  return tf.reshape(tf.add(tf.mul(normalized, gamma), beta), x.shape);
+}

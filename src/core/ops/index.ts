@@ -1,0 +1,13 @@
+/** The core's differentiable-to-any-order ops (one per file). */
+export { batchNorm, BATCH_NORM_EPSILON } from './batch_norm.ts';
+export { addChannelBias } from './bias.ts';
+export { batchNormReluMaxPool } from './batch_norm_relu_pool.ts';
+export { broadcastRows, channelMean, channelSum } from './channel_sum.ts';
+export { conv2d } from './conv2d.ts';
+export { convGeneral } from './conv_general.ts';
+export type { AxisGeometry, ConvGeometry } from './conv_geometry.ts';
+export { exp } from './exp.ts';
+export { maxPool2x2, reluMaxPool2x2 } from './max_pool.ts';
+export { sumPool2x2, upsample2x } from './upsample.ts';
+export { constantOf, stopGradient } from './stop_gradient.ts';
+export { ShapeMismatchError, UnsupportedConvGeometryError, assertShape } from './errors.ts';

@@ -1,0 +1,61 @@
+/** Messages between the API and its inference threads (raw bytes and typed arrays, no JSON of floats). */
+import type { PreprocessOptions } from '../data/image/preprocess.ts';
+
+export interface ModelRef {
+  /** Artifact sha256 of the model's safetensors file (also the thread's cache key). */
+  readonly sha256: string;
+}
+
+/** Uploaded image files; the thread checks their size, decodes and preprocesses them. */
+export interface ImageBatch {
+  readonly files: readonly Uint8Array[];
+  readonly preprocessing: PreprocessOptions;
+  readonly maxPixels: number;
+}
+
+export interface AdaptRequest {
+  readonly kind: 'adapt';
+  readonly model: ModelRef;
+  readonly images: ImageBatch;
+  /** Output unit of each image (0..ways-1). */
+  readonly labels: Int32Array;
+  readonly ways: number;
+  readonly steps: number;
+  readonly headOnly: boolean;
+}
+
+export interface AdaptResponse {
+  /** θ′ encoded by src/sessions/codec.ts (only the parameters adaptation changed). */
+  readonly theta: Uint8Array;
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly decodeMs: number;
+  readonly adaptMs: number;
+}
+
+export interface PredictRequest {
+  readonly kind: 'predict';
+  readonly model: ModelRef;
+  readonly theta: Uint8Array;
+  readonly images: ImageBatch;
+  readonly ways: number;
+}
+
+export interface PredictResponse {
+  /** [count, ways] probabilities, row-major. */
+  readonly probabilities: Float32Array;
+  readonly decodeMs: number;
+  readonly predictMs: number;
+}
+
+/** Live tensors in the thread (tests check nothing leaks). */
+export interface MemoryRequest {
+  readonly kind: 'memory';
+}
+
+/** An input the thread refused (bad image): mapped to a 4xx by the API. */
+export interface RefusedResponse {
+  readonly refused: { readonly status: number; readonly code: string; readonly message: string };
+}
+
+export type InferenceRequest = AdaptRequest | PredictRequest | MemoryRequest;

@@ -1,0 +1,130 @@
+/**
+ * An inference thread (piscina worker): its own TensorFlow.js backend (with the native kernels on
+ * wasm) and an LRU of loaded models; runs adaptation and prediction for the API.
+ */
+import { workerData } from 'node:worker_threads';
+import { adapt, predict } from '../core/adapt.ts';
+import * as tf from '../core/tf.ts';
+import type { Params } from '../core/types.ts';
+import { decodeTheta, encodeTheta, type HostTensor } from '../sessions/codec.ts';
+import { FsArtifactStore } from '../storage/fs-artifact-store.ts';
+import { selectBackend, type BackendChoice } from '../tf/backend.ts';
+import { checkImageSize, ImageTooLargeError, InvalidImageError, preprocessImage } from '../data/image/preprocess.ts';
+import type { AdaptRequest, AdaptResponse, ImageBatch, InferenceRequest, PredictRequest, PredictResponse, RefusedResponse } from './protocol.ts';
+import { disposeServingModel, loadServingModel, type ServingModel } from './serving-model.ts';
+
+const { weightsDir, backend, precision } = workerData as { weightsDir: string; backend: BackendChoice; precision: 'float16' | 'float32' };
+const ready = selectBackend(backend);
+const store = new FsArtifactStore(weightsDir);
+const MAX_MODELS = 4;
+const models = new Map<string, Promise<ServingModel>>();
+
+async function model(sha256: string): Promise<ServingModel> {
+  let entry = models.get(sha256);
+  if (entry) {
+    models.delete(sha256); // re-insert: most recently used last
+  } else {
+    entry = store.get(sha256).then((bytes) => loadServingModel(bytes, sha256));
+    entry.catch(() => models.delete(sha256));
+  }
+  models.set(sha256, entry);
+  while (models.size > MAX_MODELS) {
+    const [oldest, evicted] = models.entries().next().value as [string, Promise<ServingModel>];
+    models.delete(oldest);
+    void evicted.then(disposeServingModel, () => undefined);
+  }
+  return entry;
+}
+
+/** θ (tensors and host arrays) with the head cut to the first `ways` output units. */
+function forWays(m: ServingModel, ways: number): { params: Params; host: Map<string, HostTensor> } {
+  const host = new Map(m.host);
+  const params: Params = { ...m.params };
+  const headWeight = m.host.get('head.weight');
+  if (headWeight && headWeight.shape[1] !== ways) {
+    const [features, outputs] = headWeight.shape as [number, number];
+    const data = new Float32Array(features * ways);
+    for (let f = 0; f < features; f++) data.set(headWeight.data.subarray(f * outputs, f * outputs + ways), f * ways);
+    host.set('head.weight', { shape: [features, ways], data });
+    host.set('head.bias', { shape: [ways], data: m.host.get('head.bias')!.data.slice(0, ways) });
+    params['head.weight'] = tf.tensor2d(data, [features, ways]);
+    params['head.bias'] = tf.tensor1d(host.get('head.bias')!.data);
+  }
+  return { params, host };
+}
+
+class RefusedImageError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** Header check of every file first (no decoding of an oversized image), then preprocessing. */
+async function decodeImages(m: ServingModel, batch: ImageBatch): Promise<{ x: tf.Tensor4D; ms: number }> {
+  const started = performance.now();
+  const [h, w, c] = m.metadata.inputShape as [number, number, number];
+  const out = new Float32Array(batch.files.length * h * w * c);
+  for (const [index, file] of batch.files.entries()) {
+    try {
+      await checkImageSize(file, batch.maxPixels);
+      out.set(await preprocessImage(file, batch.preprocessing), index * h * w * c);
+    } catch (error) {
+      if (error instanceof ImageTooLargeError) throw new RefusedImageError(413, 'IMAGE_TOO_LARGE', `image ${index}: ${error.message}`);
+      if (error instanceof InvalidImageError) throw new RefusedImageError(415, 'UNSUPPORTED_IMAGE', `image ${index} is not a readable PNG, JPEG or WebP image`);
+      throw error;
+    }
+  }
+  return { x: tf.tensor4d(out, [batch.files.length, h, w, c]), ms: performance.now() - started };
+}
+
+async function runAdapt(request: AdaptRequest): Promise<AdaptResponse> {
+  const m = await model(request.model.sha256);
+  const { x, ms: decodeMs } = await decodeImages(m, request.images);
+  const started = performance.now();
+  const { params, host } = forWays(m, request.ways);
+  const y = tf.tensor1d(request.labels, 'int32');
+  const only = request.headOnly ? m.net.headNames : undefined;
+  try {
+    const result = adapt(m.net, params, { x, y }, { steps: request.steps, lr: m.lr, ...(only ? { only } : {}) });
+    const changed = only ?? Object.keys(result.params);
+    const adapted = new Map<string, HostTensor>();
+    for (const name of changed) adapted.set(name, { shape: result.params[name]!.shape, data: result.params[name]!.dataSync() as Float32Array });
+    tf.dispose(Object.values(result.params));
+    const theta = encodeTheta(host, adapted, m.sha256, precision);
+    return { theta, loss: result.supportLoss, accuracy: result.supportAccuracy ?? 0, decodeMs, adaptMs: performance.now() - started };
+  } finally {
+    tf.dispose([x, y]);
+    for (const name of ['head.weight', 'head.bias']) if (params[name] !== m.params[name]) params[name]?.dispose();
+  }
+}
+
+async function runPredict(request: PredictRequest): Promise<PredictResponse> {
+  const m = await model(request.model.sha256);
+  const { x, ms: decodeMs } = await decodeImages(m, request.images);
+  const started = performance.now();
+  const { params, host } = forWays(m, request.ways);
+  try {
+    const adapted = decodeTheta(request.theta, host, m.sha256);
+    const probabilities = tf.tidy(() => {
+      const theta: Params = { ...params };
+      for (const [name, t] of adapted) theta[name] = tf.tensor(t.data, [...t.shape]);
+      return predict(m.net, theta, x).dataSync() as Float32Array;
+    });
+    return { probabilities, decodeMs, predictMs: performance.now() - started };
+  } finally {
+    x.dispose();
+    for (const name of ['head.weight', 'head.bias']) if (params[name] !== m.params[name]) params[name]?.dispose();
+  }
+}
+
+export default async function run(request: InferenceRequest): Promise<AdaptResponse | PredictResponse | RefusedResponse | { tensors: number }> {
+  await ready;
+  try {
+    if (request.kind === 'adapt') return await runAdapt(request);
+    if (request.kind === 'predict') return await runPredict(request);
+  } catch (error) {
+    if (error instanceof RefusedImageError) return { refused: { status: error.status, code: error.code, message: error.message } };
+    throw error;
+  }
+  return { tensors: tf.memory().numTensors };
+}
