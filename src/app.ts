@@ -15,6 +15,7 @@ import errorHandlerPlugin from './plugins/error-handler.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import healthRoutes from './routes/health/routes.ts';
 import modelRoutes from './routes/models/routes.ts';
+import modelManageRoutes from './routes/models/manage.ts';
 import trainingJobRoutes from './routes/training-jobs/routes.ts';
 import sessionRoutes from './routes/sessions/routes.ts';
 import multipart from '@fastify/multipart';
@@ -71,6 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(docsPlugin);
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis, backend: deps.backend, timeoutMs: config.redisConnectTimeoutMs });
   await app.register(modelRoutes, { db: deps.db });
+  await app.register(modelManageRoutes, { db: deps.db, store: deps.store, catalog: deps.catalog, maxModelBytes: config.maxModelBytes });
   await app.register(sessionRoutes, { config, catalog: deps.catalog, pool: deps.pool, sessions: deps.sessions });
   await app.register(trainingJobRoutes, { db: deps.db, redis: deps.redis, queue: deps.trainingQueue });
   return app;

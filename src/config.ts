@@ -42,6 +42,7 @@ export interface Config {
   readonly inferenceThreads: number;
   readonly inferenceQueue: number;
   readonly thetaPrecision: 'float16' | 'float32';
+  readonly maxModelBytes: number;
   /** Limits on dataset uploads (POST /datasets), checked while the archive streams in. */
   readonly datasets: DatasetLimits;
   /** Interval of the comment lines that keep a training job's event stream open through proxies. */
@@ -143,6 +144,7 @@ function readConfig(env: Env): Config {
     maxAdaptSteps: integer(env, 'MAX_ADAPT_STEPS', 50, 1, 1000),
     inferenceThreads: integer(env, 'INFERENCE_THREADS', Math.max(1, Math.min(4, os.availableParallelism())), 1, 256),
     inferenceQueue: integer(env, 'INFERENCE_QUEUE', 32, 0, 100_000),
+    maxModelBytes: integer(env, 'MAX_MODEL_BYTES', 200 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
     thetaPrecision: oneOf(env, 'THETA_PRECISION', ['float16', 'float32'], 'float16'),
     queuePrefix: pattern(env, 'QUEUE_PREFIX', 'maml', /^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ or -, at most 40'),
     datasets: {

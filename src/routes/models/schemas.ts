@@ -43,3 +43,15 @@ export const getModelSchema = {
   },
   response: { 200: modelSchema },
 } as const;
+
+export const importModelSchema = {
+  querystring: {
+    type: 'object',
+    required: ['name'],
+    additionalProperties: false,
+    properties: {
+      name: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
+      promote: { type: 'boolean', default: false },
+    },
+  },
+} as const;
