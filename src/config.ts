@@ -43,6 +43,9 @@ export interface Config {
   readonly inferenceQueue: number;
   readonly thetaPrecision: 'float16' | 'float32';
   readonly maxModelBytes: number;
+  /** BullMQ job lock; a worker that dies loses its job to another after about this long. */
+  readonly workerLockMs: number;
+  readonly workerStalledIntervalMs: number;
   /** Limits on dataset uploads (POST /datasets), checked while the archive streams in. */
   readonly datasets: DatasetLimits;
   /** Interval of the comment lines that keep a training job's event stream open through proxies. */
@@ -144,6 +147,8 @@ function readConfig(env: Env): Config {
     maxAdaptSteps: integer(env, 'MAX_ADAPT_STEPS', 50, 1, 1000),
     inferenceThreads: integer(env, 'INFERENCE_THREADS', Math.max(1, Math.min(4, os.availableParallelism())), 1, 256),
     inferenceQueue: integer(env, 'INFERENCE_QUEUE', 32, 0, 100_000),
+    workerLockMs: integer(env, 'WORKER_LOCK_MS', 60_000, 1_000, 3_600_000),
+    workerStalledIntervalMs: integer(env, 'WORKER_STALLED_INTERVAL_MS', 30_000, 500, 3_600_000),
     maxModelBytes: integer(env, 'MAX_MODEL_BYTES', 200 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
     thetaPrecision: oneOf(env, 'THETA_PRECISION', ['float16', 'float32'], 'float16'),
     queuePrefix: pattern(env, 'QUEUE_PREFIX', 'maml', /^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ or -, at most 40'),

@@ -17,15 +17,15 @@ const log = createLogger(config, 'worker');
 const connection = createWorkerRedis(config.redisUrl);
 connection.on('error', (error) => log.warn({ err: error.message }, 'redis connection error (retrying)'));
 
-const processorFile = new URL('./training/processor.ts', import.meta.url);
+const processorFile = new URL('./training/processor-entry.mjs', import.meta.url);
 const worker = new Worker(TRAINING_QUEUE, processorFile, {
   connection,
   prefix: config.queuePrefix,
   concurrency: config.workerConcurrency,
   useWorkerThreads: true,
   // A stalled job (its worker died) goes back to the waiting list and resumes from its checkpoint.
-  lockDuration: 60_000,
-  stalledInterval: 30_000,
+  lockDuration: config.workerLockMs,
+  stalledInterval: config.workerStalledIntervalMs,
   maxStalledCount: 5,
   skipVersionCheck: true,
 });

@@ -103,7 +103,8 @@ export function adapt<X extends tf.Tensor>(
     const outputs = objective.outputs(current);
     const accuracy = taskAccuracy(outputs, support.y);
     const fresh: Params = {};
-    for (const [name, t] of Object.entries(current)) fresh[name] = names.includes(name) ? t : tf.clone(t);
+    // θ is never handed out: unadapted names (and every name after 0 steps) are copies.
+    for (const [name, t] of Object.entries(current)) fresh[name] = t === params[name] ? tf.clone(t) : t;
     const loss = (options.loss ?? taskLoss)(outputs, support.y);
     return { adapted: fresh, metrics: accuracy ? [loss, accuracy] : [loss] };
   });
@@ -112,9 +113,12 @@ export function adapt<X extends tf.Tensor>(
   return { params: adapted, supportLoss: lossValue!, supportAccuracy: accuracyValue ?? null };
 }
 
-/** Class probabilities (softmax of the logits; no gradient flows here) or regression outputs. */
+/**
+ * Class probabilities [N, classes] (softmax of the logits; no gradient flows here) for a
+ * classifier (conv4), the raw outputs [N, D] for a regression network (mlp). Caller disposes.
+ */
 export function predict<X extends tf.Tensor>(net: Network<X>, params: Params, x: X): tf.Tensor2D {
-  return tf.tidy(() => tf.softmax(net.forward(params, x)));
+  return tf.tidy(() => (net.spec.kind === 'conv4' ? tf.softmax(net.forward(params, x)) : net.forward(params, x)));
 }
 
 function adaptedNames(params: Params, only: readonly string[] | undefined): string[] {

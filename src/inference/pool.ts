@@ -31,7 +31,7 @@ export class InferencePool {
 
   constructor(private readonly options: InferencePoolOptions) {
     this.pool = new Piscina({
-      filename: new URL('./thread.ts', import.meta.url).href,
+      filename: new URL('./thread-entry.mjs', import.meta.url).href,
       minThreads: options.warm === false ? 0 : options.threads,
       maxThreads: options.threads,
       maxQueue: options.maxQueue,

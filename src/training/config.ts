@@ -6,10 +6,17 @@
 export const ALGORITHMS = ['maml', 'fomaml', 'mamlpp', 'metasgd', 'anil', 'reptile'] as const;
 export type AlgorithmName = (typeof ALGORITHMS)[number];
 export const DATASETS = ['omniglot', 'sinusoid'] as const;
+export type BuiltinDataset = (typeof DATASETS)[number];
+
+/** A built-in dataset name, or the id (uuid) of a dataset uploaded with POST /datasets. */
+export function isUploadedDataset(dataset: string): boolean {
+  return !(DATASETS as readonly string[]).includes(dataset);
+}
 
 export interface TrainingConfig {
   readonly name: string;
-  readonly dataset: (typeof DATASETS)[number];
+  /** 'omniglot', 'sinusoid', or an uploaded dataset's uuid (src/datasets: loadDataset). */
+  readonly dataset: BuiltinDataset | (string & {});
   readonly algorithm: AlgorithmName;
   readonly nWay: number;
   readonly kShot: number;
@@ -22,6 +29,8 @@ export interface TrainingConfig {
   readonly iterations: number;
   readonly evalEvery: number;
   readonly evalTasks: number;
+  /** Tasks of the final evaluation on the test split (the papers use 600). */
+  readonly testTasks: number;
   readonly checkpointEvery: number;
   readonly gradClip: number;
   readonly seed: number;
@@ -45,7 +54,7 @@ export const trainingConfigSchema = {
   required: ['dataset'],
   properties: {
     name: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
-    dataset: { type: 'string', enum: DATASETS },
+    dataset: { anyOf: [{ type: 'string', enum: DATASETS }, { type: 'string', format: 'uuid' }] },
     algorithm: { type: 'string', enum: ALGORITHMS },
     nWay: int(2, 50),
     kShot: int(1, 50),
@@ -58,6 +67,7 @@ export const trainingConfigSchema = {
     iterations: int(1, 1_000_000),
     evalEvery: int(1, 1_000_000),
     evalTasks: int(10, 2_000),
+    testTasks: int(10, 10_000),
     checkpointEvery: int(1, 1_000_000),
     gradClip: num(0, 1e6),
     seed: int(0, 2 ** 31 - 1),
@@ -109,10 +119,11 @@ export function resolveTrainingConfig(input: TrainingConfigInput, randomSeed: ()
     iterations: input.iterations ?? (sinusoid ? 70_000 : 60_000),
     evalEvery: input.evalEvery ?? 500,
     evalTasks: input.evalTasks ?? 100,
+    testTasks: input.testTasks ?? 600,
     checkpointEvery: input.checkpointEvery ?? 100,
     gradClip: input.gradClip ?? 10,
     seed: input.seed ?? randomSeed(),
-    rotations: input.rotations ?? !sinusoid,
+    rotations: input.rotations ?? input.dataset === 'omniglot', // uploads: off unless asked for
     architecture: {
       variant: input.architecture?.variant ?? 'strided',
       filters: input.architecture?.filters ?? (sinusoid ? 40 : 64),

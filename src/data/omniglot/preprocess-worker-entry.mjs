@@ -1,10 +1,4 @@
-// worker_threads bootstrap for preprocess-worker.ts. Under `node --import tsx` workers inherit the
-// TypeScript loader; under the `tsx` CLI they do not, so it is registered here on demand.
-try {
-  await import('./preprocess-worker.ts');
-} catch (error) {
-  if (error?.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import('./preprocess-worker.ts?tsx'); // a new URL: the failed import above stays cached
-}
+// worker_threads bootstrap for preprocess-worker.ts (see src/import-ts.mjs).
+import { importTs } from '../../import-ts.mjs';
+
+await importTs(new URL('./preprocess-worker.ts', import.meta.url).href);

@@ -1,0 +1,62 @@
+/**
+ * Training checkpoints (resume) and the finished model (serve), both safetensors files in the
+ * artifact store. A checkpoint holds the whole meta-state (θ, learned rates, Adam moments and
+ * counters); the model holds θ (+ learned inner rates as `inner_lr.<name>`) and the metadata
+ * /adapt needs. The job row points at its latest checkpoint only after the file is stored.
+ */
+import {
+  CHECKPOINT_FORMAT,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  LEARNED_LR_PREFIX,
+  readParams,
+  toParams,
+  type CheckpointMetadata,
+} from '../core/checkpoint/index.ts';
+import { metaStateFromTensors, metaStateTensors, type MetaState } from '../core/meta/state.ts';
+import * as tf from '../core/tf.ts';
+import type { Db } from '../db/client.ts';
+import type { ArtifactStore } from '../storage/artifact-store.ts';
+import type { TrainingConfig } from './config.ts';
+import type { TaskSource } from './task-source.ts';
+
+function metadataFor(config: TrainingConfig, source: TaskSource, kind: 'training-checkpoint' | 'model', extras: Record<string, unknown>): CheckpointMetadata {
+  return {
+    format: CHECKPOINT_FORMAT,
+    spec: source.spec,
+    algorithm: config.algorithm,
+    nWay: config.dataset === 'sinusoid' ? null : config.nWay,
+    inputShape: [...source.inputShape],
+    preprocessing: source.preprocessing,
+    learnedLearningRates: config.algorithm === 'mamlpp' || config.algorithm === 'metasgd',
+    extras: { kind, ...extras },
+  };
+}
+
+export async function saveCheckpoint(db: Db, store: ArtifactStore, jobId: string, config: TrainingConfig, source: TaskSource, state: MetaState, iteration: number, trainingSeconds: number): Promise<string> {
+  const tensors = metaStateTensors(state);
+  const host = await readParams(tensors);
+  tf.dispose([tensors['adam.t']!, tensors['meta.step']!]); // the two counters are fresh scalars
+  const bytes = encodeCheckpoint(host, metadataFor(config, source, 'training-checkpoint', { iteration, jobId }));
+  const { sha256 } = await store.put(bytes);
+  const previous = await db.trainingJob.findUnique({ where: { id: jobId }, select: { checkpointSha256: true } });
+  await db.trainingJob.update({ where: { id: jobId }, data: { checkpointSha256: sha256, checkpointIteration: iteration, trainingSeconds } });
+  if (previous?.checkpointSha256 && previous.checkpointSha256 !== sha256) await store.delete(previous.checkpointSha256);
+  return sha256;
+}
+
+export async function loadCheckpoint(store: ArtifactStore, sha256: string): Promise<MetaState> {
+  const { tensors } = decodeCheckpoint(await store.get(sha256));
+  return metaStateFromTensors(toParams(tensors));
+}
+
+/** The servable model file: θ, learned inner rates, and how to adapt at test time. */
+export async function modelCheckpoint(config: TrainingConfig, source: TaskSource, state: MetaState, extras: Record<string, unknown>): Promise<Uint8Array> {
+  const weights = await readParams(state.params);
+  const rates = await readParams(state.rates);
+  for (const [name, t] of rates) weights.set(LEARNED_LR_PREFIX + name, t);
+  return encodeCheckpoint(
+    weights,
+    metadataFor(config, source, 'model', { inference: { innerLr: config.innerLr, steps: config.testInnerSteps }, training: config, ...extras }),
+  );
+}

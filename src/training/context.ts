@@ -1,0 +1,112 @@
+/**
+ * What a training run needs from the outside, implemented over PostgreSQL, Redis and the artifact
+ * store (src/training/processor.ts); runTraining itself only sees this interface.
+ */
+import type { Redis } from 'ioredis';
+import type { Db } from '../db/client.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import { registerModel } from '../models/registry.ts';
+import type { ArtifactStore } from '../storage/artifact-store.ts';
+import { publishProgress } from './events.ts';
+import { isCancelRequested } from './jobs.ts';
+
+export type StopReason = 'cancelled' | 'handed-back';
+
+export interface MetricRow {
+  readonly iteration: number;
+  readonly metaLoss: number;
+  readonly accuracy: number | null;
+  readonly tasksPerSecond: number;
+}
+
+export interface ValidationRow {
+  readonly iteration: number;
+  readonly accuracy: number | null;
+  readonly ci95: number | null;
+  readonly loss: number;
+}
+
+export interface Progress {
+  readonly iteration: number;
+  readonly iterations: number;
+  readonly metaLoss: number;
+  readonly accuracy: number | null;
+  readonly tasksPerSecond: number;
+  readonly etaSeconds: number;
+}
+
+export interface TrainingContext {
+  readonly jobId: string;
+  readonly db: Db;
+  readonly store: ArtifactStore;
+  readonly backend: string;
+  log(message: string): void;
+  /** Checked once per iteration: stop (after a checkpoint) when cancelled or handed back. */
+  shouldStop(): Promise<StopReason | null>;
+  flushMetrics(rows: MetricRow[], validation?: ValidationRow): Promise<void>;
+  progress(progress: Progress): void;
+  /** Registers the finished model (and links it to the job); returns its id. */
+  registerModel(checkpoint: Uint8Array, metrics: Record<string, unknown>): Promise<string>;
+}
+
+export interface ContextDeps {
+  readonly jobId: string;
+  readonly name: string;
+  readonly db: Db;
+  readonly store: ArtifactStore;
+  readonly redis: Redis;
+  readonly prefix: string;
+  readonly backend: string;
+  readonly signal: AbortSignal;
+  readonly shutdownReason: string;
+  readonly log: (message: string) => void;
+}
+
+const PROGRESS_EVERY_MS = 1_000;
+
+export function trainingContext(deps: ContextDeps): TrainingContext {
+  const { db, redis, jobId, prefix } = deps;
+  let lastProgress = 0;
+  let latest: Progress | null = null;
+  let validation: ValidationRow | null = null;
+  const progressJson = () => ({ ...latest, validation: validation && validation.accuracy !== null ? { accuracy: validation.accuracy, ci95: validation.ci95 ?? 0, iteration: validation.iteration } : null });
+  return {
+    jobId,
+    db,
+    store: deps.store,
+    backend: deps.backend,
+    log: deps.log,
+    async shouldStop() {
+      if (deps.signal.aborted) return deps.signal.reason === deps.shutdownReason ? 'handed-back' : 'cancelled';
+      return (await isCancelRequested(redis, jobId)) ? 'cancelled' : null;
+    },
+    async flushMetrics(rows, v) {
+      if (v) validation = v;
+      const data = rows.map((r) => ({ jobId, iteration: r.iteration, metaLoss: r.metaLoss, accuracy: r.accuracy, tasksPerSecond: r.tasksPerSecond }));
+      if (v) {
+        const last = data.find((d) => d.iteration === v.iteration);
+        const fields = { validationAccuracy: v.accuracy, validationCi95: v.ci95, validationLoss: v.loss };
+        if (last) Object.assign(last, fields);
+      }
+      if (data.length > 0) await db.trainingMetric.createMany({ data, skipDuplicates: true });
+      if (latest) await db.trainingJob.update({ where: { id: jobId }, data: { progress: progressJson() as Prisma.InputJsonValue } });
+      if (v && v.accuracy !== null) await publishProgress(redis, prefix, jobId, { type: 'validation', iteration: v.iteration, accuracy: v.accuracy, ci95: v.ci95 ?? 0 }).catch(() => 0);
+    },
+    progress(p) {
+      latest = p;
+      const now = Date.now();
+      if (now - lastProgress < PROGRESS_EVERY_MS && p.iteration !== p.iterations) return;
+      lastProgress = now;
+      void publishProgress(redis, prefix, jobId, {
+        type: 'progress',
+        ...p,
+        metaLoss: Number.isFinite(p.metaLoss) ? p.metaLoss : null,
+        etaSeconds: Number.isFinite(p.etaSeconds) ? p.etaSeconds : null,
+      }).catch(() => 0);
+    },
+    async registerModel(checkpoint, metrics) {
+      const model = await registerModel(db, deps.store, { name: deps.name, checkpoint, metrics, trainingJobId: jobId });
+      return model.id;
+    },
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * One run of a meta-training job (in the sandboxed processor): resume from the job's checkpoint or
+ * start from θ₀, meta-step over seeded task batches, record metrics, validate every `evalEvery`,
+ * checkpoint every `checkpointEvery`, and at the end evaluate on the test split and register the
+ * model. Stops early, checkpointing first, when the job is cancelled or the worker shuts down.
+ */
+import { evaluate, type Evaluation } from '../core/evaluate.ts';
+import { createMetaAlgorithm, type MetaAlgorithmConfig } from '../core/meta/registry.ts';
+import { disposeMetaState, type MetaState } from '../core/meta/state.ts';
+import { createNetwork } from '../core/nets/index.ts';
+import * as tf from '../core/tf.ts';
+import type { Task } from '../core/types.ts';
+import type { TrainingConfig } from './config.ts';
+import { loadCheckpoint, modelCheckpoint, saveCheckpoint } from './checkpoints.ts';
+import type { TrainingContext } from './context.ts';
+import type { TaskSource } from './task-source.ts';
+
+export type RunOutcome = { status: 'completed'; modelId: string } | { status: 'cancelled' | 'handed-back'; iteration: number };
+
+export function algorithmConfig(config: TrainingConfig): MetaAlgorithmConfig {
+  const base = {
+    innerSteps: config.innerSteps,
+    innerLr: config.innerLr,
+    optimizer: { kind: 'adam' as const, lr: config.metaLr },
+    clipNorm: config.gradClip,
+  };
+  return config.algorithm === 'mamlpp'
+    ? { kind: 'mamlpp', ...base, multiStepLossSteps: Math.min(config.iterations, 10_000), firstOrderSteps: Math.min(Math.floor(config.iterations / 10), 5_000) }
+    : { kind: config.algorithm, ...base };
+}
+
+function summary(e: Evaluation) {
+  return { accuracy: e.accuracy?.mean ?? null, ci95: e.accuracy?.ci95 ?? null, loss: e.loss.mean, lossCi95: e.loss.ci95, tasks: e.loss.n };
+}
+
+export async function runTraining(ctx: TrainingContext, config: TrainingConfig, source: TaskSource): Promise<RunOutcome> {
+  const { db, store, jobId } = ctx;
+  const job = await db.trainingJob.findUniqueOrThrow({ where: { id: jobId } });
+  const net = createNetwork(source.spec);
+  const algorithm = createMetaAlgorithm(algorithmConfig(config));
+  let state: MetaState;
+  let iteration = 0;
+  if (job.checkpointSha256 && job.checkpointIteration !== null) {
+    state = await loadCheckpoint(store, job.checkpointSha256);
+    iteration = job.checkpointIteration;
+    await db.trainingMetric.deleteMany({ where: { jobId, iteration: { gt: iteration } } }); // redone from the checkpoint
+    ctx.log(`resuming at iteration ${iteration} from checkpoint ${job.checkpointSha256.slice(0, 12)}`);
+  } else {
+    const initial = net.init(config.seed);
+    state = algorithm.init(initial);
+    tf.dispose(Object.values(initial));
+  }
+  const lr = () => (Object.keys(state.rates).length > 0 ? (config.algorithm === 'metasgd' ? { perParameter: state.rates } : { perStep: state.rates }) : config.innerLr);
+  const validate = () =>
+    evaluate(net, state.params, config.evalTasks, (i) => source.validationTask(i), { steps: config.testInnerSteps, lr: lr() });
+
+  const secondsBefore = job.trainingSeconds;
+  const runStart = performance.now();
+  const elapsed = () => secondsBefore + (performance.now() - runStart) / 1000;
+  const checkpoint = async () => saveCheckpoint(db, store, jobId, config, source, state, iteration, elapsed());
+  const pending: { iteration: number; metaLoss: number; accuracy: number | null; tasksPerSecond: number }[] = [];
+  let windowStart = performance.now();
+  let windowTasks = 0;
+
+  try {
+    while (iteration < config.iterations) {
+      const stop = await ctx.shouldStop();
+      if (stop) {
+        await ctx.flushMetrics(pending.splice(0));
+        await checkpoint();
+        return { status: stop, iteration };
+      }
+      const tasks: Task[] = source.trainBatch(iteration * config.metaBatchSize, config.metaBatchSize);
+      let next: ReturnType<typeof algorithm.step>;
+      try {
+        next = algorithm.step(net, state, tasks);
+      } finally {
+        tf.dispose(tasks.flatMap((t) => [t.supportX, t.supportY, t.queryX, t.queryY]));
+      }
+      disposeMetaState(state);
+      state = next.state;
+      iteration += 1;
+      windowTasks += config.metaBatchSize;
+      if (!Number.isFinite(next.metrics.loss)) throw new Error(`meta-loss became ${next.metrics.loss} at iteration ${iteration}: lower innerLr or metaLr`);
+      const seconds = (performance.now() - windowStart) / 1000;
+      const tasksPerSecond = windowTasks / Math.max(seconds, 1e-9);
+      pending.push({ iteration, metaLoss: next.metrics.loss, accuracy: next.metrics.accuracy, tasksPerSecond });
+
+      const validating = iteration % config.evalEvery === 0 && iteration < config.iterations;
+      if (validating) {
+        const validation = summary(validate());
+        await ctx.flushMetrics(pending.splice(0), { iteration, ...validation });
+      } else if (pending.length >= 25 || seconds >= 2) {
+        await ctx.flushMetrics(pending.splice(0));
+      }
+      if (seconds >= 2) {
+        windowStart = performance.now();
+        windowTasks = 0;
+      }
+      ctx.progress({ iteration, iterations: config.iterations, metaLoss: next.metrics.loss, accuracy: next.metrics.accuracy, tasksPerSecond, etaSeconds: (config.iterations - iteration) * (config.metaBatchSize / tasksPerSecond) });
+      if (iteration % config.checkpointEvery === 0 && iteration < config.iterations) await checkpoint();
+    }
+    await ctx.flushMetrics(pending.splice(0));
+    await checkpoint();
+    const validation = summary(validate());
+    const test = summary(evaluate(net, state.params, config.testTasks, (i) => source.testTask(i), { steps: config.testInnerSteps, lr: lr() }));
+    const trainingSeconds = elapsed();
+    const metrics = { validation, test, testInnerSteps: config.testInnerSteps, kShot: config.kShot, nWay: config.nWay, iterations: iteration, trainingSeconds, backend: ctx.backend };
+    const bytes = await modelCheckpoint(config, source, state, { iterations: iteration, seed: config.seed, trainingSeconds, backend: ctx.backend, jobId, metrics });
+    const model = await ctx.registerModel(bytes, metrics);
+    return { status: 'completed', modelId: model };
+  } finally {
+    disposeMetaState(state);
+  }
+}

@@ -1,0 +1,37 @@
+/** The task source of a job's dataset, loading (and caching per thread) what it needs. */
+import type { Config } from '../config.ts';
+import type { Preprocessing } from '../core/types.ts';
+import { ensureOmniglot, loadOmniglot, OMNIGLOT_PREPROCESSING } from '../data/omniglot/index.ts';
+import type { Db } from '../db/client.ts';
+import type { ArtifactStore } from '../storage/artifact-store.ts';
+import type { TrainingConfig } from './config.ts';
+import { imageSource, sinusoidSource, type ImageSplits, type TaskSource } from './task-source.ts';
+
+const omniglot = new Map<string, Promise<ImageSplits>>();
+
+export const OMNIGLOT_MODEL_PREPROCESSING: Preprocessing = {
+  ...OMNIGLOT_PREPROCESSING,
+  resize: 'area',
+  normalisation: OMNIGLOT_PREPROCESSING.normalisation ?? { mean: 0, std: 1 },
+};
+
+export function omniglotSplits(config: Pick<Config, 'omniglotDir' | 'omniglotDownload' | 'cacheDir'>, size: number): Promise<ImageSplits> {
+  const key = `${config.omniglotDir}|${size}`;
+  let entry = omniglot.get(key);
+  if (!entry) {
+    entry = (async () => {
+      await ensureOmniglot(config.omniglotDir, { download: config.omniglotDownload });
+      const preprocessing = { ...OMNIGLOT_MODEL_PREPROCESSING, size };
+      const data = await loadOmniglot({ dir: config.omniglotDir, cacheDir: config.cacheDir, preprocessing });
+      return { train: data.train, validation: data.validation, test: data.test, preprocessing };
+    })();
+    entry.catch(() => omniglot.delete(key));
+    omniglot.set(key, entry);
+  }
+  return entry;
+}
+
+export async function taskSourceFor(training: TrainingConfig, config: Config, _db: Db, _store: ArtifactStore): Promise<TaskSource> {
+  if (training.dataset === 'sinusoid') return sinusoidSource(training);
+  return imageSource(training, await omniglotSplits(config, training.architecture.inputSize));
+}

@@ -1,0 +1,75 @@
+/**
+ * Where a training job's tasks come from: seeded, index-addressed streams (task i of a stream
+ * depends only on the seed and i), so a resumed job continues exactly where its checkpoint was.
+ */
+import { buildImageTask, drawTaskPlans, TaskSampler, type ImageStore, type TaskShape } from '../core/tasks/index.ts';
+import { buildSinusoidTask, planSinusoidTask, type SinusoidShape } from '../core/tasks/sinusoid.ts';
+import type { NetworkSpec, Preprocessing, Task } from '../core/types.ts';
+import type { TrainingConfig } from './config.ts';
+
+export interface TaskSource {
+  readonly spec: NetworkSpec;
+  readonly preprocessing: Preprocessing | null;
+  readonly inputShape: readonly number[];
+  /** Training meta-batch starting at task index `first`. The caller disposes the tasks. */
+  trainBatch(first: number, size: number): Task[];
+  /** Held-out validation task i of a fixed list (the same at every evaluation). */
+  validationTask(index: number): Task;
+  /** Test task i of a fixed list (final evaluation). */
+  testTask(index: number): Task;
+}
+
+/** Seeds of the three streams, derived from the job's seed so that none overlaps another. */
+const streams = (seed: number) => ({ train: seed, validation: (seed ^ 0x5bd1e995) >>> 0, test: (seed ^ 0x27d4eb2f) >>> 0 });
+
+export function sinusoidSource(config: TrainingConfig): TaskSource {
+  const shape: SinusoidShape = { kShot: config.kShot, queries: config.queryPerClass };
+  const seeds = streams(config.seed);
+  return {
+    spec: { kind: 'mlp', inputs: 1, hidden: [config.architecture.filters, config.architecture.filters], outputs: 1 },
+    preprocessing: null,
+    inputShape: [1],
+    trainBatch: (first, size) => Array.from({ length: size }, (_, i) => buildSinusoidTask(planSinusoidTask(shape, seeds.train, first + i))),
+    validationTask: (i) => buildSinusoidTask(planSinusoidTask(shape, seeds.validation, i)),
+    testTask: (i) => buildSinusoidTask(planSinusoidTask(shape, seeds.test, i)),
+  };
+}
+
+export interface ImageSplits {
+  readonly train: ImageStore;
+  readonly validation: ImageStore;
+  readonly test: ImageStore;
+  readonly preprocessing: Preprocessing;
+}
+
+export function imageSource(config: TrainingConfig, splits: ImageSplits): TaskSource {
+  const seeds = streams(config.seed);
+  const train: TaskShape = { nWay: config.nWay, kShot: config.kShot, queries: config.queryPerClass, rotations: config.rotations };
+  // Evaluation as in the papers: no rotations, K shots, and the same query count per class.
+  const held: TaskShape = { nWay: config.nWay, kShot: config.kShot, queries: config.queryPerClass };
+  const validationPlans = drawTaskPlans(splits.validation, held, seeds.validation, config.evalTasks);
+  let testPlans: ReturnType<typeof drawTaskPlans> | null = null;
+  const { train: store } = splits;
+  return {
+    spec: {
+      kind: 'conv4',
+      variant: config.architecture.variant,
+      inputSize: splits.preprocessing.size,
+      channels: splits.preprocessing.channels,
+      filters: config.architecture.filters,
+      outputs: config.architecture.maxWays,
+      headInit: config.architecture.headInit,
+    },
+    preprocessing: splits.preprocessing,
+    inputShape: [splits.preprocessing.size, splits.preprocessing.size, splits.preprocessing.channels],
+    trainBatch: (first, size) => {
+      const sampler = new TaskSampler(store, train, seeds.train, first);
+      return Array.from({ length: size }, () => sampler.next());
+    },
+    validationTask: (i) => buildImageTask(splits.validation, validationPlans[i]!),
+    testTask: (i) => {
+      testPlans ??= drawTaskPlans(splits.test, held, seeds.test, config.testTasks);
+      return buildImageTask(splits.test, testPlans[i]!);
+    },
+  };
+}

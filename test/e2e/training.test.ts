@@ -1,0 +1,112 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import os from 'node:os';
+import path from 'node:path';
+import { createApiKey } from '../../src/auth/api-keys.ts';
+import { buildTestApp, createTestDatabase, REDIS_URL, type TestApp } from '../helpers/env.ts';
+import { spawnEntry, type Spawned } from '../helpers/processes.ts';
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let t: TestApp;
+let admin: Record<string, string>;
+const workers: Spawned[] = [];
+
+function startWorker(): Spawned {
+  const worker = spawnEntry('src/worker.ts', {
+    DATABASE_URL: database.url,
+    REDIS_URL,
+    QUEUE_PREFIX: t.deps.config.queuePrefix,
+    WEIGHTS_DIR: t.deps.config.weightsDir,
+    CACHE_DIR: path.join(os.tmpdir(), 'maml-test-cache'),
+    OMNIGLOT_DIR: process.env.OMNIGLOT_DIR ?? path.resolve(import.meta.dirname, '../../../shared/data/omniglot'),
+    TFJS_BACKEND: 'wasm',
+    LOG_LEVEL: 'info',
+    WORKER_LOCK_MS: '3000',
+    WORKER_STALLED_INTERVAL_MS: '1000',
+    SHUTDOWN_TIMEOUT_MS: '20000',
+  });
+  workers.push(worker);
+  return worker;
+}
+
+before(async () => {
+  database = await createTestDatabase();
+  t = await buildTestApp(database.url);
+  admin = { authorization: `Bearer ${(await createApiKey(t.db, 'admin')).key}` };
+});
+
+after(async () => {
+  for (const w of workers) w.child.kill('SIGKILL');
+  await t.deps.trainingQueue.obliterate({ force: true }).catch(() => undefined);
+  await t.close();
+  await database.drop();
+});
+
+async function submit(config: Record<string, unknown>): Promise<string> {
+  const res = await t.app.inject({ method: 'POST', url: '/training-jobs', headers: admin, payload: config });
+  assert.equal(res.statusCode, 202, res.body);
+  return res.json().jobId;
+}
+
+async function waitFor(jobId: string, done: (job: Record<string, any>) => boolean, timeoutMs: number, worker?: Spawned): Promise<Record<string, any>> {
+  const deadline = Date.now() + timeoutMs;
+  let job: Record<string, any> = {};
+  while (Date.now() < deadline) {
+    job = (await t.app.inject({ method: 'GET', url: `/training-jobs/${jobId}`, headers: admin })).json();
+    const row = await t.db.trainingJob.findUnique({ where: { id: jobId } });
+    job.checkpointIteration = row?.checkpointIteration;
+    if (done(job)) return job;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`job ${jobId} did not get there in ${timeoutMs} ms: ${JSON.stringify(job)}\n${worker?.output().slice(-3000) ?? ''}`);
+}
+
+const SINE = { dataset: 'sinusoid', metaBatchSize: 4, evalEvery: 10, evalTasks: 10, testTasks: 10, checkpointEvery: 10, seed: 3 };
+
+test('a sinusoid job runs in the worker process to completion and registers an evaluated model', async () => {
+  const worker = startWorker();
+  const jobId = await submit({ ...SINE, iterations: 30, name: 'sine-e2e' });
+  const job = await waitFor(jobId, (j) => j.status === 'completed' || j.status === 'failed', 120_000, worker);
+  assert.equal(job.status, 'completed', job.error);
+  assert.equal(job.progress.iteration, 30);
+  const model = await t.db.model.findUniqueOrThrow({ where: { id: job.modelId } });
+  assert.equal(model.name, 'sine-e2e');
+  const metrics = model.metrics as { test: { loss: number; tasks: number } };
+  assert.equal(metrics.test.tasks, 10);
+  assert.ok(metrics.test.loss > 0);
+  assert.equal(await t.db.trainingMetric.count({ where: { jobId } }), 30);
+  assert.equal(await t.db.trainingMetric.count({ where: { jobId, validationLoss: { not: null } } }), 2);
+});
+
+test('cancel a running job: it stops within an iteration and keeps its checkpoint', async () => {
+  const jobId = await submit({ ...SINE, iterations: 100_000 });
+  await waitFor(jobId, (j) => j.checkpointIteration >= 10, 60_000, workers[0]);
+  const res = await t.app.inject({ method: 'DELETE', url: `/training-jobs/${jobId}`, headers: admin });
+  assert.equal(res.statusCode, 202);
+  const job = await waitFor(jobId, (j) => j.status === 'cancelled', 30_000, workers[0]);
+  assert.ok(job.checkpointIteration >= 10);
+  assert.ok(job.progress.iteration < 100_000);
+});
+
+test('SIGKILL mid-job: another worker resumes from the checkpoint; SIGTERM hands the job back cleanly', async () => {
+  const jobId = await submit({ ...SINE, iterations: 400, checkpointEvery: 20 });
+  await waitFor(jobId, (j) => j.checkpointIteration >= 20, 60_000, workers[0]);
+  workers[0]!.child.kill('SIGKILL');
+  const killedAt = (await t.db.trainingJob.findUniqueOrThrow({ where: { id: jobId } })).checkpointIteration!;
+
+  const second = startWorker();
+  await waitFor(jobId, (j) => j.status === 'running' && j.checkpointIteration > killedAt, 60_000, second);
+  assert.match(second.output(), new RegExp(`resuming at iteration \\d+`));
+
+  second.child.kill('SIGTERM');
+  const { code } = await second.exited();
+  assert.equal(code, 0, second.output().slice(-2000));
+  const handedBack = await t.db.trainingJob.findUniqueOrThrow({ where: { id: jobId } });
+  assert.equal(handedBack.status, 'queued');
+  assert.ok(handedBack.checkpointIteration! > killedAt);
+
+  const third = startWorker();
+  const job = await waitFor(jobId, (j) => j.status === 'completed' || j.status === 'failed', 120_000, third);
+  assert.equal(job.status, 'completed', job.error);
+  assert.equal(await t.db.trainingMetric.count({ where: { jobId } }), 400, 'every iteration recorded exactly once');
+});
