@@ -110,3 +110,29 @@ test('SIGKILL mid-job: another worker resumes from the checkpoint; SIGTERM hands
   assert.equal(job.status, 'completed', job.error);
   assert.equal(await t.db.trainingMetric.count({ where: { jobId } }), 400, 'every iteration recorded exactly once');
 });
+
+test('a tiny Omniglot job trains in the worker; its model, promoted, adapts and predicts real PNGs', async () => {
+  const worker = workers.find((w) => w.child.exitCode === null && w.child.signalCode === null) ?? startWorker();
+  const jobId = await submit({
+    dataset: 'omniglot', nWay: 5, kShot: 1, queryPerClass: 2, metaBatchSize: 2, iterations: 6, evalEvery: 3, evalTasks: 10, testTasks: 10,
+    checkpointEvery: 3, seed: 5, name: 'omniglot-tiny', architecture: { filters: 8 },
+  });
+  const job = await waitFor(jobId, (j) => j.status === 'completed' || j.status === 'failed', 180_000, worker);
+  assert.equal(job.status, 'completed', job.error);
+  const metrics = (await t.db.model.findUniqueOrThrow({ where: { id: job.modelId } })).metrics as { test: { accuracy: number; ci95: number } };
+  assert.ok(metrics.test.accuracy > 0.2 && metrics.test.ci95 > 0, JSON.stringify(metrics));
+  const promoted = await t.app.inject({ method: 'POST', url: `/models/${job.modelId}/promote`, headers: admin });
+  assert.equal(promoted.statusCode, 200);
+
+  const { readdir, readFile } = await import('node:fs/promises');
+  const alphabet = path.join(process.env.OMNIGLOT_DIR ?? path.resolve(import.meta.dirname, '../../../shared/data/omniglot'), 'images_evaluation', 'Manipuri');
+  const characters = (await readdir(alphabet)).sort().slice(0, 5);
+  const support = await Promise.all(characters.map(async (c) => ({ label: c, image: (await readFile(path.join(alphabet, c, (await readdir(path.join(alphabet, c))).sort()[0]!))).toString('base64') })));
+  const adapted = await t.app.inject({ method: 'POST', url: '/adapt', headers: admin, payload: { support } });
+  assert.equal(adapted.statusCode, 201, adapted.body);
+  assert.equal(adapted.json().modelId, job.modelId);
+  assert.equal(adapted.json().steps, 3, "the model's test-time inner steps");
+  const predicted = await t.app.inject({ method: 'POST', url: '/predict', headers: admin, payload: { sessionId: adapted.json().sessionId, images: support.map((s) => s.image) } });
+  assert.equal(predicted.statusCode, 200, predicted.body);
+  assert.equal(predicted.json().predictions.length, 5);
+});
