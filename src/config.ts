@@ -43,6 +43,8 @@ export interface Config {
   readonly inferenceQueue: number;
   readonly thetaPrecision: 'float16' | 'float32';
   readonly maxModelBytes: number;
+  /** Models shipped with the service (manifest.json), registered on start-up. */
+  readonly modelsDir: string;
   /** BullMQ job lock; a worker that dies loses its job to another after about this long. */
   readonly workerLockMs: number;
   readonly workerStalledIntervalMs: number;
@@ -149,6 +151,7 @@ function readConfig(env: Env): Config {
     inferenceQueue: integer(env, 'INFERENCE_QUEUE', 32, 0, 100_000),
     workerLockMs: integer(env, 'WORKER_LOCK_MS', 60_000, 1_000, 3_600_000),
     workerStalledIntervalMs: integer(env, 'WORKER_STALLED_INTERVAL_MS', 30_000, 500, 3_600_000),
+    modelsDir: directory(env, 'MODELS_DIR', 'models'),
     maxModelBytes: integer(env, 'MAX_MODEL_BYTES', 200 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
     thetaPrecision: oneOf(env, 'THETA_PRECISION', ['float16', 'float32'], 'float16'),
     queuePrefix: pattern(env, 'QUEUE_PREFIX', 'maml', /^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ or -, at most 40'),

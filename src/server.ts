@@ -7,6 +7,7 @@ import { createTrainingQueue } from './queue/queues.ts';
 import { createApiRedis } from './redis.ts';
 import { onShutdownSignal } from './shutdown.ts';
 import { FsArtifactStore } from './storage/fs-artifact-store.ts';
+import { seedModels } from './models/seed.ts';
 import { ModelCatalog } from './inference/model-catalog.ts';
 import { InferencePool } from './inference/pool.ts';
 import { SessionStore } from './sessions/store.ts';
@@ -24,6 +25,11 @@ const trainingQueue = createTrainingQueue(redis, config.queuePrefix);
 trainingQueue.on('error', (error) => log.warn({ err: error.message }, 'training queue error'));
 const store = new FsArtifactStore(config.weightsDir);
 const swept = await store.sweepTemporaries();
+const seeded = await seedModels(db, store, config.modelsDir).catch((error: unknown) => {
+  log.warn({ err: (error as Error).message }, 'could not seed the shipped models (the database may be down); continuing');
+  return [];
+});
+if (seeded.length) log.info({ seeded }, 'registered the models shipped in MODELS_DIR');
 if (swept) log.warn({ swept }, 'removed partial weights files left by a crash');
 
 const pool = new InferencePool({

@@ -26,11 +26,14 @@ export interface Evaluation {
 export function evaluateTask<X extends tf.Tensor>(net: Network<X>, params: Params, task: Task<X>, options: EvaluateOptions): { loss: number; accuracy: number | null } {
   const adapted = adapt(net, params, { x: task.supportX, y: task.supportY }, { steps: options.steps, lr: options.lr, ...(options.only ? { only: options.only } : {}) });
   try {
-    return tf.tidy(() => {
+    const scores = tf.tidy(() => {
       const outputs = net.forward(adapted.params, task.queryX);
       const accuracy = taskAccuracy(outputs, task.queryY);
-      return { loss: taskLoss(outputs, task.queryY).dataSync()[0]!, accuracy: accuracy ? accuracy.dataSync()[0]! : null };
+      return accuracy ? [taskLoss(outputs, task.queryY), accuracy] : [taskLoss(outputs, task.queryY)];
     });
+    const [loss, accuracy] = scores.map((t) => t.dataSync()[0]!);
+    tf.dispose(scores);
+    return { loss: loss!, accuracy: accuracy ?? null };
   } finally {
     tf.dispose(Object.values(adapted.params));
   }

@@ -15,8 +15,6 @@ import {
 } from '../core/checkpoint/index.ts';
 import { metaStateFromTensors, metaStateTensors, type MetaState } from '../core/meta/state.ts';
 import * as tf from '../core/tf.ts';
-import type { Db } from '../db/client.ts';
-import type { ArtifactStore } from '../storage/artifact-store.ts';
 import type { TrainingConfig } from './config.ts';
 import type { TaskSource } from './task-source.ts';
 
@@ -33,20 +31,16 @@ function metadataFor(config: TrainingConfig, source: TaskSource, kind: 'training
   };
 }
 
-export async function saveCheckpoint(db: Db, store: ArtifactStore, jobId: string, config: TrainingConfig, source: TaskSource, state: MetaState, iteration: number, trainingSeconds: number): Promise<string> {
+/** The whole meta-state as checkpoint bytes (θ, learned rates, Adam moments and counters). */
+export async function checkpointBytes(config: TrainingConfig, source: TaskSource, state: MetaState, iteration: number): Promise<Uint8Array> {
   const tensors = metaStateTensors(state);
   const host = await readParams(tensors);
   tf.dispose([tensors['adam.t']!, tensors['meta.step']!]); // the two counters are fresh scalars
-  const bytes = encodeCheckpoint(host, metadataFor(config, source, 'training-checkpoint', { iteration, jobId }));
-  const { sha256 } = await store.put(bytes);
-  const previous = await db.trainingJob.findUnique({ where: { id: jobId }, select: { checkpointSha256: true } });
-  await db.trainingJob.update({ where: { id: jobId }, data: { checkpointSha256: sha256, checkpointIteration: iteration, trainingSeconds } });
-  if (previous?.checkpointSha256 && previous.checkpointSha256 !== sha256) await store.delete(previous.checkpointSha256);
-  return sha256;
+  return encodeCheckpoint(host, metadataFor(config, source, 'training-checkpoint', { iteration }));
 }
 
-export async function loadCheckpoint(store: ArtifactStore, sha256: string): Promise<MetaState> {
-  const { tensors } = decodeCheckpoint(await store.get(sha256));
+export function stateFromCheckpoint(bytes: Uint8Array): MetaState {
+  const { tensors } = decodeCheckpoint(bytes);
   return metaStateFromTensors(toParams(tensors));
 }
 

@@ -35,12 +35,21 @@ export interface Progress {
   readonly etaSeconds: number;
 }
 
+/** Where a run resumes: the last checkpoint's bytes, its iteration and the time spent so far. */
+export interface ResumePoint {
+  readonly id: string;
+  readonly checkpoint: Uint8Array;
+  readonly iteration: number;
+  readonly trainingSeconds: number;
+}
+
 export interface TrainingContext {
-  readonly jobId: string;
-  readonly db: Db;
-  readonly store: ArtifactStore;
   readonly backend: string;
   log(message: string): void;
+  /** The last checkpoint, with any metrics recorded after it discarded (they are redone). */
+  resumePoint(): Promise<ResumePoint | null>;
+  /** Keeps a checkpoint durably, then makes it the resume point (replacing the previous one). */
+  storeCheckpoint(bytes: Uint8Array, iteration: number, trainingSeconds: number): Promise<void>;
   /** Checked once per iteration: stop (after a checkpoint) when cancelled or handed back. */
   shouldStop(): Promise<StopReason | null>;
   flushMetrics(rows: MetricRow[], validation?: ValidationRow): Promise<void>;
@@ -71,11 +80,21 @@ export function trainingContext(deps: ContextDeps): TrainingContext {
   let validation: ValidationRow | null = null;
   const progressJson = () => ({ ...latest, validation: validation && validation.accuracy !== null ? { accuracy: validation.accuracy, ci95: validation.ci95 ?? 0, iteration: validation.iteration } : null });
   return {
-    jobId,
-    db,
-    store: deps.store,
     backend: deps.backend,
     log: deps.log,
+    async resumePoint() {
+      const job = await db.trainingJob.findUniqueOrThrow({ where: { id: jobId } });
+      if (!job.checkpointSha256 || job.checkpointIteration === null) return null;
+      await db.trainingMetric.deleteMany({ where: { jobId, iteration: { gt: job.checkpointIteration } } });
+      const checkpoint = await deps.store.get(job.checkpointSha256);
+      return { id: job.checkpointSha256.slice(0, 12), checkpoint, iteration: job.checkpointIteration, trainingSeconds: job.trainingSeconds };
+    },
+    async storeCheckpoint(bytes, iteration, trainingSeconds) {
+      const { sha256 } = await deps.store.put(bytes);
+      const previous = await db.trainingJob.findUnique({ where: { id: jobId }, select: { checkpointSha256: true } });
+      await db.trainingJob.update({ where: { id: jobId }, data: { checkpointSha256: sha256, checkpointIteration: iteration, trainingSeconds } });
+      if (previous?.checkpointSha256 && previous.checkpointSha256 !== sha256) await deps.store.delete(previous.checkpointSha256);
+    },
     async shouldStop() {
       if (deps.signal.aborted) return deps.signal.reason === deps.shutdownReason ? 'handed-back' : 'cancelled';
       return (await isCancelRequested(redis, jobId)) ? 'cancelled' : null;

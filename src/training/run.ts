@@ -11,7 +11,7 @@ import { createNetwork } from '../core/nets/index.ts';
 import * as tf from '../core/tf.ts';
 import type { Task } from '../core/types.ts';
 import type { TrainingConfig } from './config.ts';
-import { loadCheckpoint, modelCheckpoint, saveCheckpoint } from './checkpoints.ts';
+import { checkpointBytes, modelCheckpoint, stateFromCheckpoint } from './checkpoints.ts';
 import type { TrainingContext } from './context.ts';
 import type { TaskSource } from './task-source.ts';
 
@@ -34,17 +34,15 @@ function summary(e: Evaluation) {
 }
 
 export async function runTraining(ctx: TrainingContext, config: TrainingConfig, source: TaskSource): Promise<RunOutcome> {
-  const { db, store, jobId } = ctx;
-  const job = await db.trainingJob.findUniqueOrThrow({ where: { id: jobId } });
+  const resume = await ctx.resumePoint();
   const net = createNetwork(source.spec);
   const algorithm = createMetaAlgorithm(algorithmConfig(config));
   let state: MetaState;
   let iteration = 0;
-  if (job.checkpointSha256 && job.checkpointIteration !== null) {
-    state = await loadCheckpoint(store, job.checkpointSha256);
-    iteration = job.checkpointIteration;
-    await db.trainingMetric.deleteMany({ where: { jobId, iteration: { gt: iteration } } }); // redone from the checkpoint
-    ctx.log(`resuming at iteration ${iteration} from checkpoint ${job.checkpointSha256.slice(0, 12)}`);
+  if (resume) {
+    state = stateFromCheckpoint(resume.checkpoint);
+    iteration = resume.iteration;
+    ctx.log(`resuming at iteration ${iteration} from checkpoint ${resume.id}`);
   } else {
     const initial = net.init(config.seed);
     state = algorithm.init(initial);
@@ -54,10 +52,10 @@ export async function runTraining(ctx: TrainingContext, config: TrainingConfig, 
   const validate = () =>
     evaluate(net, state.params, config.evalTasks, (i) => source.validationTask(i), { steps: config.testInnerSteps, lr: lr() });
 
-  const secondsBefore = job.trainingSeconds;
+  const secondsBefore = resume?.trainingSeconds ?? 0;
   const runStart = performance.now();
   const elapsed = () => secondsBefore + (performance.now() - runStart) / 1000;
-  const checkpoint = async () => saveCheckpoint(db, store, jobId, config, source, state, iteration, elapsed());
+  const checkpoint = async () => ctx.storeCheckpoint(await checkpointBytes(config, source, state, iteration), iteration, elapsed());
   const pending: { iteration: number; metaLoss: number; accuracy: number | null; tasksPerSecond: number }[] = [];
   let windowStart = performance.now();
   let windowTasks = 0;
@@ -106,7 +104,7 @@ export async function runTraining(ctx: TrainingContext, config: TrainingConfig, 
     const test = summary(evaluate(net, state.params, config.testTasks, (i) => source.testTask(i), { steps: config.testInnerSteps, lr: lr() }));
     const trainingSeconds = elapsed();
     const metrics = { validation, test, testInnerSteps: config.testInnerSteps, kShot: config.kShot, nWay: config.nWay, iterations: iteration, trainingSeconds, backend: ctx.backend };
-    const bytes = await modelCheckpoint(config, source, state, { iterations: iteration, seed: config.seed, trainingSeconds, backend: ctx.backend, jobId, metrics });
+    const bytes = await modelCheckpoint(config, source, state, { iterations: iteration, seed: config.seed, trainingSeconds, backend: ctx.backend, metrics });
     const model = await ctx.registerModel(bytes, metrics);
     return { status: 'completed', modelId: model };
   } finally {

@@ -2,8 +2,6 @@
 import type { Config } from '../config.ts';
 import type { Preprocessing } from '../core/types.ts';
 import { ensureOmniglot, loadOmniglot, OMNIGLOT_PREPROCESSING } from '../data/omniglot/index.ts';
-import type { Db } from '../db/client.ts';
-import type { ArtifactStore } from '../storage/artifact-store.ts';
 import type { TrainingConfig } from './config.ts';
 import { imageSource, sinusoidSource, type ImageSplits, type TaskSource } from './task-source.ts';
 
@@ -31,7 +29,7 @@ export function omniglotSplits(config: Pick<Config, 'omniglotDir' | 'omniglotDow
   return entry;
 }
 
-export async function taskSourceFor(training: TrainingConfig, config: Config, _db: Db, _store: ArtifactStore): Promise<TaskSource> {
+export async function taskSourceFor(training: TrainingConfig, config: Pick<Config, 'omniglotDir' | 'omniglotDownload' | 'cacheDir'>): Promise<TaskSource> {
   if (training.dataset === 'sinusoid') return sinusoidSource(training);
   return imageSource(training, await omniglotSplits(config, training.architecture.inputSize));
 }

@@ -1,0 +1,86 @@
+/**
+ * Meta-trains a model outside the service, resumably: `npm run train -- --config <json> --out <file>`.
+ * The config is a training-job config (as POST /training-jobs takes; give a seed for a
+ * reproducible run). Checkpoints and per-iteration metrics go to a work folder (default
+ * .data/train/<name>); running the same command again resumes from the last checkpoint.
+ * At the end the model (safetensors, with the config, seed, iterations, wall time, backend and
+ * test metrics in its metadata) is written to --out, plus <out>.json with the metrics.
+ */
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfigOrExit } from '../src/config.ts';
+import { selectBackend } from '../src/tf/backend.ts';
+import { FsArtifactStore } from '../src/storage/fs-artifact-store.ts';
+import { resolveTrainingConfig, type TrainingConfigInput } from '../src/training/config.ts';
+import type { TrainingContext } from '../src/training/context.ts';
+import { runTraining } from '../src/training/run.ts';
+import { taskSourceFor } from '../src/training/sources.ts';
+
+const { values } = parseArgs({ options: { config: { type: 'string' }, out: { type: 'string' }, work: { type: 'string' } } });
+if (!values.config || !values.out) {
+  console.error('usage: npm run train -- --config <config.json> --out <model.safetensors> [--work <dir>]');
+  process.exit(2);
+}
+const service = loadConfigOrExit();
+const input = JSON.parse(await readFile(values.config, 'utf8')) as TrainingConfigInput;
+if (input.seed === undefined) throw new Error('give a "seed" in the config: the run must be reproducible');
+const config = resolveTrainingConfig(input, () => 0);
+const work = path.resolve(values.work ?? path.join('.data', 'train', config.name));
+await mkdir(work, { recursive: true });
+const store = new FsArtifactStore(path.join(work, 'checkpoints'));
+const pointerFile = path.join(work, 'resume.json');
+const metricsFile = path.join(work, 'metrics.jsonl');
+const backend = await selectBackend(service.tfjsBackend);
+console.log(JSON.stringify({ msg: 'training', config, backend: backend.name, reason: backend.reason, work }));
+
+interface Pointer { sha256: string; iteration: number; trainingSeconds: number }
+const readPointer = async (): Promise<Pointer | null> => JSON.parse(await readFile(pointerFile, 'utf8').catch(() => 'null')) as Pointer | null;
+let lastLog = 0;
+const controller = new AbortController();
+process.once('SIGINT', () => controller.abort('stop'));
+process.once('SIGTERM', () => controller.abort('stop'));
+
+const ctx: TrainingContext = {
+  backend: backend.name,
+  log: (message) => console.log(JSON.stringify({ msg: message })),
+  async resumePoint() {
+    const pointer = await readPointer();
+    if (!pointer) return null;
+    const kept = (await readFile(metricsFile, 'utf8').catch(() => ''))
+      .split('\n')
+      .filter((line) => line && (JSON.parse(line) as { iteration: number }).iteration <= pointer.iteration);
+    await writeFile(metricsFile, kept.map((l) => `${l}\n`).join(''));
+    return { id: pointer.sha256.slice(0, 12), checkpoint: await store.get(pointer.sha256), iteration: pointer.iteration, trainingSeconds: pointer.trainingSeconds };
+  },
+  async storeCheckpoint(bytes, iteration, trainingSeconds) {
+    const previous = await readPointer();
+    const { sha256 } = await store.put(bytes);
+    await writeFile(`${pointerFile}.tmp`, JSON.stringify({ sha256, iteration, trainingSeconds }));
+    await rename(`${pointerFile}.tmp`, pointerFile);
+    if (previous && previous.sha256 !== sha256) await store.delete(previous.sha256);
+  },
+  async shouldStop() {
+    return controller.signal.aborted ? 'handed-back' : null;
+  },
+  async flushMetrics(rows, validation) {
+    const lines = rows.map((r) => ({ ...r, ...(validation && validation.iteration === r.iteration ? { validation } : {}) }));
+    if (lines.length) await appendFile(metricsFile, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+    if (validation) console.log(JSON.stringify({ msg: 'validation', ...validation }));
+  },
+  progress(p) {
+    if (Date.now() - lastLog < 30_000) return;
+    lastLog = Date.now();
+    console.log(JSON.stringify({ msg: 'progress', ...p, tasksPerSecond: Math.round(p.tasksPerSecond * 10) / 10, etaSeconds: Math.round(p.etaSeconds) }));
+  },
+  async registerModel(checkpoint, metrics) {
+    await mkdir(path.dirname(path.resolve(values.out!)), { recursive: true });
+    await writeFile(values.out!, checkpoint);
+    await writeFile(`${values.out}.json`, `${JSON.stringify({ config, backend: backend.name, metrics }, null, 2)}\n`);
+    return path.resolve(values.out!);
+  },
+};
+
+const outcome = await runTraining(ctx, config, await taskSourceFor(config, service));
+console.log(JSON.stringify({ msg: 'done', ...outcome }));
+process.exit(0);

@@ -1,0 +1,38 @@
+/**
+ * Seeds the registry with the models shipped in the repository (models/manifest.json) on start-up:
+ * each file not yet registered (by sha256) becomes a model; the one marked `default` is promoted
+ * when no model is the default yet. Idempotent, so every API replica may run it.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Db } from '../db/client.ts';
+import type { ArtifactStore } from '../storage/artifact-store.ts';
+import { promoteModel, registerModel } from './registry.ts';
+
+export interface ShippedModel {
+  readonly file: string;
+  readonly name: string;
+  readonly default?: boolean;
+  /** A JSON file with { metrics } written by `npm run train`. */
+  readonly metrics?: string;
+}
+
+export async function seedModels(db: Db, store: ArtifactStore, modelsDir: string): Promise<string[]> {
+  const manifest = JSON.parse(await readFile(path.join(modelsDir, 'manifest.json'), 'utf8').catch(() => '[]')) as ShippedModel[];
+  const seeded: string[] = [];
+  for (const shipped of manifest) {
+    const bytes = await readFile(path.join(modelsDir, shipped.file));
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    let model = await db.model.findFirst({ where: { weightsSha256: sha256 } });
+    if (!model) {
+      const metrics = shipped.metrics ? ((JSON.parse(await readFile(path.join(modelsDir, shipped.metrics), 'utf8')) as { metrics?: Record<string, unknown> }).metrics ?? {}) : {};
+      model = await registerModel(db, store, { name: shipped.name, checkpoint: bytes, metrics });
+      seeded.push(model.id);
+    } else if (!(await store.has(sha256))) {
+      await store.put(bytes); // the registry knows it but this machine's weights folder does not
+    }
+    if (shipped.default && !(await db.model.findFirst({ where: { isDefault: true } }))) await promoteModel(db, model.id);
+  }
+  return seeded;
+}

@@ -1,0 +1,27 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkTrainingEvent, isTerminalStatus, parseTrainingEvent, progressChannel, TrainingEventError } from './events.ts';
+
+test('channel names are per deployment prefix and job', () => {
+  assert.equal(progressChannel('maml', 'abc'), 'maml:training:events:abc');
+  assert.notEqual(progressChannel('a', 'j'), progressChannel('b', 'j'));
+});
+
+test('events are checked field by field', () => {
+  const progress = { type: 'progress', iteration: 1, iterations: 2, metaLoss: 0.5, accuracy: null, tasksPerSecond: 3, etaSeconds: null };
+  assert.deepEqual(checkTrainingEvent(progress), progress);
+  assert.deepEqual(parseTrainingEvent(JSON.stringify({ type: 'status', status: 'failed', error: 'x' })), { type: 'status', status: 'failed', error: 'x' });
+  for (const bad of [
+    { ...progress, iteration: '1' },
+    { ...progress, tasksPerSecond: null },
+    { type: 'validation', iteration: 1, accuracy: 0.5 },
+    { type: 'status', status: 'exploded' },
+    { type: 'status', status: 'failed', modelId: 5 },
+    { type: 'other' },
+    null,
+  ]) {
+    assert.throws(() => checkTrainingEvent(bad), TrainingEventError, JSON.stringify(bad));
+  }
+  assert.equal(parseTrainingEvent('not json'), null);
+  assert.deepEqual(['queued', 'running', 'completed', 'failed', 'cancelled'].map(isTerminalStatus), [false, false, true, true, true]);
+});

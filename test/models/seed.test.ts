@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createDb } from '../../src/db/client.ts';
+import { seedModels } from '../../src/models/seed.ts';
+import { FsArtifactStore } from '../../src/storage/fs-artifact-store.ts';
+import { createTestDatabase } from '../helpers/env.ts';
+import { testCheckpoint } from '../helpers/models.ts';
+
+test('shipped models are registered once, the default promoted, and re-stored on a machine that lacks them', async (t) => {
+  const database = await createTestDatabase();
+  const db = createDb(database.url);
+  t.after(async () => {
+    await db.$disconnect();
+    await database.drop();
+  });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'models-'));
+  await writeFile(path.join(dir, 'a.safetensors'), await testCheckpoint({ seed: 1 }));
+  await writeFile(path.join(dir, 'b.safetensors'), await testCheckpoint({ seed: 2 }));
+  await writeFile(path.join(dir, 'b.json'), JSON.stringify({ metrics: { test: { accuracy: 0.9 } } }));
+  await writeFile(
+    path.join(dir, 'manifest.json'),
+    JSON.stringify([{ file: 'a.safetensors', name: 'model-a' }, { file: 'b.safetensors', name: 'model-b', default: true, metrics: 'b.json' }]),
+  );
+  const store = new FsArtifactStore(await mkdtemp(path.join(os.tmpdir(), 'weights-')));
+  assert.equal((await seedModels(db, store, dir)).length, 2);
+  assert.equal((await seedModels(db, store, dir)).length, 0, 'idempotent');
+  const models = await db.model.findMany({ orderBy: { name: 'asc' } });
+  assert.deepEqual(models.map((m) => [m.name, m.isDefault]), [['model-a', false], ['model-b', true]]);
+  assert.deepEqual(models[1]!.metrics, { test: { accuracy: 0.9 } });
+
+  const otherMachine = new FsArtifactStore(await mkdtemp(path.join(os.tmpdir(), 'weights-')));
+  await seedModels(db, otherMachine, dir);
+  assert.equal(await otherMachine.has(models[0]!.weightsSha256), true);
+});
