@@ -17,6 +17,9 @@ import healthRoutes from './routes/health/routes.ts';
 import modelRoutes from './routes/models/routes.ts';
 import modelManageRoutes from './routes/models/manage.ts';
 import trainingJobRoutes from './routes/training-jobs/routes.ts';
+import trainingJobEventRoutes from './routes/training-jobs/events.ts';
+import trainingJobCurveRoutes from './routes/training-jobs/curve.ts';
+import datasetRoutes from './routes/datasets/routes.ts';
 import sessionRoutes from './routes/sessions/routes.ts';
 import multipart from '@fastify/multipart';
 import type { ModelCatalog } from './inference/model-catalog.ts';
@@ -75,5 +78,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(modelManageRoutes, { db: deps.db, store: deps.store, catalog: deps.catalog, maxModelBytes: config.maxModelBytes });
   await app.register(sessionRoutes, { config, catalog: deps.catalog, pool: deps.pool, sessions: deps.sessions });
   await app.register(trainingJobRoutes, { db: deps.db, redis: deps.redis, queue: deps.trainingQueue });
+  await app.register(trainingJobEventRoutes, { db: deps.db, redis: deps.redis, channelPrefix: config.queuePrefix, heartbeatMs: config.sseHeartbeatMs, redisTimeoutMs: config.redisConnectTimeoutMs });
+  await app.register(trainingJobCurveRoutes, { db: deps.db });
+  await app.register(datasetRoutes, { db: deps.db, store: deps.store, limits: config.datasets, maxImagePixels: config.maxImagePixels });
   return app;
 }

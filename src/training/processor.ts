@@ -72,7 +72,7 @@ export default async function processTrainingJob(job: SandboxedJob<TrainingJobDa
 
   let outcome;
   try {
-    const source = await taskSourceFor(trainingConfig, config);
+    const source = await taskSourceFor(trainingConfig, config, { db, store });
     outcome = await runTraining(ctx, trainingConfig, source);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

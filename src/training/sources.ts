@@ -2,7 +2,10 @@
 import type { Config } from '../config.ts';
 import type { Preprocessing } from '../core/types.ts';
 import { ensureOmniglot, loadOmniglot, OMNIGLOT_PREPROCESSING } from '../data/omniglot/index.ts';
-import type { TrainingConfig } from './config.ts';
+import { loadDatasetSplits } from '../datasets/index.ts';
+import type { Db } from '../db/client.ts';
+import type { ArtifactStore } from '../storage/artifact-store.ts';
+import { isUploadedDataset, type TrainingConfig } from './config.ts';
 import { imageSource, sinusoidSource, type ImageSplits, type TaskSource } from './task-source.ts';
 
 const omniglot = new Map<string, Promise<ImageSplits>>();
@@ -29,7 +32,20 @@ export function omniglotSplits(config: Pick<Config, 'omniglotDir' | 'omniglotDow
   return entry;
 }
 
-export async function taskSourceFor(training: TrainingConfig, config: Pick<Config, 'omniglotDir' | 'omniglotDownload' | 'cacheDir'>): Promise<TaskSource> {
+export interface DatasetAccess {
+  readonly db: Db;
+  readonly store: ArtifactStore;
+}
+
+export async function taskSourceFor(
+  training: TrainingConfig,
+  config: Pick<Config, 'omniglotDir' | 'omniglotDownload' | 'cacheDir'>,
+  datasets?: DatasetAccess,
+): Promise<TaskSource> {
   if (training.dataset === 'sinusoid') return sinusoidSource(training);
+  if (isUploadedDataset(training.dataset)) {
+    if (!datasets) throw new Error(`dataset ${training.dataset} is an uploaded dataset: it needs the service's database`);
+    return imageSource(training, await loadDatasetSplits(datasets.db, datasets.store, training.dataset, { nWay: training.nWay }));
+  }
   return imageSource(training, await omniglotSplits(config, training.architecture.inputSize));
 }

@@ -61,6 +61,7 @@ test('every field is bounded: 400 naming the field', async () => {
     [{ dataset: 'omniglot', architecture: { filters: 10_000 } }, /filters/],
     [{ dataset: 'omniglot', nWay: 5, architecture: { maxWays: 20 } }, /maxWays/],
     [{}, /dataset/],
+    [{ dataset: '00000000-0000-4000-8000-000000000000' }, /no uploaded dataset/],
   ];
   for (const [payload, field] of cases) {
     const res = await testApp.app.inject({ method: 'POST', url: '/training-jobs', headers: admin, payload });

@@ -7,10 +7,11 @@ import { randomInt } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { findDataset } from '../../datasets/index.ts';
 import type { Db } from '../../db/client.ts';
 import type { JobStatus } from '../../generated/prisma/client.ts';
 import { DependencyUnavailableError, HttpError, NotFoundError } from '../../errors.ts';
-import { resolveTrainingConfig, TrainingConfigError, type TrainingConfigInput } from '../../training/config.ts';
+import { isUploadedDataset, resolveTrainingConfig, TrainingConfigError, type TrainingConfigInput } from '../../training/config.ts';
 import { cancelKey, findJob, jobView } from '../../training/jobs.ts';
 import { cancelJobSchema, createJobSchema, getJobSchema, listJobsSchema } from './schemas.ts';
 
@@ -32,6 +33,9 @@ export default async function trainingJobRoutes(app: FastifyInstance, options: T
     } catch (error) {
       if (error instanceof TrainingConfigError) throw new HttpError(400, 'VALIDATION_ERROR', `body/${error.message}`);
       throw error;
+    }
+    if (isUploadedDataset(config.dataset) && !(await findDataset(db, config.dataset))) {
+      throw new HttpError(400, 'VALIDATION_ERROR', `body/dataset: no uploaded dataset ${config.dataset}`);
     }
     const row = await db.trainingJob.create({
       data: { name: config.name, config: config as object, progress: { iteration: 0, iterations: config.iterations } },

@@ -1,0 +1,44 @@
+export const datasetSchema = {
+  type: 'object',
+  required: ['id', 'name', 'layout', 'classes', 'images', 'imagesPerClass', 'preprocessing', 'artifact', 'createdAt'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    name: { type: 'string' },
+    layout: { type: 'string', enum: ['folders', 'omniglot'] },
+    classes: { type: 'integer' },
+    images: { type: 'integer' },
+    imagesPerClass: { type: 'object', properties: { min: { type: 'integer' }, max: { type: 'integer' } } },
+    preprocessing: {
+      type: 'object',
+      properties: {
+        size: { type: 'integer' },
+        channels: { type: 'integer' },
+        invert: { type: 'boolean' },
+        resize: { type: 'string' },
+        normalisation: { type: 'object', properties: { mean: { type: 'number' }, std: { type: 'number' } } },
+      },
+    },
+    artifact: { type: 'object', properties: { sha256: { type: 'string' }, bytes: { type: 'integer' } } },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', format: 'uuid' } },
+} as const;
+
+export const createDatasetSchema = { response: { 201: datasetSchema } } as const;
+
+export const listDatasetsSchema = {
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
+  },
+  response: { 200: { type: 'object', required: ['datasets'], properties: { datasets: { type: 'array', items: datasetSchema } } } },
+} as const;
+
+export const getDatasetSchema = { params: idParams, response: { 200: datasetSchema } } as const;
+export const deleteDatasetSchema = { params: idParams } as const;

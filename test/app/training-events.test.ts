@@ -1,0 +1,169 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createApiKey } from '../../src/auth/api-keys.ts';
+import { progressChannel, publishProgress, type TrainingEvent } from '../../src/training/events.ts';
+import { buildTestApp, createTestDatabase, type TestApp } from '../helpers/env.ts';
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let testApp: TestApp;
+let base: string;
+let admin: Record<string, string>;
+
+before(async () => {
+  database = await createTestDatabase();
+  testApp = await buildTestApp(database.url, { SSE_HEARTBEAT_MS: '100' });
+  base = await testApp.app.listen({ port: 0, host: '127.0.0.1' });
+  admin = { authorization: `Bearer ${(await createApiKey(testApp.db, 'admin')).key}` };
+});
+
+after(async () => {
+  await testApp.close();
+  await database.drop();
+});
+
+interface Message {
+  readonly event?: string;
+  readonly data?: unknown;
+  readonly comment?: string;
+}
+
+/** An SSE client: `next()` resolves to the next message, or null once the server ended the stream. */
+async function openStream(jobId: string, headers = admin) {
+  const controller = new AbortController();
+  const res = await fetch(`${base}/training-jobs/${jobId}/events`, { headers, signal: controller.signal });
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const queue: Message[] = [];
+  async function next(): Promise<Message | null> {
+    while (queue.length === 0) {
+      const { value, done } = await reader.read();
+      if (done) return null;
+      buffer += decoder.decode(value, { stream: true });
+      let end;
+      while ((end = buffer.indexOf('\n\n')) !== -1) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        for (const line of block.split('\n').filter((l) => l.startsWith(':'))) queue.push({ comment: line.slice(1).trim() });
+        const event = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (event !== undefined) queue.push({ event, data: data === undefined ? undefined : JSON.parse(data) });
+      }
+    }
+    return queue.shift()!;
+  }
+  /** The next message that is not a heartbeat. */
+  async function nextEvent(): Promise<Message | null> {
+    for (;;) {
+      const message = await next();
+      if (message === null || message.comment === undefined) return message;
+    }
+  }
+  return { res, next, nextEvent, close: () => controller.abort() };
+}
+
+async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const prefix = () => testApp.deps.config.queuePrefix;
+const subscribers = async (jobId: string) => {
+  const [, count] = (await testApp.deps.redis.pubsub('NUMSUB', progressChannel(prefix(), jobId))) as [string, number];
+  return Number(count);
+};
+
+async function runningJob(): Promise<string> {
+  const job = await testApp.db.trainingJob.create({ data: { name: 'sse-job', config: { dataset: 'sinusoid' }, status: 'running', progress: { iteration: 3, iterations: 10 } } });
+  return job.id;
+}
+
+test('the job as stored, then each published event in order, heartbeats, and the end after a terminal status', async () => {
+  const jobId = await runningJob();
+  const stream = await openStream(jobId);
+  assert.equal(stream.res.status, 200);
+  assert.match(stream.res.headers.get('content-type') ?? '', /^text\/event-stream/);
+  const first = await stream.next();
+  assert.equal(first?.event, 'job');
+  assert.deepEqual([(first!.data as { jobId: string }).jobId, (first!.data as { status: string }).status], [jobId, 'running']);
+  assert.equal(await subscribers(jobId), 1, 'subscribed before the snapshot was sent');
+
+  const heartbeat = await stream.next();
+  assert.deepEqual(heartbeat, { comment: 'heartbeat' });
+  const events: TrainingEvent[] = [
+    { type: 'progress', iteration: 4, iterations: 10, metaLoss: 0.52, accuracy: null, tasksPerSecond: 120.5, etaSeconds: 0.4 },
+    { type: 'validation', iteration: 4, accuracy: 0.61, ci95: 0.03 },
+    { type: 'progress', iteration: 5, iterations: 10, metaLoss: Number.NaN, accuracy: 0.5, tasksPerSecond: 118, etaSeconds: null },
+    { type: 'status', status: 'completed', modelId: '00000000-0000-4000-8000-000000000001', error: null },
+  ];
+  await testApp.deps.redis.publish(progressChannel(prefix(), jobId), '{"type":"progress","iteration":"nope"}'); // malformed: dropped
+  for (const event of events) assert.equal(await publishProgress(testApp.deps.redis, prefix(), jobId, event), 1);
+  const received = [];
+  for (let message = await stream.nextEvent(); message !== null; message = await stream.nextEvent()) received.push(message);
+  assert.deepEqual(received.map((m) => m.event), ['progress', 'validation', 'progress', 'status']);
+  assert.deepEqual(received[0]!.data, events[0]);
+  assert.equal((received[2]!.data as { metaLoss: unknown }).metaLoss, null, 'NaN travels as null');
+  assert.deepEqual(received[3]!.data, events[3]);
+  await until(async () => testApp.app.progressHub.channelCount === 0 && (await subscribers(jobId)) === 0, 'the unsubscribe');
+});
+
+test('clients that disconnect unsubscribe; clients of one job share one subscription', async () => {
+  const jobId = await runningJob();
+  const streams = await Promise.all(Array.from({ length: 5 }, () => openStream(jobId)));
+  for (const s of streams) assert.equal((await s.next())?.event, 'job');
+  assert.equal(testApp.app.progressHub.listenerCount, 5);
+  assert.equal(testApp.app.progressHub.channelCount, 1);
+  assert.equal(await subscribers(jobId), 1, 'one Redis subscription for all five');
+  streams[0]!.close();
+  await until(() => testApp.app.progressHub.listenerCount === 4, 'the first client to be dropped');
+  assert.equal(await subscribers(jobId), 1);
+  // the others still receive events
+  await publishProgress(testApp.deps.redis, prefix(), jobId, { type: 'validation', iteration: 1, accuracy: 0.5, ci95: 0.1 });
+  for (const s of streams.slice(1)) assert.equal((await s.nextEvent())?.event, 'validation');
+  for (const s of streams.slice(1)) s.close();
+  await until(async () => testApp.app.progressHub.listenerCount === 0 && testApp.app.progressHub.channelCount === 0, 'every listener to go');
+  await until(async () => (await subscribers(jobId)) === 0, 'Redis to drop the subscription');
+
+  // open and drop many in a row: nothing accumulates
+  for (let i = 0; i < 20; i++) {
+    const s = await openStream(jobId);
+    await s.next();
+    s.close();
+  }
+  await until(async () => testApp.app.progressHub.listenerCount === 0 && (await subscribers(jobId)) === 0, 'no leftover subscription');
+});
+
+test('a finished job: the snapshot, then the end; unknown job 404, bad id 400, client key 403', async () => {
+  const job = await testApp.db.trainingJob.create({ data: { config: { dataset: 'omniglot' }, status: 'failed', error: 'bad data' } });
+  const stream = await openStream(job.id);
+  const first = await stream.next();
+  assert.equal((first?.data as { error: string }).error, 'bad data');
+  assert.equal(await stream.nextEvent(), null);
+  await until(() => testApp.app.progressHub.channelCount === 0, 'the unsubscribe');
+
+  const missing = await testApp.app.inject({ method: 'GET', url: '/training-jobs/00000000-0000-4000-8000-000000000000/events', headers: admin });
+  assert.equal(missing.statusCode, 404);
+  assert.equal(missing.json().error.code, 'TRAINING_JOB_NOT_FOUND');
+  assert.equal((await testApp.app.inject({ method: 'GET', url: '/training-jobs/nope/events', headers: admin })).statusCode, 400);
+  const client = { authorization: `Bearer ${(await createApiKey(testApp.db, 'client')).key}` };
+  assert.equal((await testApp.app.inject({ method: 'GET', url: `/training-jobs/${job.id}/events`, headers: client })).statusCode, 403);
+  assert.equal(testApp.app.progressHub.channelCount, 0, 'refused requests leave no subscription');
+});
+
+test('closing the app ends open streams instead of waiting for them', async (t) => {
+  const other = await buildTestApp(database.url);
+  const url = await other.app.listen({ port: 0, host: '127.0.0.1' });
+  t.after(() => other.close().catch(() => undefined));
+  const job = await other.db.trainingJob.create({ data: { config: { dataset: 'sinusoid' }, status: 'running' } });
+  const key = (await createApiKey(other.db, 'admin')).key;
+  const res = await fetch(`${url}/training-jobs/${job.id}/events`, { headers: { authorization: `Bearer ${key}` } });
+  const reader = res.body!.getReader();
+  await reader.read(); // the snapshot
+  const started = Date.now();
+  await other.app.close();
+  assert.ok(Date.now() - started < 3_000, `close took ${Date.now() - started} ms`);
+  for (let r = await reader.read(); !r.done; r = await reader.read());
+});
