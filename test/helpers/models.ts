@@ -10,14 +10,14 @@ import type { ArtifactStore } from '../../src/storage/artifact-store.ts';
 
 export const OMNIGLOT_PREPROCESSING: Preprocessing = { size: 28, channels: 1, invert: true, resize: 'area', normalisation: { mean: 0, std: 1 } };
 
-export async function testCheckpoint(options: { nWay?: number; headInit?: 'random' | 'zero'; outputs?: number; seed?: number } = {}): Promise<Uint8Array> {
+export async function testCheckpoint(options: { nWay?: number; headInit?: 'random' | 'zero'; outputs?: number; seed?: number; filters?: number } = {}): Promise<Uint8Array> {
   const nWay = options.nWay ?? 5;
   const spec: NetworkSpec = {
     kind: 'conv4',
     variant: 'strided',
     inputSize: 28,
     channels: 1,
-    filters: 16,
+    filters: options.filters ?? 16,
     outputs: options.outputs ?? nWay,
     headInit: options.headInit ?? 'random',
   };
