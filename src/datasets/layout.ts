@@ -6,6 +6,7 @@
  * `images_background/` and `images_evaluation/` side by side also work, the split in the name).
  * Operating-system litter (`__MACOSX/`, dot files, Thumbs.db, desktop.ini) is ignored.
  */
+import { OMNIGLOT_SPLITS } from '../data/omniglot/layout.ts';
 import { DatasetRejectedError } from './errors.ts';
 
 export type DatasetLayout = 'folders' | 'omniglot';
@@ -27,7 +28,6 @@ export interface DatasetPlan {
   readonly imageCount: number;
 }
 
-const OMNIGLOT_SPLITS = ['images_background', 'images_evaluation'];
 const LITTER = new Set(['thumbs.db', 'desktop.ini']);
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -55,7 +55,7 @@ export function planDataset(fileNames: readonly string[]): DatasetPlan {
   const depth = files[0]!.parts.length - strip;
   const odd = files.find((f) => f.parts.length - strip !== depth);
   // Both Omniglot splits side by side: <images_background|images_evaluation>/<alphabet>/<character>/<image>
-  const splits = depth === 4 && files.every((f) => OMNIGLOT_SPLITS.includes(f.parts[strip]!));
+  const splits = depth === 4 && files.every((f) => (OMNIGLOT_SPLITS as readonly string[]).includes(f.parts[strip]!));
   if (odd || (depth > 3 && !splits)) {
     const example = odd ?? files[0]!;
     throw new DatasetRejectedError(

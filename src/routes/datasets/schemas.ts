@@ -1,3 +1,4 @@
+import { uuidParams } from '../shared-schemas.ts';
 export const datasetSchema = {
   type: 'object',
   required: ['id', 'name', 'layout', 'classes', 'images', 'imagesPerClass', 'preprocessing', 'artifact', 'createdAt'],
@@ -23,11 +24,6 @@ export const datasetSchema = {
   },
 } as const;
 
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', format: 'uuid' } },
-} as const;
 
 export const createDatasetSchema = { response: { 201: datasetSchema } } as const;
 
@@ -40,5 +36,5 @@ export const listDatasetsSchema = {
   response: { 200: { type: 'object', required: ['datasets'], properties: { datasets: { type: 'array', items: datasetSchema } } } },
 } as const;
 
-export const getDatasetSchema = { params: idParams, response: { 200: datasetSchema } } as const;
-export const deleteDatasetSchema = { params: idParams } as const;
+export const getDatasetSchema = { params: uuidParams, response: { 200: datasetSchema } } as const;
+export const deleteDatasetSchema = { params: uuidParams } as const;

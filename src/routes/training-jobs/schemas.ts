@@ -1,3 +1,4 @@
+import { uuidParams } from '../shared-schemas.ts';
 import { trainingConfigSchema } from '../../training/config.ts';
 
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
@@ -36,11 +37,6 @@ export const jobSchema = {
   },
 } as const;
 
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', format: 'uuid' } },
-} as const;
 
 export const createJobSchema = {
   body: trainingConfigSchema,
@@ -65,5 +61,5 @@ export const listJobsSchema = {
   response: { 200: { type: 'object', required: ['jobs'], properties: { jobs: { type: 'array', items: jobSchema } } } },
 } as const;
 
-export const getJobSchema = { params: idParams, response: { 200: jobSchema } } as const;
-export const cancelJobSchema = { params: idParams, response: { 200: jobSchema, 202: jobSchema } } as const;
+export const getJobSchema = { params: uuidParams, response: { 200: jobSchema } } as const;
+export const cancelJobSchema = { params: uuidParams, response: { 200: jobSchema, 202: jobSchema } } as const;
