@@ -39,6 +39,7 @@ COPY --chown=app:app --from=deps /app/src/generated ./src/generated
 COPY --chown=app:app --from=deps /app/native/build ./native/build
 COPY --chown=app:app src ./src
 COPY --chown=app:app scripts ./scripts
+COPY --chown=app:app models ./models
 USER app
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \

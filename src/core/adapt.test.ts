@@ -87,7 +87,14 @@ test('adapt, predict and innerLoop leave tf.memory().numTensors unchanged', () =
   disposeTask(task);
 });
 
-test('predict returns class probabilities', () => {
+test('predict returns class probabilities (classifier) or raw outputs (regression)', () => {
+  const mlp = createNetwork({ kind: 'mlp', inputs: 1, hidden: [40, 40], outputs: 1 });
+  const mlpParams = mlp.init(0);
+  tf.tidy(() => {
+    const x = tf.tensor2d([[0.5], [-1]]);
+    assert.ok(maxDiff(predict(mlp, mlpParams, x), mlp.forward(mlpParams, x)) === 0);
+  });
+  tf.dispose(Object.values(mlpParams));
   const params = net.init(4);
   const task = randomImageTask(shape, 4);
   const probs = predict(net, params, task.queryX);

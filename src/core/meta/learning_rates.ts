@@ -30,12 +30,6 @@ export function learnedRates(lr: InnerLearningRate): Params {
   return 'perStep' in lr ? lr.perStep : lr.perParameter;
 }
 
-/** The same kind of learning rate with its tensors replaced (for differentiating w.r.t. them). */
-export function withRates(lr: InnerLearningRate, rates: Params): InnerLearningRate {
-  if (typeof lr === 'number') return lr;
-  return 'perStep' in lr ? { perStep: rates } : { perParameter: rates };
-}
-
 /** Checks that every adapted parameter has a rate of the right shape; throws typed errors. */
 export function validateRates(lr: InnerLearningRate, params: Params, names: readonly string[], steps: number): void {
   if (typeof lr === 'number') return;

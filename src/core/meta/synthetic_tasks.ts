@@ -21,10 +21,11 @@ export function randomImageTask(
 export function sineTask(points: { support: number; query: number }, seed: number): Task<tf.Tensor2D> {
   const amplitude = 0.1 + 4.9 * fraction(seed * 0.618034);
   const phase = Math.PI * fraction(seed * 0.414214);
-  const make = (n: number, s: number) => {
-    const x = tf.randomUniform([n, 1], -5, 5, 'float32', s) as tf.Tensor2D;
-    return { x, y: tf.mul(tf.sin(tf.sub(x, phase)), amplitude) as tf.Tensor2D };
-  };
+  const make = (n: number, s: number) =>
+    tf.tidy(() => {
+      const x = tf.randomUniform([n, 1], -5, 5, 'float32', s) as tf.Tensor2D;
+      return { x, y: tf.mul(tf.sin(tf.sub(x, phase)), amplitude) as tf.Tensor2D };
+    });
   const support = make(points.support, seed);
   const query = make(points.query, seed + 7919);
   return { supportX: support.x, supportY: support.y, queryX: query.x, queryY: query.y };

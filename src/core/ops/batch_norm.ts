@@ -1,5 +1,5 @@
 import * as tf from '../tf.ts';
-import { channelMean, channelMeanValue, channelSum } from './channel_sum.ts';
+import { channelMean, channelMeanValue } from './channel_sum.ts';
 import { customOp, gradientIsTaped } from './custom_op.ts';
 import { assertShape } from './errors.ts';
 
@@ -30,11 +30,11 @@ export function batchNorm(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, e
           : { normalized: saved[2] as tf.Tensor2D, inverseStd: saved[3] as tf.Tensor1D };
         const dyRows = tf.reshape(dy, xhat.shape) as tf.Tensor2D;
         const m = xhat.shape[0];
-        const dBeta = channelSum(dyRows);
-        const dGamma = channelSum(tf.mul(dyRows, xhat) as tf.Tensor2D);
-        const centredDy = tf.sub(tf.sub(dyRows, tf.div(dBeta, m)), tf.mul(xhat, tf.div(dGamma, m)));
+        const meanDy = channelMean(dyRows);
+        const meanDyXhat = channelMean(tf.mul(dyRows, xhat) as tf.Tensor2D);
+        const centredDy = tf.sub(tf.sub(dyRows, meanDy), tf.mul(xhat, meanDyXhat));
         const dx = tf.reshape(tf.mul(centredDy, tf.mul(gs, r)), xs.shape);
-        return [dx, dGamma, dBeta];
+        return [dx, tf.mul(meanDyXhat, m), tf.mul(meanDy, m)];
       },
     };
   });
