@@ -71,7 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     limits: { fileSize: config.maxFileBytes, files: config.maxFiles + 1, fields: 20, fieldSize: 1_000_000, parts: config.maxFiles + 21 },
   });
   await app.register(authPlugin, { db: deps.db, disabled: config.authDisabled });
-  await app.register(metricsPlugin, { queues: [deps.trainingQueue] });
+  await app.register(metricsPlugin, { queues: [deps.trainingQueue], pool: () => deps.pool.stats });
   await app.register(docsPlugin);
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis, backend: deps.backend, timeoutMs: config.redisConnectTimeoutMs });
   await app.register(modelRoutes, { db: deps.db });

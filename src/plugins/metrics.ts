@@ -5,16 +5,18 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { Queue } from 'bullmq';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    metrics: { registry: Registry; adaptSeconds: Histogram<'model'> };
+    metrics: { registry: Registry; adaptSeconds: Histogram<'model'>; predictSeconds: Histogram<'model'>; sessionsCreated: Counter<'model'> };
   }
 }
 
 export interface MetricsOptions {
   readonly queues: readonly Queue[];
+  /** The inference pool's load, sampled at scrape time. */
+  readonly pool: () => { readonly queued: number; readonly utilization: number };
 }
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'] as const;
@@ -36,6 +38,30 @@ async function metricsPlugin(app: FastifyInstance, options: MetricsOptions): Pro
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  const predictSeconds = new Histogram({
+    name: 'maml_predict_duration_seconds',
+    help: 'Prediction time per /predict request (inference thread)',
+    labelNames: ['model'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const sessionsCreated = new Counter({ name: 'maml_sessions_created_total', help: 'Sessions created by /adapt', labelNames: ['model'] as const, registers: [registry] });
+  new Gauge({
+    name: 'maml_inference_queue_depth',
+    help: 'Adapt/predict requests waiting for an inference thread',
+    registers: [registry],
+    collect() {
+      this.set(options.pool().queued);
+    },
+  });
+  new Gauge({
+    name: 'maml_inference_utilization',
+    help: 'Share of the inference threads busy (0..1)',
+    registers: [registry],
+    collect() {
+      this.set(options.pool().utilization);
+    },
+  });
   new Gauge({
     name: 'bullmq_queue_jobs',
     help: 'Jobs per queue and state (absent while Redis is down)',
@@ -54,7 +80,7 @@ async function metricsPlugin(app: FastifyInstance, options: MetricsOptions): Pro
     },
   });
 
-  app.decorate('metrics', { registry, adaptSeconds });
+  app.decorate('metrics', { registry, adaptSeconds, predictSeconds, sessionsCreated });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     requestSeconds.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);

@@ -80,6 +80,7 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
       headOnly,
     });
     app.metrics.adaptSeconds.observe({ model: model.row.name }, result.adaptMs / 1000);
+    app.metrics.sessionsCreated.inc({ model: model.row.name });
     const id = newSessionId();
     const createdAt = new Date().toISOString();
     const expiresAt = await sessions.save(
@@ -122,6 +123,7 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
       images: { files: images, preprocessing: model.metadata.preprocessing!, maxPixels: config.maxImagePixels },
       ways,
     });
+    app.metrics.predictSeconds.observe({ model: model.row.name }, result.predictMs / 1000);
     const predictions = images.map((_, i) => {
       const row = result.probabilities.subarray(i * ways, (i + 1) * ways);
       let best = 0;
