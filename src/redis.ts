@@ -23,7 +23,20 @@ export function createWorkerRedis(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, retryStrategy: reconnectForever });
 }
 
-export async function pingRedis(redis: Redis): Promise<boolean> {
+/** True when Redis answers PING; a connection still being (re)established gets `waitMs` to become ready. */
+export async function pingRedis(redis: Redis, waitMs = 0): Promise<boolean> {
+  if (redis.status !== 'ready' && waitMs > 0 && ['connecting', 'connect', 'reconnecting'].includes(redis.status)) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, waitMs);
+      timer.unref();
+      function done() {
+        clearTimeout(timer);
+        redis.off('ready', done);
+        resolve();
+      }
+      redis.once('ready', done);
+    });
+  }
   if (redis.status !== 'ready') return false;
   try {
     return (await redis.ping()) === 'PONG';

@@ -26,7 +26,7 @@ export default async function healthRoutes(app: FastifyInstance, options: Health
   app.get('/readyz', { config: { auth: 'public' }, schema: readySchema }, async (_request, reply) => {
     const [postgres, redis] = await Promise.all([
       within(options.timeoutMs, pingDb(options.db)),
-      within(options.timeoutMs, pingRedis(options.redis)),
+      within(options.timeoutMs, pingRedis(options.redis, options.timeoutMs)),
     ]);
     const checks = { postgres: postgres ? 'up' : 'down', redis: redis ? 'up' : 'down' } as const;
     const ready = postgres && redis;
