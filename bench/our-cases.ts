@@ -1,0 +1,124 @@
+/**
+ * The benchmark cases on our side, on the shapes of the PyTorch reference (Conv4, 28×28×1, 64
+ * filters, random images in [0, 1)): adaptation as the API runs it, and the second-order
+ * meta-step of meta-training on one thread (the core's metaGradient here) or on a pool.
+ */
+import { adapt, predict } from '../src/core/adapt.ts';
+import { metaGradient } from '../src/core/meta/index.ts';
+import { disposeTask, randomImageTask } from '../src/core/meta/synthetic_tasks.ts';
+import { createNetwork } from '../src/core/nets/index.ts';
+import { type ImageStore, Rng, TaskSampler, buildImageTask, type TaskPlan } from '../src/core/tasks/index.ts';
+import * as tf from '../src/core/tf.ts';
+import type { NetworkSpec, Params } from '../src/core/types.ts';
+import { type HostParams, MetaGradientPool, shareImageStore } from '../src/parallel/index.ts';
+
+export type Variant = 'maxpool' | 'strided';
+
+export function conv4Spec(variant: Variant, outputs: number): NetworkSpec {
+  return { kind: 'conv4', variant, inputSize: 28, channels: 1, filters: 64, outputs, headInit: 'random' };
+}
+
+export interface BenchCase {
+  /** Our name, and the PyTorch reference case with the same shapes. */
+  readonly name: string;
+  readonly torch: string;
+  readonly run: () => unknown;
+  readonly dispose: () => void | Promise<unknown>;
+}
+
+export class TensorLeakError extends Error {
+  constructor(readonly benchCase: string, readonly before: number, readonly after: number) {
+    super(`${benchCase} leaked tensors: ${before} before, ${after} after`);
+    this.name = 'TensorLeakError';
+  }
+}
+
+/** 5 SGD steps on N·1 support images (+ class probabilities for 15 queries per class unless head-only). */
+function adaptCase(variant: Variant, name: string, torch: string, ways: number, lr: number, headOnly: boolean): BenchCase {
+  const net = createNetwork(conv4Spec(variant, ways));
+  const params = net.init(0);
+  const task = randomImageTask({ ways, shots: 1, queries: 15, size: 28, channels: 1 }, 1);
+  const support = { x: task.supportX, y: task.supportY };
+  const options = { steps: 5, lr, ...(headOnly ? { only: net.headNames } : {}) };
+  return {
+    name,
+    torch,
+    run: () => {
+      const before = tf.memory().numTensors;
+      const { params: adapted } = adapt(net, params, support, options);
+      if (!headOnly) {
+        const probabilities = predict(net, adapted, task.queryX);
+        probabilities.dataSync();
+        probabilities.dispose();
+      }
+      tf.dispose(Object.values(adapted));
+      if (tf.memory().numTensors !== before) throw new TensorLeakError(name, before, tf.memory().numTensors);
+    },
+    dispose: () => {
+      tf.dispose(Object.values(params));
+      disposeTask(task);
+    },
+  };
+}
+
+export function adaptCases(variant: Variant): BenchCase[] {
+  return [
+    adaptCase(variant, 'adapt_5w1s', 'adapt_5w1s', 5, 0.4, false),
+    adaptCase(variant, 'adapt_20w1s', 'adapt_20w1s', 20, 0.1, false),
+    adaptCase(variant, 'adapt_5w1s_head_only', 'adapt_5w1s_head', 5, 0.4, true),
+  ];
+}
+
+/** `classes` classes of 20 random 28×28 images in [0, 1) (the reference uses torch.rand), in shared memory. */
+export function randomStore(classes = 100, seed = 5): ImageStore {
+  const rng = new Rng(seed);
+  const images = Float32Array.from({ length: classes * 20 * 784 }, () => rng.uniform());
+  const store = { images, height: 28, width: 28, channels: 1, classes: Array.from({ length: classes }, (_, c) => Array.from({ length: 20 }, (_, i) => c * 20 + i)) };
+  return shareImageStore(store);
+}
+
+export const META = { metaBatch: 32, shape: { nWay: 5, kShot: 1, queries: 5 }, steps: 1, lr: 0.4 } as const;
+
+function hostParams(params: Params): HostParams {
+  return Object.fromEntries(Object.entries(params).map(([n, t]) => [n, t.dataSync() as Float32Array]));
+}
+
+/** Second-order meta-gradient of 32 fresh 5-way 1-shot tasks (5 queries per class), gradients brought to the host. */
+export function metaCaseSingleThread(variant: Variant, store: ImageStore): BenchCase {
+  const net = createNetwork(conv4Spec(variant, 5));
+  const params = net.init(0);
+  const sampler = new TaskSampler(store, META.shape, 7);
+  return {
+    name: 'meta_step_so_32_1thread',
+    torch: 'metatrain_step_so',
+    run: () => {
+      const before = tf.memory().numTensors;
+      const tasks = Array.from({ length: META.metaBatch }, () => buildImageTask(store, sampler.nextPlan()));
+      const { grads } = metaGradient(net, params, tasks, { steps: META.steps, lr: META.lr });
+      for (const g of Object.values(grads)) g.dataSync();
+      tf.dispose(Object.values(grads));
+      tasks.forEach(disposeTask);
+      if (tf.memory().numTensors !== before) throw new TensorLeakError('meta_step_so_32_1thread', before, tf.memory().numTensors);
+    },
+    dispose: () => tf.dispose(Object.values(params)),
+  };
+}
+
+/** The same meta-step on a MetaGradientPool of `threads` threads (started here; start-up is not timed). */
+export async function metaCasePool(variant: Variant, store: ImageStore, threads: number, fastKernels = true): Promise<BenchCase & { pool: MetaGradientPool }> {
+  const spec = conv4Spec(variant, 5);
+  const net = createNetwork(spec);
+  const initial = net.init(0);
+  const params = hostParams(initial);
+  tf.dispose(Object.values(initial));
+  const pool = await MetaGradientPool.start({ threads, spec, algorithmOptions: { steps: META.steps, lr: META.lr }, store, fastKernels });
+  const sampler = new TaskSampler(store, META.shape, 7);
+  const plans = (): TaskPlan[] => Array.from({ length: META.metaBatch }, () => sampler.nextPlan());
+  return {
+    name: `meta_step_so_32_${threads}threads${fastKernels ? '' : '_stock'}`,
+    torch: 'metatrain_step_so',
+    pool,
+    run: () => pool.metaGradient(params, plans()),
+    dispose: () => pool.close(),
+  };
+}
