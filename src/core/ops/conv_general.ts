@@ -130,12 +130,17 @@ function flipTaps(w: tf.Tensor4D): tf.Tensor4D {
   return tf.reshape(tf.matMul(antiDiagonal, tf.reshape(w, [taps, ci * co])), [kh, kw, ci, co]);
 }
 
-/** Inserts stride−1 zeros after every element along H and W (length becomes stride·length). */
+/**
+ * Inserts stride−1 zeros after every element along H and W (length becomes stride·length).
+ * Done as two pads of rank ≤ 4 (rows, then columns): a rank-6 pad would differentiate into a
+ * rank-6 Slice, which tfjs-wasm runs element by element in JS (~20× slower).
+ */
 function zeroInsert(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
   if (sh === 1 && sw === 1) return dy;
   const [n, h, w, c] = dy.shape;
-  const spread = tf.pad(tf.reshape(dy, [n, h, 1, w, 1, c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
-  return tf.reshape(spread, [n, h * sh, w * sw, c]);
+  const rows = tf.pad(tf.reshape(dy, [n * h, 1, w, c]), [[0, 0], [0, sh - 1], [0, 0], [0, 0]]);
+  const columns = tf.pad(tf.reshape(rows, [n * h * sh * w, 1, c]), [[0, 0], [0, sw - 1], [0, 0]]);
+  return tf.reshape(columns, [n, h * sh, w * sw, c]);
 }
 
 export { outputLength, type AxisGeometry, type ConvGeometry };
