@@ -9,7 +9,7 @@ import { HttpError, NotFoundError } from '../../errors.ts';
 import type { ModelCatalog } from '../../inference/model-catalog.ts';
 import type { InferencePool } from '../../inference/pool.ts';
 import { newSessionId, SESSION_ID_PATTERN, type SessionStore } from '../../sessions/store.ts';
-import { decodeBase64Image, intField, parseLabelsField, readMultipart, type ImageUpload } from './input.ts';
+import { decodeBase64Image, intField, parseLabelsField, readMultipart, tooManyFiles, type ImageUpload } from './input.ts';
 import { planLabels } from './labels.ts';
 import { adaptSchema, deleteSessionSchema, getSessionSchema, predictSchema } from './schemas.ts';
 
@@ -43,6 +43,8 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
     if (request.isMultipart()) return readMultipart(request, limits);
     const body = request.body as Partial<AdaptJson & PredictJson> | undefined;
     if (!body || typeof body !== 'object') throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send multipart/form-data or application/json');
+    const count = body.support?.length ?? body.images?.length ?? 0;
+    if (count > config.maxFiles) throw tooManyFiles(count, config.maxFiles);
     if (body.support) {
       return {
         images: body.support.map((s, i) => decodeBase64Image(s.image, i, config.maxFileBytes)),

@@ -8,7 +8,8 @@ export interface SchemaLimits {
   readonly sessionMaxTtlSeconds: number;
 }
 
-const base64Length = (bytes: number) => Math.ceil(bytes / 3) * 4 + 100;
+// Image count and size are checked by the handler (413 TOO_MANY_FILES / FILE_TOO_LARGE, like
+// multipart uploads); the request body limit bounds the JSON as a whole.
 const modelRef = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._-]+$' } as const;
 const sessionId = { type: 'string', pattern: SESSION_ID_PATTERN } as const;
 const timings = (fields: string[]) => ({
@@ -44,12 +45,11 @@ export function adaptSchema(limits: SchemaLimits) {
       support: {
         type: 'array',
         minItems: 1,
-        maxItems: limits.maxFiles,
         items: {
           type: 'object',
           additionalProperties: false,
           required: ['label', 'image'],
-          properties: { label: { type: 'string', maxLength: MAX_LABEL_LENGTH }, image: { type: 'string', minLength: 1, maxLength: base64Length(limits.maxFileBytes) } },
+          properties: { label: { type: 'string', maxLength: MAX_LABEL_LENGTH }, image: { type: 'string', minLength: 1 } },
         },
       },
       steps: { type: 'integer', minimum: 1, maximum: limits.maxAdaptSteps },
@@ -84,7 +84,7 @@ export function predictSchema(limits: SchemaLimits) {
     required: ['sessionId', 'images'],
     properties: {
       sessionId,
-      images: { type: 'array', minItems: 1, maxItems: limits.maxFiles, items: { type: 'string', minLength: 1, maxLength: base64Length(limits.maxFileBytes) } },
+      images: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
     },
   };
   return {
