@@ -53,6 +53,11 @@ function forWays(m: ServingModel, ways: number): { params: Params; host: Map<str
   return { params, host };
 }
 
+/** Disposes the head slices forWays made (never θ itself). */
+function releaseHead(m: ServingModel, params: Params): void {
+  for (const name of ['head.weight', 'head.bias']) if (params[name] !== m.params[name]) params[name]?.dispose();
+}
+
 class RefusedImageError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
     super(message);
@@ -94,7 +99,7 @@ async function runAdapt(request: AdaptRequest): Promise<AdaptResponse> {
     return { theta, loss: result.supportLoss, accuracy: result.supportAccuracy ?? 0, decodeMs, adaptMs: performance.now() - started };
   } finally {
     tf.dispose([x, y]);
-    for (const name of ['head.weight', 'head.bias']) if (params[name] !== m.params[name]) params[name]?.dispose();
+    releaseHead(m, params);
   }
 }
 
@@ -113,7 +118,7 @@ async function runPredict(request: PredictRequest): Promise<PredictResponse> {
     return { probabilities, decodeMs, predictMs: performance.now() - started };
   } finally {
     x.dispose();
-    for (const name of ['head.weight', 'head.bias']) if (params[name] !== m.params[name]) params[name]?.dispose();
+    releaseHead(m, params);
   }
 }
 

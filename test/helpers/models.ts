@@ -2,13 +2,13 @@
 import { CHECKPOINT_FORMAT, encodeCheckpoint, readParams } from '../../src/core/checkpoint/index.ts';
 import { createNetwork } from '../../src/core/nets/index.ts';
 import * as tf from '../../src/core/tf.ts';
-import type { NetworkSpec, Preprocessing } from '../../src/core/types.ts';
+import type { NetworkSpec } from '../../src/core/types.ts';
+import { OMNIGLOT_MODEL_PREPROCESSING } from '../../src/training/sources.ts';
 import type { Db } from '../../src/db/client.ts';
 import type { Model } from '../../src/generated/prisma/client.ts';
 import { registerModel } from '../../src/models/registry.ts';
 import type { ArtifactStore } from '../../src/storage/artifact-store.ts';
 
-export const OMNIGLOT_PREPROCESSING: Preprocessing = { size: 28, channels: 1, invert: true, resize: 'area', normalisation: { mean: 0, std: 1 } };
 
 export async function testCheckpoint(options: { nWay?: number; headInit?: 'random' | 'zero'; outputs?: number; seed?: number; filters?: number } = {}): Promise<Uint8Array> {
   const nWay = options.nWay ?? 5;
@@ -30,7 +30,7 @@ export async function testCheckpoint(options: { nWay?: number; headInit?: 'rando
     algorithm: 'maml',
     nWay,
     inputShape: [28, 28, 1],
-    preprocessing: OMNIGLOT_PREPROCESSING,
+    preprocessing: OMNIGLOT_MODEL_PREPROCESSING,
     learnedLearningRates: false,
     extras: { inference: { innerLr: 0.4, steps: 5 } },
   });

@@ -110,7 +110,7 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
     });
   });
 
-  app.post('/predict', { config: { auth: 'client' }, schema: predictSchema(config) }, async (request) => {
+  app.post('/predict', { config: { auth: 'client' }, schema: predictSchema() }, async (request) => {
     const { images, fields } = await upload(request);
     const id = fields['sessionId'];
     if (!id || !new RegExp(SESSION_ID_PATTERN).test(id)) throw new HttpError(400, 'VALIDATION_ERROR', 'field "sessionId" must be a session id');

@@ -2,8 +2,6 @@ import { SESSION_ID_PATTERN } from '../../sessions/store.ts';
 import { MAX_LABEL_LENGTH } from './labels.ts';
 
 export interface SchemaLimits {
-  readonly maxFiles: number;
-  readonly maxFileBytes: number;
   readonly maxAdaptSteps: number;
   readonly sessionMaxTtlSeconds: number;
 }
@@ -77,7 +75,7 @@ export function adaptSchema(limits: SchemaLimits) {
   };
 }
 
-export function predictSchema(limits: SchemaLimits) {
+export function predictSchema() {
   const json = {
     type: 'object',
     additionalProperties: false,
