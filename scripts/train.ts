@@ -81,6 +81,6 @@ const ctx: TrainingContext = {
   },
 };
 
-const outcome = await runTraining(ctx, config, await taskSourceFor(config, service));
+const outcome = await runTraining(ctx, config, await taskSourceFor(config, service), { threads: service.trainingThreads, backend: service.tfjsBackend });
 console.log(JSON.stringify({ msg: 'done', ...outcome }));
 process.exit(0);

@@ -40,6 +40,8 @@ export interface Config {
   readonly maxImagePixels: number;
   readonly maxAdaptSteps: number;
   readonly inferenceThreads: number;
+  /** Threads that compute a training job's meta-gradients (1: in the job's own thread). */
+  readonly trainingThreads: number;
   readonly inferenceQueue: number;
   readonly thetaPrecision: 'float16' | 'float32';
   readonly maxModelBytes: number;
@@ -148,6 +150,7 @@ function readConfig(env: Env): Config {
     maxImagePixels: integer(env, 'MAX_IMAGE_PIXELS', 16_777_216, 64, 50_000_000),
     maxAdaptSteps: integer(env, 'MAX_ADAPT_STEPS', 50, 1, 1000),
     inferenceThreads: integer(env, 'INFERENCE_THREADS', Math.max(1, Math.min(4, os.availableParallelism())), 1, 256),
+    trainingThreads: integer(env, 'TRAINING_THREADS', Math.max(1, Math.min(8, os.availableParallelism())), 1, 256),
     inferenceQueue: integer(env, 'INFERENCE_QUEUE', 32, 0, 100_000),
     workerLockMs: integer(env, 'WORKER_LOCK_MS', 60_000, 1_000, 3_600_000),
     workerStalledIntervalMs: integer(env, 'WORKER_STALLED_INTERVAL_MS', 30_000, 500, 3_600_000),

@@ -73,7 +73,7 @@ export default async function processTrainingJob(job: SandboxedJob<TrainingJobDa
   let outcome;
   try {
     const source = await taskSourceFor(trainingConfig, config, { db, store });
-    outcome = await runTraining(ctx, trainingConfig, source);
+    outcome = await runTraining(ctx, trainingConfig, source, { threads: config.trainingThreads, backend: config.tfjsBackend });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     log.error({ jobId, err: error }, 'training job failed');

@@ -9,10 +9,11 @@ import { createMetaAlgorithm, type MetaAlgorithmConfig } from '../core/meta/regi
 import { disposeMetaState, type MetaState } from '../core/meta/state.ts';
 import { createNetwork } from '../core/nets/index.ts';
 import * as tf from '../core/tf.ts';
-import type { Task } from '../core/types.ts';
+import type { BackendChoice } from '../tf/backend.ts';
 import type { TrainingConfig } from './config.ts';
 import { checkpointBytes, modelCheckpoint, stateFromCheckpoint } from './checkpoints.ts';
 import type { TrainingContext } from './context.ts';
+import { createMetaStepper } from './meta-stepper.ts';
 import type { TaskSource } from './task-source.ts';
 
 export type RunOutcome = { status: 'completed'; modelId: string } | { status: 'cancelled' | 'handed-back'; iteration: number };
@@ -33,10 +34,18 @@ function summary(e: Evaluation) {
   return { accuracy: e.accuracy?.mean ?? null, ci95: e.accuracy?.ci95 ?? null, loss: e.loss.mean, lossCi95: e.loss.ci95, tasks: e.loss.n };
 }
 
-export async function runTraining(ctx: TrainingContext, config: TrainingConfig, source: TaskSource): Promise<RunOutcome> {
+/** Threads for the meta-gradient (src/parallel) and the backend they start (TFJS_BACKEND). */
+export interface Parallelism {
+  readonly threads: number;
+  readonly backend: BackendChoice;
+}
+
+export async function runTraining(ctx: TrainingContext, config: TrainingConfig, source: TaskSource, parallel: Parallelism = { threads: 1, backend: 'auto' }): Promise<RunOutcome> {
   const resume = await ctx.resumePoint();
   const net = createNetwork(source.spec);
   const algorithm = createMetaAlgorithm(algorithmConfig(config));
+  const stepper = createMetaStepper(net, algorithm, source, { ...parallel, current: ctx.backend, innerSteps: config.innerSteps });
+  ctx.log(`meta-steps on ${stepper.threads} thread(s)`);
   let state: MetaState;
   let iteration = 0;
   if (resume) {
@@ -68,13 +77,7 @@ export async function runTraining(ctx: TrainingContext, config: TrainingConfig, 
         await checkpoint();
         return { status: stop, iteration };
       }
-      const tasks: Task[] = source.trainBatch(iteration * config.metaBatchSize, config.metaBatchSize);
-      let next: ReturnType<typeof algorithm.step>;
-      try {
-        next = algorithm.step(net, state, tasks);
-      } finally {
-        tf.dispose(tasks.flatMap((t) => [t.supportX, t.supportY, t.queryX, t.queryY]));
-      }
+      const next = await stepper.step(state, iteration * config.metaBatchSize, config.metaBatchSize);
       disposeMetaState(state);
       state = next.state;
       iteration += 1;
@@ -109,5 +112,6 @@ export async function runTraining(ctx: TrainingContext, config: TrainingConfig, 
     return { status: 'completed', modelId: model };
   } finally {
     disposeMetaState(state);
+    await stepper.close();
   }
 }

@@ -2,8 +2,8 @@
  * Where a training job's tasks come from: seeded, index-addressed streams (task i of a stream
  * depends only on the seed and i), so a resumed job continues exactly where its checkpoint was.
  */
-import { buildImageTask, drawTaskPlans, TaskSampler, type ImageStore, type TaskShape } from '../core/tasks/index.ts';
-import { buildSinusoidTask, planSinusoidTask, type SinusoidShape } from '../core/tasks/sinusoid.ts';
+import { buildImageTask, drawTaskPlans, TaskSampler, type ImageStore, type TaskPlan, type TaskShape } from '../core/tasks/index.ts';
+import { buildSinusoidTask, planSinusoidTask, type SinusoidPlan, type SinusoidShape } from '../core/tasks/sinusoid.ts';
 import type { NetworkSpec, Preprocessing, Task } from '../core/types.ts';
 import type { TrainingConfig } from './config.ts';
 
@@ -11,6 +11,10 @@ export interface TaskSource {
   readonly spec: NetworkSpec;
   readonly preprocessing: Preprocessing | null;
   readonly inputShape: readonly number[];
+  /** Images the training plans index (null for sinusoid plans, which carry their points). */
+  readonly trainStore: ImageStore | null;
+  /** Plans of the training meta-batch starting at task index `first` (for the thread pool). */
+  trainPlans(first: number, size: number): TaskPlan[] | SinusoidPlan[];
   /** Training meta-batch starting at task index `first`. The caller disposes the tasks. */
   trainBatch(first: number, size: number): Task[];
   /** Held-out validation task i of a fixed list (the same at every evaluation). */
@@ -25,11 +29,14 @@ const streams = (seed: number) => ({ train: seed, validation: (seed ^ 0x5bd1e995
 export function sinusoidSource(config: TrainingConfig): TaskSource {
   const shape: SinusoidShape = { kShot: config.kShot, queries: config.queryPerClass };
   const seeds = streams(config.seed);
+  const trainPlans = (first: number, size: number) => Array.from({ length: size }, (_, i) => planSinusoidTask(shape, seeds.train, first + i));
   return {
     spec: { kind: 'mlp', inputs: 1, hidden: [config.architecture.filters, config.architecture.filters], outputs: 1 },
     preprocessing: null,
     inputShape: [1],
-    trainBatch: (first, size) => Array.from({ length: size }, (_, i) => buildSinusoidTask(planSinusoidTask(shape, seeds.train, first + i))),
+    trainStore: null,
+    trainPlans,
+    trainBatch: (first, size) => trainPlans(first, size).map(buildSinusoidTask),
     validationTask: (i) => buildSinusoidTask(planSinusoidTask(shape, seeds.validation, i)),
     testTask: (i) => buildSinusoidTask(planSinusoidTask(shape, seeds.test, i)),
   };
@@ -50,6 +57,10 @@ export function imageSource(config: TrainingConfig, splits: ImageSplits): TaskSo
   const validationPlans = drawTaskPlans(splits.validation, held, seeds.validation, config.evalTasks);
   let testPlans: ReturnType<typeof drawTaskPlans> | null = null;
   const { train: store } = splits;
+  const trainPlans = (first: number, size: number) => {
+    const sampler = new TaskSampler(store, train, seeds.train, first);
+    return Array.from({ length: size }, () => sampler.nextPlan());
+  };
   return {
     spec: {
       kind: 'conv4',
@@ -62,10 +73,9 @@ export function imageSource(config: TrainingConfig, splits: ImageSplits): TaskSo
     },
     preprocessing: splits.preprocessing,
     inputShape: [splits.preprocessing.size, splits.preprocessing.size, splits.preprocessing.channels],
-    trainBatch: (first, size) => {
-      const sampler = new TaskSampler(store, train, seeds.train, first);
-      return Array.from({ length: size }, () => sampler.next());
-    },
+    trainStore: store,
+    trainPlans,
+    trainBatch: (first, size) => trainPlans(first, size).map((plan) => buildImageTask(store, plan)),
     validationTask: (i) => buildImageTask(splits.validation, validationPlans[i]!),
     testTask: (i) => {
       testPlans ??= drawTaskPlans(splits.test, held, seeds.test, config.testTasks);

@@ -3,7 +3,7 @@ import * as tf from '../tf.ts';
 import type { Network, Params, Task } from '../types.ts';
 import { clipByGlobalNorm } from './clip.ts';
 import type { InnerLearningRate } from './learning_rates.ts';
-import { type MetaGradientOptions, metaGradient } from './meta_gradient.ts';
+import { type MetaGradientOptions, type MetaGradientResult, metaGradient } from './meta_gradient.ts';
 import { type MetaState, RATE_PREFIX, newMetaState, optimized, prefixed } from './state.ts';
 
 export const META_ALGORITHMS = ['maml', 'fomaml', 'mamlpp', 'metasgd', 'anil', 'reptile'] as const;
@@ -36,6 +36,18 @@ export interface MetaAlgorithm {
   init(params: Params): MetaState;
   /** One meta-step on a batch of tasks: a new state (new tensors; `state` is left as is) + metrics. */
   step<X extends tf.Tensor>(net: Network<X>, state: MetaState, tasks: readonly Task<X>[]): { state: MetaState; metrics: MetaStepMetrics };
+  /**
+   * MAML-family algorithms only (not Reptile): `step` split in two, so that the meta-gradient can be
+   * computed elsewhere (src/parallel's thread pool): the inner loop to differentiate at `state`,
+   * and the outer update from a meta-gradient computed with that plan.
+   */
+  readonly gradient?: GradientSteps;
+}
+
+export interface GradientSteps {
+  plan(state: MetaState, net: Network): InnerPlan;
+  /** Clip → outer optimiser → a new state (new tensors; `state` and `result` are left as is) + metrics. */
+  apply(state: MetaState, result: MetaGradientResult, firstOrder: boolean): { state: MetaState; metrics: MetaStepMetrics };
 }
 
 /** How a gradient-based algorithm runs its inner loop at a given meta-step. */
@@ -65,15 +77,23 @@ export function gradientAlgorithm(
       const p = plan(state, net as Network);
       const options: MetaGradientOptions = { steps: config.innerSteps, ...p };
       const result = metaGradient(net, state.params, tasks, options);
-      const raw = { ...result.grads, ...prefixed(result.rateGrads, RATE_PREFIX) };
-      const { grads, norm } = clipByGlobalNorm(raw, config.clipNorm ?? Infinity);
-      tf.dispose(Object.values(raw));
-      const next = optimizerStep(config.optimizer, optimized(state), grads, state.optimizer);
-      tf.dispose(Object.values(grads));
-      const metrics = { loss: result.loss, accuracy: result.accuracy, objective: result.objective, gradNorm: norm, firstOrder: p.firstOrder };
-      return { state: { ...splitRates(next.params), optimizer: next.state, step: state.step + 1 }, metrics };
+      try {
+        return apply(state, result, p.firstOrder);
+      } finally {
+        tf.dispose([...Object.values(result.grads), ...Object.values(result.rateGrads)]);
+      }
     },
+    gradient: { plan, apply },
   };
+
+  function apply(state: MetaState, result: MetaGradientResult, firstOrder: boolean): { state: MetaState; metrics: MetaStepMetrics } {
+    const raw = { ...result.grads, ...prefixed(result.rateGrads, RATE_PREFIX) };
+    const { grads, norm } = clipByGlobalNorm(raw, config.clipNorm ?? Infinity);
+    const next = optimizerStep(config.optimizer, optimized(state), grads, state.optimizer);
+    tf.dispose(Object.values(grads)); // clipped copies; `raw` is the caller's
+    const metrics = { loss: result.loss, accuracy: result.accuracy, objective: result.objective, gradNorm: norm, firstOrder };
+    return { state: { ...splitRates(next.params), optimizer: next.state, step: state.step + 1 }, metrics };
+  }
 }
 
 /** Inverse of `optimized`: θ and the (prefixed) rates apart again. */
