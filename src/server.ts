@@ -40,7 +40,7 @@ const pool = new InferencePool({
   precision: config.thetaPrecision,
 });
 const catalog = new ModelCatalog(db, store);
-const sessions = new SessionStore(redis, config.queuePrefix);
+const sessions = new SessionStore(redis, config.queuePrefix, config.sessionCacheBytes);
 const app = await buildApp({ config, db, redis, trainingQueue, store, backend, pool, catalog, sessions });
 onShutdownSignal(
   async () => {

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { ThetaCache } from './theta-cache.ts';
 
 export interface SessionMeta {
   readonly id: string;
@@ -35,10 +36,16 @@ export function newSessionId(): string {
 export const SESSION_ID_PATTERN = '^[A-Za-z0-9_-]{24}$';
 
 export class SessionStore {
+  /** θ′ of recently used sessions (0 bytes: no cache). */
+  readonly cache: ThetaCache;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {}
+    cacheBytes = 0,
+  ) {
+    this.cache = new ThetaCache(cacheBytes);
+  }
 
   private key(id: string): string {
     return `${this.prefix}:session:${id}`;
@@ -55,15 +62,24 @@ export class SessionStore {
     return new Date(Date.now() + meta.ttlSeconds * 1000);
   }
 
-  /** The session if it exists and belongs to `owner`; its expiry slides forward by its TTL. */
+  /**
+   * The session if it exists and belongs to `owner`; its expiry slides forward by its TTL. θ′ comes
+   * from the in-process cache when it holds it (the meta is always read from Redis).
+   */
   async load(id: string, owner: string, withTheta: boolean): Promise<StoredSession | null> {
     const key = this.key(id);
-    const fields = withTheta ? ['meta', 'theta'] : ['meta'];
+    const cached = withTheta ? this.cache.get(id) : undefined;
+    const fields = withTheta && !cached ? ['meta', 'theta'] : ['meta'];
     const [values] = (await this.redis.multi().hmgetBuffer(key, ...fields).exec().then(throwOnMultiError)) as [Array<Buffer | null>];
-    const [metaBytes, theta] = values;
-    if (!metaBytes) return null;
+    const [metaBytes, stored] = values;
+    if (!metaBytes) {
+      this.cache.delete(id);
+      return null;
+    }
     const meta = JSON.parse(metaBytes.toString('utf8')) as SessionMeta;
+    const theta = cached ?? stored;
     if (meta.owner !== owner || (withTheta && !theta)) return null;
+    if (stored) this.cache.set(id, stored);
     await this.redis.expire(key, meta.ttlSeconds);
     return { meta, theta: theta ?? Buffer.alloc(0), expiresAt: new Date(Date.now() + meta.ttlSeconds * 1000) };
   }
@@ -72,6 +88,7 @@ export class SessionStore {
   async delete(id: string, owner: string): Promise<boolean> {
     const found = await this.load(id, owner, false);
     if (!found) return false;
+    this.cache.delete(id);
     return (await this.redis.del(this.key(id))) === 1;
   }
 

@@ -80,7 +80,7 @@ export async function buildTestApp(databaseUrl: string, env: Record<string, stri
     backend: { name: 'test' },
     pool,
     catalog: new ModelCatalog(db, store),
-    sessions: new SessionStore(redis, config.queuePrefix),
+    sessions: new SessionStore(redis, config.queuePrefix, config.sessionCacheBytes),
   };
   const app = await buildApp(deps);
   return {
