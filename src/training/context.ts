@@ -109,7 +109,7 @@ export function trainingContext(deps: ContextDeps): TrainingContext {
       }
       if (data.length > 0) await db.trainingMetric.createMany({ data, skipDuplicates: true });
       if (latest) await db.trainingJob.update({ where: { id: jobId }, data: { progress: progressJson() as Prisma.InputJsonValue } });
-      if (v && v.accuracy !== null) await publishProgress(redis, prefix, jobId, { type: 'validation', iteration: v.iteration, accuracy: v.accuracy, ci95: v.ci95 ?? 0 }).catch(() => 0);
+      if (v) await publishProgress(redis, prefix, jobId, { type: 'validation', iteration: v.iteration, accuracy: v.accuracy, ci95: v.ci95, loss: v.loss }).catch(() => 0);
     },
     progress(p) {
       latest = p;

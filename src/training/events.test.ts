@@ -14,7 +14,8 @@ test('events are checked field by field', () => {
   for (const bad of [
     { ...progress, iteration: '1' },
     { ...progress, tasksPerSecond: null },
-    { type: 'validation', iteration: 1, accuracy: 0.5 },
+    { type: 'validation', iteration: 1, accuracy: 0.5, ci95: 0.1 },
+    { type: 'validation', iteration: 1, accuracy: null, ci95: null, loss: null },
     { type: 'status', status: 'exploded' },
     { type: 'status', status: 'failed', modelId: 5 },
     { type: 'other' },
@@ -22,6 +23,8 @@ test('events are checked field by field', () => {
   ]) {
     assert.throws(() => checkTrainingEvent(bad), TrainingEventError, JSON.stringify(bad));
   }
+  const regression = { type: 'validation', iteration: 1, accuracy: null, ci95: null, loss: 0.3 };
+  assert.deepEqual(checkTrainingEvent(regression), regression);
   assert.equal(parseTrainingEvent('not json'), null);
   assert.deepEqual(['queued', 'running', 'completed', 'failed', 'cancelled'].map(isTerminalStatus), [false, false, true, true, true]);
 });

@@ -22,9 +22,12 @@ export interface ProgressEvent {
 export interface ValidationEvent {
   readonly type: 'validation';
   readonly iteration: number;
-  readonly accuracy: number;
-  /** Half-width of the 95 % confidence interval of `accuracy`. */
-  readonly ci95: number;
+  /** Mean query accuracy over the validation tasks (null for regression). */
+  readonly accuracy: number | null;
+  /** Half-width of the 95 % confidence interval of `accuracy` (null for regression). */
+  readonly ci95: number | null;
+  /** Mean query loss (cross-entropy, or MSE for regression). */
+  readonly loss: number;
 }
 
 export interface StatusEvent {
@@ -71,7 +74,7 @@ export function checkTrainingEvent(value: unknown): TrainingEvent {
       tasksPerSecond: isNumber,
       etaSeconds: isNumberOrNull,
     },
-    validation: { iteration: isNumber, accuracy: isNumber, ci95: isNumber },
+    validation: { iteration: isNumber, accuracy: isNumberOrNull, ci95: isNumberOrNull, loss: isNumber },
     status: { status: (v) => STATUSES.includes(v as JobStatus), error: isStringOrAbsent, modelId: isStringOrAbsent },
   };
   const expected = fields[event.type as TrainingEvent['type']];

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createApiKey } from '../../src/auth/api-keys.ts';
 import { progressChannel, publishProgress, type TrainingEvent } from '../../src/training/events.ts';
 import { buildTestApp, createTestDatabase, type TestApp } from '../helpers/env.ts';
+import { openEventStream } from '../helpers/sse.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let testApp: TestApp;
@@ -21,46 +22,7 @@ after(async () => {
   await database.drop();
 });
 
-interface Message {
-  readonly event?: string;
-  readonly data?: unknown;
-  readonly comment?: string;
-}
-
-/** An SSE client: `next()` resolves to the next message, or null once the server ended the stream. */
-async function openStream(jobId: string, headers = admin) {
-  const controller = new AbortController();
-  const res = await fetch(`${base}/training-jobs/${jobId}/events`, { headers, signal: controller.signal });
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const queue: Message[] = [];
-  async function next(): Promise<Message | null> {
-    while (queue.length === 0) {
-      const { value, done } = await reader.read();
-      if (done) return null;
-      buffer += decoder.decode(value, { stream: true });
-      let end;
-      while ((end = buffer.indexOf('\n\n')) !== -1) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        for (const line of block.split('\n').filter((l) => l.startsWith(':'))) queue.push({ comment: line.slice(1).trim() });
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event !== undefined) queue.push({ event, data: data === undefined ? undefined : JSON.parse(data) });
-      }
-    }
-    return queue.shift()!;
-  }
-  /** The next message that is not a heartbeat. */
-  async function nextEvent(): Promise<Message | null> {
-    for (;;) {
-      const message = await next();
-      if (message === null || message.comment === undefined) return message;
-    }
-  }
-  return { res, next, nextEvent, close: () => controller.abort() };
-}
+const openStream = (jobId: string, headers = admin) => openEventStream(`${base}/training-jobs/${jobId}/events`, headers);
 
 async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -95,7 +57,7 @@ test('the job as stored, then each published event in order, heartbeats, and the
   assert.deepEqual(heartbeat, { comment: 'heartbeat' });
   const events: TrainingEvent[] = [
     { type: 'progress', iteration: 4, iterations: 10, metaLoss: 0.52, accuracy: null, tasksPerSecond: 120.5, etaSeconds: 0.4 },
-    { type: 'validation', iteration: 4, accuracy: 0.61, ci95: 0.03 },
+    { type: 'validation', iteration: 4, accuracy: 0.61, ci95: 0.03, loss: 1.1 },
     { type: 'progress', iteration: 5, iterations: 10, metaLoss: Number.NaN, accuracy: 0.5, tasksPerSecond: 118, etaSeconds: null },
     { type: 'status', status: 'completed', modelId: '00000000-0000-4000-8000-000000000001', error: null },
   ];
@@ -121,7 +83,7 @@ test('clients that disconnect unsubscribe; clients of one job share one subscrip
   await until(() => testApp.app.progressHub.listenerCount === 4, 'the first client to be dropped');
   assert.equal(await subscribers(jobId), 1);
   // the others still receive events
-  await publishProgress(testApp.deps.redis, prefix(), jobId, { type: 'validation', iteration: 1, accuracy: 0.5, ci95: 0.1 });
+  await publishProgress(testApp.deps.redis, prefix(), jobId, { type: 'validation', iteration: 1, accuracy: 0.5, ci95: 0.1, loss: 1.2 });
   for (const s of streams.slice(1)) assert.equal((await s.nextEvent())?.event, 'validation');
   for (const s of streams.slice(1)) s.close();
   await until(async () => testApp.app.progressHub.listenerCount === 0 && testApp.app.progressHub.channelCount === 0, 'every listener to go');

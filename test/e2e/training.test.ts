@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createApiKey } from '../../src/auth/api-keys.ts';
 import { buildTestApp, createTestDatabase, REDIS_URL, type TestApp } from '../helpers/env.ts';
 import { spawnEntry, type Spawned } from '../helpers/processes.ts';
+import { openEventStream, type SseMessage } from '../helpers/sse.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let t: TestApp;
@@ -20,6 +21,7 @@ function startWorker(): Spawned {
     CACHE_DIR: path.join(os.tmpdir(), 'maml-test-cache'),
     OMNIGLOT_DIR: process.env.OMNIGLOT_DIR ?? path.resolve(import.meta.dirname, '../../../shared/data/omniglot'),
     TFJS_BACKEND: 'wasm',
+    TRAINING_THREADS: '2',
     LOG_LEVEL: 'info',
     WORKER_LOCK_MS: '3000',
     WORKER_STALLED_INTERVAL_MS: '1000',
@@ -63,11 +65,28 @@ async function waitFor(jobId: string, done: (job: Record<string, any>) => boolea
 
 const SINE = { dataset: 'sinusoid', metaBatchSize: 4, evalEvery: 10, evalTasks: 10, testTasks: 10, checkpointEvery: 10, seed: 3 };
 
-test('a sinusoid job runs in the worker process to completion and registers an evaluated model', async () => {
-  const worker = startWorker();
+test('a sinusoid job runs in the worker process to completion, live over SSE, and registers an evaluated model', async () => {
+  const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
   const jobId = await submit({ ...SINE, iterations: 30, name: 'sine-e2e' });
+  const stream = await openEventStream(`${base}/training-jobs/${jobId}/events`, admin);
+  const events: SseMessage[] = [];
+  const collected = (async () => {
+    for (let m = await stream.nextEvent(); m !== null; m = await stream.nextEvent()) events.push(m);
+  })();
+  const worker = startWorker();
   const job = await waitFor(jobId, (j) => j.status === 'completed' || j.status === 'failed', 120_000, worker);
   assert.equal(job.status, 'completed', job.error);
+  await collected; // the server ends the stream after the terminal status
+  const kinds = events.map((e) => e.event);
+  assert.equal(kinds[0], 'job');
+  assert.ok(kinds.includes('validation'), kinds.join());
+  const statuses = events.filter((e) => e.event === 'status').map((e) => (e.data as { status: string }).status);
+  assert.deepEqual(statuses.slice(-1), ['completed']);
+  assert.ok(statuses.includes('running'), statuses.join());
+  const iterations = events.filter((e) => e.event === 'progress').map((e) => (e.data as { iteration: number }).iteration);
+  assert.ok(iterations.length > 0 && iterations.at(-1) === 30, `progress iterations ${iterations.join()}`);
+  assert.deepEqual(iterations, [...iterations].sort((a, b) => a - b), 'progress is in order');
+  assert.equal((events.at(-1)!.data as { modelId: string }).modelId, job.modelId);
   assert.equal(job.progress.iteration, 30);
   const model = await t.db.model.findUniqueOrThrow({ where: { id: job.modelId } });
   assert.equal(model.name, 'sine-e2e');
@@ -119,6 +138,7 @@ test('a tiny Omniglot job trains in the worker; its model, promoted, adapts and 
   });
   const job = await waitFor(jobId, (j) => j.status === 'completed' || j.status === 'failed', 180_000, worker);
   assert.equal(job.status, 'completed', job.error);
+  assert.match(worker.output(), /meta-steps on 2 thread\(s\)/, 'the sandboxed processor steps on the multi-core pool');
   const metrics = (await t.db.model.findUniqueOrThrow({ where: { id: job.modelId } })).metrics as { test: { accuracy: number; ci95: number } };
   assert.ok(metrics.test.accuracy > 0.2 && metrics.test.ci95 > 0, JSON.stringify(metrics));
   const promoted = await t.app.inject({ method: 'POST', url: `/models/${job.modelId}/promote`, headers: admin });
