@@ -2,7 +2,8 @@
  * `npm run bench:http`: /adapt and /predict through real HTTP (multipart uploads of Omniglot PNGs)
  * against a local API with its inference threads, PostgreSQL and Redis. Prints JSON: latency
  * p50/p90 for 5-way 1-shot and 20-way 5-shot at concurrency 1 and 4, the HTTP overhead (adapt
- * latency minus the thread's adaptation time), event-loop lag p99, and Redis bytes per session.
+ * latency minus the thread's queue wait, decoding and adaptation time), the queue wait itself,
+ * event-loop lag p99, and Redis bytes per session.
  * A Conv4 strided 64-filter model with a zero-initialised 20-unit head is used (timings do not
  * depend on the weights). Options: --rounds N (default 12).
  */
@@ -51,6 +52,7 @@ async function scenario(ways: number, shots: number, concurrency: number) {
   const queries = (await supportSet(ways, shots + 2)).filter((_, i) => i % (shots + 2) >= shots).slice(0, 10).map((s) => s.file);
   const adapt: number[] = [];
   const overhead: number[] = [];
+  const queued: number[] = [];
   const predict: number[] = [];
   let sessionId = '';
   const lag = monitorEventLoopDelay({ resolution: 5 });
@@ -60,10 +62,10 @@ async function scenario(ways: number, shots: number, concurrency: number) {
       Array.from({ length: concurrency }, async () => {
         const started = performance.now();
         const res = await fetch(`${base}/adapt`, { method: 'POST', headers: auth, body: form({ labels: JSON.stringify(support.map((s) => s.label)), model: 'bench-conv4' }, support.map((s) => s.file)) });
-        const body = (await res.json()) as { sessionId: string; timings: { adaptMs: number; decodeMs: number } };
+        const body = (await res.json()) as { sessionId: string; timings: { adaptMs: number; decodeMs: number; queueMs: number } };
         if (res.status !== 201) throw new Error(JSON.stringify(body));
         const ms = performance.now() - started;
-        if (r > 0) adapt.push(ms), overhead.push(ms - body.timings.adaptMs - body.timings.decodeMs);
+        if (r > 0) adapt.push(ms), overhead.push(ms - body.timings.adaptMs - body.timings.decodeMs - body.timings.queueMs), queued.push(body.timings.queueMs);
         sessionId = body.sessionId;
         const p0 = performance.now();
         const pr = await fetch(`${base}/predict`, { method: 'POST', headers: auth, body: form({ sessionId }, queries) });
@@ -80,6 +82,7 @@ async function scenario(ways: number, shots: number, concurrency: number) {
     concurrency,
     adaptMs: { p50: round(percentile(adapt, 50)), p90: round(percentile(adapt, 90)) },
     httpOverheadMs: { p50: round(percentile(overhead, 50)), p90: round(percentile(overhead, 90)) },
+    queueMs: { p50: round(percentile(queued, 50)), p90: round(percentile(queued, 90)) },
     predict10Ms: { p50: round(percentile(predict, 50)), p90: round(percentile(predict, 90)) },
     eventLoopLagP99Ms: round(lag.percentile(99) / 1e6),
     redisBytesPerSession: bytes,

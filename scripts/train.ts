@@ -4,7 +4,9 @@
  * reproducible run). Checkpoints and per-iteration metrics go to a work folder (default
  * .data/train/<name>); running the same command again resumes from the last checkpoint.
  * At the end the model (safetensors, with the config, seed, iterations, wall time, backend and
- * test metrics in its metadata) is written to --out, plus <out>.json with the metrics.
+ * test metrics in its metadata) is written to --out, plus <out>.json with the metrics. The
+ * learning curves (as GET /training-jobs/:id/curve.svg draws them) go to <out>.curve.svg after
+ * every validation.
  */
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,6 +16,7 @@ import { selectBackend } from '../src/tf/backend.ts';
 import { FsArtifactStore } from '../src/storage/fs-artifact-store.ts';
 import { resolveTrainingConfig, type TrainingConfigInput } from '../src/training/config.ts';
 import type { TrainingContext } from '../src/training/context.ts';
+import { renderLearningCurveSvg, type CurveMetric } from '../src/training/curve-svg.ts';
 import { runTraining } from '../src/training/run.ts';
 import { taskSourceFor } from '../src/training/sources.ts';
 
@@ -33,6 +36,15 @@ const pointerFile = path.join(work, 'resume.json');
 const metricsFile = path.join(work, 'metrics.jsonl');
 const backend = await selectBackend(service.tfjsBackend);
 console.log(JSON.stringify({ msg: 'training', config, backend: backend.name, reason: backend.reason, work }));
+
+/** The learning curves so far, from metrics.jsonl, to <out>.curve.svg. */
+async function writeCurve(): Promise<void> {
+  type Line = { iteration: number; metaLoss: number; accuracy: number | null; validation?: { accuracy: number | null; ci95: number | null } };
+  const lines = (await readFile(metricsFile, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
+  const metrics: CurveMetric[] = lines.map((l) => ({ iteration: l.iteration, metaLoss: l.metaLoss, accuracy: l.accuracy, validationAccuracy: l.validation?.accuracy ?? null, validationCi95: l.validation?.ci95 ?? null }));
+  const subtitle = `${config.algorithm} · ${config.nWay}-way ${config.kShot}-shot · meta-batch ${config.metaBatchSize} · seed ${config.seed} · iteration ${lines.at(-1)?.iteration ?? 0} of ${config.iterations}`;
+  await writeFile(`${values.out}.curve.svg`, renderLearningCurveSvg(metrics, { title: config.name, subtitle }));
+}
 
 interface Pointer { sha256: string; iteration: number; trainingSeconds: number }
 const readPointer = async (): Promise<Pointer | null> => JSON.parse(await readFile(pointerFile, 'utf8').catch(() => 'null')) as Pointer | null;
@@ -66,7 +78,10 @@ const ctx: TrainingContext = {
   async flushMetrics(rows, validation) {
     const lines = rows.map((r) => ({ ...r, ...(validation && validation.iteration === r.iteration ? { validation } : {}) }));
     if (lines.length) await appendFile(metricsFile, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
-    if (validation) console.log(JSON.stringify({ msg: 'validation', ...validation }));
+    if (validation) {
+      console.log(JSON.stringify({ msg: 'validation', ...validation }));
+      await writeCurve();
+    }
   },
   progress(p) {
     if (Date.now() - lastLog < 30_000) return;
@@ -77,6 +92,7 @@ const ctx: TrainingContext = {
     await mkdir(path.dirname(path.resolve(values.out!)), { recursive: true });
     await writeFile(values.out!, checkpoint);
     await writeFile(`${values.out}.json`, `${JSON.stringify({ config, backend: backend.name, metrics }, null, 2)}\n`);
+    await writeCurve();
     return path.resolve(values.out!);
   },
 };

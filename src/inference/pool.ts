@@ -5,7 +5,7 @@
  */
 import { Piscina } from 'piscina';
 import { HttpError } from '../errors.ts';
-import type { AdaptRequest, AdaptResponse, InferenceRequest, PredictRequest, PredictResponse, RefusedResponse } from './protocol.ts';
+import { epochMs, type AdaptRequest, type AdaptResponse, type InferenceRequest, type PredictRequest, type PredictResponse, type RefusedResponse } from './protocol.ts';
 
 export interface InferencePoolOptions {
   readonly threads: number;
@@ -60,12 +60,12 @@ export class InferencePool {
     return result;
   }
 
-  adapt(request: Omit<AdaptRequest, 'kind'>): Promise<AdaptResponse> {
-    return this.run({ kind: 'adapt', ...request });
+  adapt(request: Omit<AdaptRequest, 'kind' | 'submittedAt'>): Promise<AdaptResponse> {
+    return this.run({ kind: 'adapt', ...request, submittedAt: epochMs() });
   }
 
-  predict(request: Omit<PredictRequest, 'kind'>): Promise<PredictResponse> {
-    return this.run({ kind: 'predict', ...request });
+  predict(request: Omit<PredictRequest, 'kind' | 'submittedAt'>): Promise<PredictResponse> {
+    return this.run({ kind: 'predict', ...request, submittedAt: epochMs() });
   }
 
   /** Live tensors in every thread (each thread answers for itself; used by leak tests). */

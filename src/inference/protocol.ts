@@ -22,6 +22,8 @@ export interface AdaptRequest {
   readonly ways: number;
   readonly steps: number;
   readonly headOnly: boolean;
+  /** When the API handed it to the pool (epoch ms, performance.timeOrigin-based): the thread reports the wait. */
+  readonly submittedAt: number;
 }
 
 export interface AdaptResponse {
@@ -31,6 +33,8 @@ export interface AdaptResponse {
   readonly accuracy: number;
   readonly decodeMs: number;
   readonly adaptMs: number;
+  /** Time the request waited for a free thread. */
+  readonly queueMs: number;
 }
 
 export interface PredictRequest {
@@ -39,6 +43,7 @@ export interface PredictRequest {
   readonly theta: Uint8Array;
   readonly images: ImageBatch;
   readonly ways: number;
+  readonly submittedAt: number;
 }
 
 export interface PredictResponse {
@@ -46,6 +51,7 @@ export interface PredictResponse {
   readonly probabilities: Float32Array;
   readonly decodeMs: number;
   readonly predictMs: number;
+  readonly queueMs: number;
 }
 
 /** Live tensors in the thread (tests check nothing leaks). */
@@ -59,3 +65,6 @@ export interface RefusedResponse {
 }
 
 export type InferenceRequest = AdaptRequest | PredictRequest | MemoryRequest;
+
+/** High-resolution wall-clock ms, comparable between threads (for the queue wait). */
+export const epochMs = () => performance.timeOrigin + performance.now();

@@ -10,7 +10,7 @@ import { decodeTheta, encodeTheta, type HostTensor } from '../sessions/codec.ts'
 import { FsArtifactStore } from '../storage/fs-artifact-store.ts';
 import { selectBackend, type BackendChoice } from '../tf/backend.ts';
 import { checkImageSize, ImageTooLargeError, InvalidImageError, preprocessImage } from '../data/image/preprocess.ts';
-import type { AdaptRequest, AdaptResponse, ImageBatch, InferenceRequest, PredictRequest, PredictResponse, RefusedResponse } from './protocol.ts';
+import { epochMs, type AdaptRequest, AdaptResponse, ImageBatch, InferenceRequest, PredictRequest, PredictResponse, RefusedResponse } from './protocol.ts';
 import { disposeServingModel, loadServingModel, type ServingModel } from './serving-model.ts';
 
 const { weightsDir, backend, precision } = workerData as { weightsDir: string; backend: BackendChoice; precision: 'float16' | 'float32' };
@@ -82,7 +82,7 @@ async function decodeImages(m: ServingModel, batch: ImageBatch): Promise<{ x: tf
   return { x: tf.tensor4d(out, [batch.files.length, h, w, c]), ms: performance.now() - started };
 }
 
-async function runAdapt(request: AdaptRequest): Promise<AdaptResponse> {
+async function runAdapt(request: AdaptRequest, queueMs: number): Promise<AdaptResponse> {
   const m = await model(request.model.sha256);
   const { x, ms: decodeMs } = await decodeImages(m, request.images);
   const started = performance.now();
@@ -96,14 +96,14 @@ async function runAdapt(request: AdaptRequest): Promise<AdaptResponse> {
     for (const name of changed) adapted.set(name, { shape: result.params[name]!.shape, data: result.params[name]!.dataSync() as Float32Array });
     tf.dispose(Object.values(result.params));
     const theta = encodeTheta(host, adapted, m.sha256, precision);
-    return { theta, loss: result.supportLoss, accuracy: result.supportAccuracy ?? 0, decodeMs, adaptMs: performance.now() - started };
+    return { theta, loss: result.supportLoss, accuracy: result.supportAccuracy ?? 0, decodeMs, adaptMs: performance.now() - started, queueMs };
   } finally {
     tf.dispose([x, y]);
     releaseHead(m, params);
   }
 }
 
-async function runPredict(request: PredictRequest): Promise<PredictResponse> {
+async function runPredict(request: PredictRequest, queueMs: number): Promise<PredictResponse> {
   const m = await model(request.model.sha256);
   const { x, ms: decodeMs } = await decodeImages(m, request.images);
   const started = performance.now();
@@ -115,7 +115,7 @@ async function runPredict(request: PredictRequest): Promise<PredictResponse> {
       for (const [name, t] of adapted) theta[name] = tf.tensor(t.data, [...t.shape]);
       return predict(m.net, theta, x).dataSync() as Float32Array;
     });
-    return { probabilities, decodeMs, predictMs: performance.now() - started };
+    return { probabilities, decodeMs, predictMs: performance.now() - started, queueMs };
   } finally {
     x.dispose();
     releaseHead(m, params);
@@ -124,9 +124,10 @@ async function runPredict(request: PredictRequest): Promise<PredictResponse> {
 
 export default async function run(request: InferenceRequest): Promise<AdaptResponse | PredictResponse | RefusedResponse | { tensors: number }> {
   await ready;
+  const queueMs = request.kind === 'memory' ? 0 : Math.max(0, epochMs() - request.submittedAt);
   try {
-    if (request.kind === 'adapt') return await runAdapt(request);
-    if (request.kind === 'predict') return await runPredict(request);
+    if (request.kind === 'adapt') return await runAdapt(request, queueMs);
+    if (request.kind === 'predict') return await runPredict(request, queueMs);
   } catch (error) {
     if (error instanceof RefusedImageError) return { refused: { status: error.status, code: error.code, message: error.message } };
     throw error;

@@ -67,6 +67,7 @@ test('5-way 1-shot adapt from real Omniglot PNGs (multipart), then predict: scor
   assert.equal(session.steps, 10);
   assert.ok(session.support.accuracy >= 0.8, `support accuracy ${session.support.accuracy}`);
   assert.ok(session.timings.adaptMs > 0);
+  assert.ok(session.timings.queueMs >= 0 && session.timings.queueMs < 60_000, `queueMs ${session.timings.queueMs}`);
   assert.ok(Date.parse(session.expiresAt) > Date.now() + 3_500_000);
 
   const queries = characters.map((c) => c.files[0]!.toString('base64'));

@@ -106,7 +106,7 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
       expiresAt: expiresAt.toISOString(),
       steps,
       support: { loss: result.loss, accuracy: result.accuracy },
-      timings: { decodeMs: round(result.decodeMs), adaptMs: round(result.adaptMs) },
+      timings: { queueMs: round(result.queueMs), decodeMs: round(result.decodeMs), adaptMs: round(result.adaptMs) },
     });
   });
 
@@ -132,7 +132,7 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
       for (let k = 1; k < ways; k++) if (row[k]! > row[best]!) best = k;
       return { label: session.meta.labels[best]!, scores: Object.fromEntries(session.meta.labels.map((label, k) => [label, row[k]!])) };
     });
-    return { predictions, timings: { decodeMs: round(result.decodeMs), predictMs: round(result.predictMs) } };
+    return { predictions, timings: { queueMs: round(result.queueMs), decodeMs: round(result.decodeMs), predictMs: round(result.predictMs) } };
   });
 
   app.get<{ Params: { id: string } }>('/sessions/:id', { config: { auth: 'client' }, schema: getSessionSchema }, async (request) => {
