@@ -11,8 +11,9 @@ import { loggerOptions } from './logger.ts';
 import type { ArtifactStore } from './storage/artifact-store.ts';
 import authPlugin from './plugins/auth.ts';
 import docsPlugin from './plugins/docs.ts';
-import errorHandlerPlugin from './plugins/error-handler.ts';
+import errorHandlerPlugin, { frameworkErrorReply } from './plugins/error-handler.ts';
 import metricsPlugin from './plugins/metrics.ts';
+import rateLimitPlugin from './plugins/rate-limit.ts';
 import healthRoutes from './routes/health/routes.ts';
 import modelRoutes from './routes/models/routes.ts';
 import modelManageRoutes from './routes/models/manage.ts';
@@ -53,6 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     forceCloseConnections: 'idle',
+    frameworkErrors: frameworkErrorReply,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
   const routeTable: FastifyInstance['routeTable'] = [];
@@ -71,6 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     limits: { fileSize: config.maxFileBytes, files: config.maxFiles + 1, fields: 20, fieldSize: 1_000_000, parts: config.maxFiles + 21 },
   });
   await app.register(authPlugin, { db: deps.db, disabled: config.authDisabled });
+  await app.register(rateLimitPlugin, { redis: deps.redis, keyPrefix: config.queuePrefix, perMinute: config.rateLimitPerMinute });
   await app.register(metricsPlugin, { queues: [deps.trainingQueue], pool: () => deps.pool.stats });
   await app.register(docsPlugin);
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis, backend: deps.backend, timeoutMs: config.redisConnectTimeoutMs });

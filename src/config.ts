@@ -34,6 +34,8 @@ export interface Config {
   /** BullMQ key prefix: deployments (or test runs) sharing one Redis keep their queues apart. */
   readonly queuePrefix: string;
   readonly sessionTtlSeconds: number;
+  /** Requests per API key per minute, over all replicas (0: unlimited). */
+  readonly rateLimitPerMinute: number;
   /** Bytes of sessions' θ′ each API process keeps in memory in front of Redis (0: none). */
   readonly sessionCacheBytes: number;
   readonly sessionMaxTtlSeconds: number;
@@ -146,6 +148,7 @@ function readConfig(env: Env): Config {
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 1, 1, 64),
     redisConnectTimeoutMs: integer(env, 'REDIS_CONNECT_TIMEOUT_MS', 2_000, 100, 60_000),
     sessionTtlSeconds: integer(env, 'SESSION_TTL_SECONDS', 3600, 10, 30 * 86400),
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 0, 10_000_000),
     sessionCacheBytes: integer(env, 'SESSION_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,
     sessionMaxTtlSeconds: integer(env, 'SESSION_MAX_TTL_SECONDS', 86400, 10, 365 * 86400),
     maxFileBytes: integer(env, 'MAX_FILE_BYTES', 5 * 1024 * 1024, 1024, 512 * 1024 * 1024),

@@ -3,7 +3,7 @@
  * status. 5xx messages never carry internals (they are logged with the request id instead).
  */
 import fp from 'fastify-plugin';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DependencyUnavailableError, HttpError } from '../errors.ts';
 
 export interface ErrorBody {
@@ -39,6 +39,21 @@ function toHttpError(error: FastifyError | Error): HttpError {
   if (isPostgresOutage(error)) return new DependencyUnavailableError('postgres', error);
   if (isRedisOutage(error)) return new DependencyUnavailableError('redis', error);
   return new HttpError(500, 'INTERNAL', 'internal server error');
+}
+
+/**
+ * Errors fastify answers before routing (fastify's `frameworkErrors` option): a malformed URL, a
+ * path parameter over maxParamLength. The same JSON shape, without echoing the (long) URL back.
+ */
+export function frameworkErrorReply(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const http =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? new HttpError(414, 'URI_TOO_LONG', 'a path parameter is too long')
+      : error.code === 'FST_ERR_BAD_URL'
+        ? new HttpError(400, 'BAD_URL', 'the URL is malformed')
+        : toHttpError(error);
+  const body: ErrorBody = { error: { code: http.code, message: http.message } };
+  void reply.status(http.statusCode).send(body);
 }
 
 async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {

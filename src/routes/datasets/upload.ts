@@ -11,6 +11,7 @@ import type { FastifyRequest } from 'fastify';
 import type {} from '@fastify/multipart';
 import { HttpError } from '../../errors.ts';
 import { DatasetRejectedError } from '../../datasets/errors.ts';
+import { invalidMultipart } from '../multipart-errors.ts';
 
 export interface ReceivedUpload {
   /** The archive on disk, or null when the request had no `archive` part. */
@@ -58,7 +59,7 @@ export async function receiveUpload(request: FastifyRequest, maxArchiveBytes: nu
     if (code === 'FST_FILES_LIMIT') throw new HttpError(400, 'VALIDATION_ERROR', 'body: only one file part ("archive") is accepted');
     if (code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT') throw new HttpError(400, 'VALIDATION_ERROR', 'body: too many form fields');
     if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send multipart/form-data with the zip as the "archive" part');
-    throw error;
+    throw invalidMultipart(error) ?? error;
   }
   return { file, bytes, fields, cleanup };
 }

@@ -5,6 +5,7 @@
 import type { FastifyRequest } from 'fastify';
 import type {} from '@fastify/multipart';
 import { HttpError } from '../../errors.ts';
+import { invalidMultipart } from '../multipart-errors.ts';
 
 export interface UploadLimits {
   readonly maxFileBytes: number;
@@ -35,6 +36,14 @@ export function fileTooLarge(max: number): HttpError {
 }
 
 export async function readMultipart(request: FastifyRequest, limits: UploadLimits): Promise<ImageUpload> {
+  try {
+    return await readParts(request, limits);
+  } catch (error) {
+    throw invalidMultipart(error) ?? error;
+  }
+}
+
+async function readParts(request: FastifyRequest, limits: UploadLimits): Promise<ImageUpload> {
   const images: Buffer[] = [];
   const fields: Record<string, string> = {};
   for await (const part of request.parts({ limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles + 1, fields: 20, fieldSize: 1_000_000 } })) {
