@@ -9,6 +9,7 @@ import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import { loggerOptions } from './logger.ts';
 import type { ArtifactStore } from './storage/artifact-store.ts';
+import { HttpError } from './errors.ts';
 import authPlugin from './plugins/auth.ts';
 import docsPlugin from './plugins/docs.ts';
 import errorHandlerPlugin, { frameworkErrorReply } from './plugins/error-handler.ts';
@@ -55,6 +56,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => crypto.randomUUID(),
     forceCloseConnections: 'idle',
     frameworkErrors: frameworkErrorReply,
+    return503OnClosing: false, // our own 503 below, in the JSON error shape
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
   const routeTable: FastifyInstance['routeTable'] = [];
@@ -64,8 +66,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const hidden = Boolean((route.schema as { hide?: boolean } | undefined)?.hide) || route.url.startsWith('/docs');
     for (const method of methods) if (method !== 'HEAD') routeTable.push({ method, url: route.url, hidden });
   });
+  // While closing, requests already being handled finish (their connections then close); new ones
+  // arriving on kept-alive connections are refused with a 503 to retry elsewhere.
+  let closing = false;
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) reply.header('connection', 'close');
+  });
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async () => {
+    if (closing) throw new HttpError(503, 'SHUTTING_DOWN', 'the server is shutting down; retry (another replica or in a moment)', undefined, { 'retry-after': '1', connection: 'close' });
   });
 
   await app.register(errorHandlerPlugin);

@@ -59,7 +59,9 @@ export class ModelCatalog {
       throw new DependencyUnavailableError('postgres', error);
     }
     if (!row) throw new NotFoundError('model', ref ?? 'default');
-    this.rows.set(key, { row, fetched: Date.now() });
+    const entry = { row, fetched: Date.now() };
+    this.rows.set(key, entry);
+    this.rows.set(row.id, entry); // sessions resolve their model by id: known even while PostgreSQL is down
     return row;
   }
 
