@@ -17,11 +17,12 @@ import { metaStateFromTensors, metaStateTensors, type MetaState } from '../core/
 import * as tf from '../core/tf.ts';
 import type { TrainingConfig } from './config.ts';
 import type { TaskSource } from './task-source.ts';
+import { servedZeroHead } from './zero-head.ts';
 
-function metadataFor(config: TrainingConfig, source: TaskSource, kind: 'training-checkpoint' | 'model', extras: Record<string, unknown>): CheckpointMetadata {
+function metadataFor(config: TrainingConfig, source: TaskSource, kind: 'training-checkpoint' | 'model', extras: Record<string, unknown>, spec = source.spec): CheckpointMetadata {
   return {
     format: CHECKPOINT_FORMAT,
-    spec: source.spec,
+    spec,
     algorithm: config.algorithm,
     nWay: config.dataset === 'sinusoid' ? null : config.nWay,
     inputShape: [...source.inputShape],
@@ -49,8 +50,9 @@ export async function modelCheckpoint(config: TrainingConfig, source: TaskSource
   const weights = await readParams(state.params);
   const rates = await readParams(state.rates);
   for (const [name, t] of rates) weights.set(LEARNED_LR_PREFIX + name, t);
+  const spec = config.architecture.headInit === 'zero' ? servedZeroHead(source.spec, weights, config.architecture.maxWays) : source.spec;
   return encodeCheckpoint(
     weights,
-    metadataFor(config, source, 'model', { inference: { innerLr: config.innerLr, steps: config.testInnerSteps }, training: config, ...extras }),
+    metadataFor(config, source, 'model', { inference: { innerLr: config.innerLr, steps: config.testInnerSteps }, training: config, ...extras }, spec),
   );
 }

@@ -14,6 +14,7 @@ import type { TrainingConfig } from './config.ts';
 import { checkpointBytes, modelCheckpoint, stateFromCheckpoint } from './checkpoints.ts';
 import type { TrainingContext } from './context.ts';
 import { createMetaStepper } from './meta-stepper.ts';
+import { resetHead } from './zero-head.ts';
 import type { TaskSource } from './task-source.ts';
 
 export type RunOutcome = { status: 'completed'; modelId: string } | { status: 'cancelled' | 'handed-back'; iteration: number };
@@ -57,6 +58,7 @@ export async function runTraining(ctx: TrainingContext, config: TrainingConfig, 
     state = algorithm.init(initial);
     tf.dispose(Object.values(initial));
   }
+  const zeroHead = config.architecture.headInit === 'zero' && source.spec.kind === 'conv4';
   const lr = () => (Object.keys(state.rates).length > 0 ? (config.algorithm === 'metasgd' ? { perParameter: state.rates } : { perStep: state.rates }) : config.innerLr);
   const validate = () =>
     evaluate(net, state.params, config.evalTasks, (i) => source.validationTask(i), { steps: config.testInnerSteps, lr: lr() });
@@ -79,7 +81,7 @@ export async function runTraining(ctx: TrainingContext, config: TrainingConfig, 
       }
       const next = await stepper.step(state, iteration * config.metaBatchSize, config.metaBatchSize);
       disposeMetaState(state);
-      state = next.state;
+      state = zeroHead ? resetHead(next.state) : next.state;
       iteration += 1;
       windowTasks += config.metaBatchSize;
       if (!Number.isFinite(next.metrics.loss)) throw new Error(`meta-loss became ${next.metrics.loss} at iteration ${iteration}: lower innerLr or metaLr`);

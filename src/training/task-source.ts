@@ -68,7 +68,8 @@ export function imageSource(config: TrainingConfig, splits: ImageSplits): TaskSo
       inputSize: splits.preprocessing.size,
       channels: splits.preprocessing.channels,
       filters: config.architecture.filters,
-      outputs: config.architecture.maxWays,
+      // A zero head is reset per task (src/training/zero-head.ts): training needs only nWay units of it.
+      outputs: config.architecture.headInit === 'zero' ? config.nWay : config.architecture.maxWays,
       headInit: config.architecture.headInit,
     },
     preprocessing: splits.preprocessing,
