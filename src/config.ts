@@ -4,12 +4,9 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { ConfigError, directory, flag, integer, oneOf, pattern, read, url, type Env } from './config-values.ts';
 
-export class ConfigError extends Error {
-  constructor(readonly variable: string, readonly value: string, readonly expected: string) {
-    super(`invalid ${variable}=${JSON.stringify(value)}: expected ${expected}`);
-  }
-}
+export { ConfigError } from './config-values.ts';
 
 export const TFJS_BACKENDS = ['auto', 'gpu', 'node', 'wasm', 'cpu'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -70,56 +67,6 @@ export interface DatasetLimits {
   readonly maxPreprocessedBytes: number;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-function read(env: Env, name: string): string | undefined {
-  const value = env[name];
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^-?\d+$/.test(raw.trim()) || value < min || value > max) {
-    throw new ConfigError(name, raw, `an integer from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function oneOf<T extends string>(env: Env, name: string, options: readonly T[], fallback: T): T {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  const value = raw.trim().toLowerCase() as T;
-  if (!options.includes(value)) throw new ConfigError(name, raw, `one of ${options.join(', ')}`);
-  return value;
-}
-
-function flag(env: Env, name: string): boolean {
-  return oneOf(env, name, ['true', 'false', '1', '0', 'yes', 'no'], 'false').match(/^(true|1|yes)$/) !== null;
-}
-
-function url(env: Env, name: string, fallback: string, protocols: readonly string[]): string {
-  const raw = read(env, name) ?? fallback;
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError(name, raw, `a URL (${protocols.join(' or ')})`);
-  }
-  if (!protocols.includes(parsed.protocol)) throw new ConfigError(name, raw, `a URL (${protocols.join(' or ')})`);
-  return raw;
-}
-
-function pattern(env: Env, name: string, fallback: string, re: RegExp, expected: string): string {
-  const raw = read(env, name) ?? fallback;
-  if (!re.test(raw)) throw new ConfigError(name, raw, expected);
-  return raw;
-}
-
-function directory(env: Env, name: string, fallback: string): string {
-  return path.resolve(read(env, name) ?? fallback);
-}
 
 export function loadConfig(env: Env = process.env): Config {
   const config = readConfig(env);
