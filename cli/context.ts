@@ -39,10 +39,14 @@ function retryNote(info: RetryInfo): string {
 
 export function contextFor(command: Command, io: Io = processIo): Context {
   const options = command.optsWithGlobals<GlobalOptions>();
+  let protocol = '';
   try {
-    new URL(options.url);
+    protocol = new URL(options.url).protocol;
   } catch {
-    throw new UsageError(`--url must be an absolute URL such as http://localhost:3000 (got ${JSON.stringify(options.url)})`);
+    // reported below
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new UsageError(`--url (MAML_URL) must be an http(s) URL such as http://localhost:3000 (got ${JSON.stringify(options.url)})`);
   }
   const client = new MamlClient({
     url: options.url,

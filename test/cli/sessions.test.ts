@@ -102,6 +102,9 @@ test('exit codes: 2 for bad arguments and unusable folders, 3 for no server, 1 w
   const noClasses = await runCli(['adapt', path.join(dir, 'support', characters[0]!)], client);
   assert.equal(noClasses.code, 2);
   assert.match(noClasses.stderr, /has no sub-folders/);
+  const notUrl = await runCli(['--url', 'localhost:3000', 'models'], client);
+  assert.equal(notUrl.code, 2);
+  assert.match(notUrl.stderr, /--url \(MAML_URL\) must be an http\(s\) URL/);
   const closed = `http://127.0.0.1:${await freePort()}`;
   const unreachable = await runCli(['--retries', '1', 'models'], { MAML_URL: closed });
   assert.equal(unreachable.code, 3);
