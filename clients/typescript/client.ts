@@ -8,7 +8,7 @@
  */
 import createClient, { type Client } from 'openapi-fetch';
 import { ApiError } from './errors.ts';
-import { adaptForm, predictForm, type AdaptInput, type ImageFile } from './multipart.ts';
+import { adaptParts, predictParts, toFormData, type AdaptInput, type ImageFile } from './multipart.ts';
 import type { components, paths } from './openapi-types.ts';
 import { withRetries, type RetryOptions } from './retry.ts';
 import { readSse } from './sse.ts';
@@ -68,14 +68,12 @@ export class MamlClient {
 
   /** Adapts a model to a support set (multipart: the `labels` JSON field and one `images` part per file). */
   adapt(input: AdaptInput): Promise<AdaptResult> {
-    const form = adaptForm(input);
-    return ok(this.api.POST('/adapt', { body: {} as never, bodySerializer: () => form }));
+    return ok(this.api.POST('/adapt', { body: adaptParts(input), bodySerializer: (parts) => toFormData(parts as Parameters<typeof toFormData>[0]) }));
   }
 
   /** Classifies images against a session; one prediction per image, in order. */
   predict(sessionId: string, files: readonly ImageFile[]): Promise<PredictResult> {
-    const form = predictForm(sessionId, files);
-    return ok(this.api.POST('/predict', { body: {} as never, bodySerializer: () => form }));
+    return ok(this.api.POST('/predict', { body: predictParts(sessionId, files), bodySerializer: (parts) => toFormData(parts as Parameters<typeof toFormData>[0]) }));
   }
 
   getSession(id: string) {
