@@ -23,6 +23,7 @@ import trainingJobEventRoutes from './routes/training-jobs/events.ts';
 import trainingJobCurveRoutes from './routes/training-jobs/curve.ts';
 import datasetRoutes from './routes/datasets/routes.ts';
 import sessionRoutes from './routes/sessions/routes.ts';
+import keyRoutes from './routes/keys/routes.ts';
 import multipart from '@fastify/multipart';
 import type { ModelCatalog } from './inference/model-catalog.ts';
 import type { InferencePool } from './inference/pool.ts';
@@ -95,6 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(trainingJobRoutes, { db: deps.db, redis: deps.redis, queue: deps.trainingQueue });
   await app.register(trainingJobEventRoutes, { db: deps.db, redis: deps.redis, channelPrefix: config.queuePrefix, heartbeatMs: config.sseHeartbeatMs, redisTimeoutMs: config.redisConnectTimeoutMs });
   await app.register(trainingJobCurveRoutes, { db: deps.db });
+  await app.register(keyRoutes, { db: deps.db });
   await app.register(datasetRoutes, { db: deps.db, store: deps.store, limits: config.datasets, maxImagePixels: config.maxImagePixels });
   return app;
 }

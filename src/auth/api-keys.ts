@@ -23,10 +23,45 @@ export function isWellFormedKey(key: string): boolean {
   return KEY_PATTERN.test(key);
 }
 
-export async function createApiKey(db: Db, role: Role, name?: string): Promise<{ key: string; id: string }> {
+/** What may be shown about a key: never its secret nor its hash. */
+export interface ApiKeyView {
+  readonly id: string;
+  readonly name: string | null;
+  readonly role: Role;
+  readonly prefix: string;
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+}
+
+type ApiKeyRow = { id: string; name: string | null; role: Role; prefix: string; createdAt: Date; revokedAt: Date | null };
+
+export function apiKeyView(row: ApiKeyRow): ApiKeyView {
+  return { id: row.id, name: row.name, role: row.role, prefix: row.prefix, createdAt: row.createdAt.toISOString(), revokedAt: row.revokedAt?.toISOString() ?? null };
+}
+
+/** Creates a key; `key` is the secret, returned this once (only its sha256 is stored). */
+export async function createApiKey(db: Db, role: Role, name?: string): Promise<{ key: string; id: string; view: ApiKeyView }> {
   const key = `mk_${randomBytes(32).toString('base64url')}`;
   const row = await db.apiKey.create({ data: { role, name: name ?? null, hash: hashKey(key), prefix: key.slice(0, 10) } });
-  return { key, id: row.id };
+  return { key, id: row.id, view: apiKeyView(row) };
+}
+
+/** Keys, newest first; revoked ones only when asked for. */
+export async function listApiKeys(db: Db, options: { limit: number; includeRevoked: boolean }): Promise<ApiKeyView[]> {
+  const rows = await db.apiKey.findMany({
+    where: options.includeRevoked ? {} : { revokedAt: null },
+    orderBy: { createdAt: 'desc' },
+    take: options.limit,
+  });
+  return rows.map(apiKeyView);
+}
+
+/** Revokes the key (a key revoked before keeps its first revocation time); null when there is no such key. */
+export async function revokeApiKey(db: Db, id: string): Promise<ApiKeyView | null> {
+  const row = await db.apiKey.findUnique({ where: { id } });
+  if (!row) return null;
+  if (row.revokedAt) return apiKeyView(row);
+  return apiKeyView(await db.apiKey.update({ where: { id }, data: { revokedAt: new Date() } }));
 }
 
 /** Finds the live key; null when unknown or revoked. Throws when the database is unreachable. */

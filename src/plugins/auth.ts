@@ -1,7 +1,8 @@
 /**
  * Bearer API keys. Each route says who may call it in `config.auth`: 'public', 'client' (any key)
  * or 'admin'. Known keys are cached for a minute, so a PostgreSQL outage does not lock out
- * clients that were already in use; revocation therefore takes effect within that minute.
+ * clients that were already in use; revocation (`DELETE /keys/:id`) takes effect at once in the
+ * process that revoked the key and within that minute in the others.
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -17,6 +18,10 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     apiKey: ApiKeyIdentity | null;
+  }
+  interface FastifyInstance {
+    /** Drops a key from this process's cache (after revocation; other API processes forget it within the cache TTL). */
+    forgetApiKey(id: string): void;
   }
 }
 
@@ -57,6 +62,9 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<v
     return identity;
   }
 
+  app.decorate('forgetApiKey', (id: string) => {
+    for (const [hash, entry] of cache) if (entry.identity.id === id) cache.delete(hash);
+  });
   if (options.disabled) app.log.warn('AUTH_DISABLED is on: every request is treated as an admin (development only)');
   app.decorateRequest('apiKey', null);
   app.addHook('onRequest', async (request) => {
