@@ -40,6 +40,10 @@ COPY --chown=app:app --from=deps /app/native/build ./native/build
 COPY --chown=app:app src ./src
 COPY --chown=app:app scripts ./scripts
 COPY --chown=app:app models ./models
+COPY --chown=app:app cli ./cli
+COPY --chown=app:app clients ./clients
+# The command-line client inside the image: docker compose exec api maml models
+RUN ln -s /app/cli/maml.mjs /usr/local/bin/maml
 USER app
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
