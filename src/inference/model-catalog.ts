@@ -37,7 +37,9 @@ export class ModelCatalog {
     if (row.status !== 'ready') throw new HttpError(409, 'MODEL_NOT_READY', `model ${row.id} is ${row.status}`);
     const metadata = await this.checkpointMetadata(row.weightsSha256);
     const outputs = metadata.spec.outputs;
-    const ways = metadata.spec.kind === 'conv4' && metadata.spec.headInit === 'zero' ? { min: 2, max: outputs } : { min: row.nWay, max: row.nWay };
+    // A classifier serves 2 up to its output units: the head is cut to the first N (a zero head is
+    // the same for any N; a meta-learned head's columns are initialisations that adaptation reassigns).
+    const ways = metadata.spec.kind === 'conv4' ? { min: 2, max: outputs } : { min: row.nWay, max: row.nWay };
     return { row, metadata, settings: inferenceSettings(metadata), ways };
   }
 

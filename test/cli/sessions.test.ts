@@ -84,13 +84,13 @@ test('adapt --json with --steps and --model; a support set the model cannot take
   assert.deepEqual(body.labels, characters);
 
   const three = path.join(dir, 'three');
-  for (const c of characters.slice(0, 3)) {
+  for (const c of characters.slice(0, 1)) {
     await mkdir(path.join(three, c), { recursive: true });
     await copyFile(path.join(dir, 'support', c, (await readdir(path.join(dir, 'support', c)))[0]!), path.join(three, c, 'a.png'));
   }
   const refused = await runCli(['adapt', three], client);
   assert.equal(refused.code, 1);
-  assert.match(refused.stderr, /^maml: 422 CLASS_COUNT_UNSUPPORTED: the support set has 3 distinct labels; model omniglot-5way takes exactly 5$/m);
+  assert.match(refused.stderr, /^maml: 422 CLASS_COUNT_UNSUPPORTED: the support set has 1 distinct labels; model omniglot-5way takes 2 to 5$/m);
 });
 
 test('exit codes: 2 for bad arguments and unusable folders, 3 for no server, 1 with a hint for 401 and 403', async () => {

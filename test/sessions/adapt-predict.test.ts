@@ -121,7 +121,7 @@ test('input errors are clear 4xx JSON errors', async () => {
   const labels = characters.map((c) => c.label);
   const cases: [unknown, number, string][] = [
     [{ support: [{ label: 'a', image: png }] }, 422, 'CLASS_COUNT_UNSUPPORTED'],
-    [{ support: labels.slice(0, 3).map((label) => ({ label, image: png })) }, 422, 'CLASS_COUNT_UNSUPPORTED'],
+    [{ support: [...labels, 'sixth'].map((label) => ({ label, image: png })) }, 422, 'CLASS_COUNT_UNSUPPORTED'],
     [{ support: labels.map((label) => ({ label, image: 'bm90IGFuIGltYWdl' })) }, 415, 'UNSUPPORTED_IMAGE'],
     [{ support: labels.map((label) => ({ label, image: '%%%' })) }, 400, 'INVALID_BASE64'],
     [{ support: labels.map((label, i) => ({ label: i === 0 ? 'bad\u0007label' : label, image: png })) }, 400, 'INVALID_LABEL'],
