@@ -56,9 +56,12 @@ try {
     const codes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, (s as { count: number }).count]));
     const total = Object.values(codes).reduce((a, b) => a + b, 0) + result.errors + result.timeouts;
     const shed = (codes['429'] ?? 0) + (codes['503'] ?? 0);
+    const ok = Object.entries(codes).reduce((n, [code, count]) => (code.startsWith('2') ? n + count : n), 0);
     return {
       connections,
       requestsPerSecond: Math.round(result.requests.average * 10) / 10,
+      /** Answered with 2xx per second (what clients got done; shed requests excluded). */
+      okPerSecond: Math.round((ok / seconds) * 10) / 10,
       latencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
       statusCodes: codes,
       shedRate: total ? Math.round((shed / total) * 1000) / 1000 : 0,
@@ -75,8 +78,8 @@ try {
     levels.push(row);
     console.error(JSON.stringify(row));
   }
-  const best = levels.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
-  const saturation = levels.find((l) => l.requestsPerSecond >= 0.95 * best.requestsPerSecond)!;
+  const best = levels.reduce((a, b) => (b.okPerSecond > a.okPerSecond ? b : a));
+  const saturation = levels.find((l) => l.okPerSecond >= 0.95 * best.okPerSecond)!;
   const { samples: _r, ...recovery } = await level(1, Number(values.duration));
   let soak = null;
   if (Number(values.soak) > 0) {
@@ -85,7 +88,7 @@ try {
     const mbPerMinute = slope(samples.map((s) => s.t / 60), samples.map((s) => s.rssBytes / 1e6));
     soak = { ...row, seconds: Number(values.soak), rssStartMB: Math.round(samples[0]!.rssBytes / 1e6), rssEndMB: Math.round(samples.at(-1)!.rssBytes / 1e6), rssSlopeMBPerMinute: Math.round(mbPerMinute * 100) / 100 };
   }
-  console.log(JSON.stringify({ inferenceThreads: Number(values.threads), inferenceQueue: Number(values.queue), cores: os.availableParallelism(), mix: '1 adapt (5w1s) : 3 predict (10 images)', levels, saturatesAt: { connections: saturation.connections, requestsPerSecond: saturation.requestsPerSecond }, recovery, soak }, null, 2));
+  console.log(JSON.stringify({ inferenceThreads: Number(values.threads), inferenceQueue: Number(values.queue), cores: os.availableParallelism(), mix: '1 adapt (5w1s) : 3 predict (10 images)', levels, saturatesAt: { connections: saturation.connections, okPerSecond: saturation.okPerSecond }, recovery, soak }, null, 2));
   await db.$disconnect();
 } finally {
   api.child.kill('SIGTERM');

@@ -74,6 +74,11 @@ export class InferencePool {
     return Promise.all(Array.from({ length: threads }, () => this.run<{ tensors: number }>({ kind: 'memory' }).then((r) => r.tensors)));
   }
 
+  /** Refuses at once (before an upload is read) when the queue is already full. */
+  assertAccepting(): void {
+    if (this.pool.queueSize >= this.options.maxQueue) throw new PoolSaturatedError(this.pool.queueSize, this.options.maxQueue);
+  }
+
   get stats() {
     return { threads: this.options.threads, queued: this.pool.queueSize, maxQueue: this.options.maxQueue, utilization: this.pool.utilization };
   }

@@ -53,9 +53,13 @@ export async function waitForStatus(url: string, status: number, timeoutMs: numb
   throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (last: ${last})`);
 }
 
-/** A private, non-persistent redis-server on `port` (killed with SIGKILL to simulate an outage). */
-export async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], {
+/**
+ * A private redis-server on `port` (killed with SIGKILL to simulate an outage): non-persistent, or
+ * with `aofDir` persistent as docker-compose.yml runs it (AOF, fsync every second).
+ */
+export async function startRedis(port: number, aofDir?: string): Promise<ChildProcess> {
+  const persistence = aofDir ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', aofDir] : ['--appendonly', 'no'];
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--maxmemory-policy', 'noeviction'], {
     stdio: 'ignore',
   });
   const deadline = Date.now() + 10_000;

@@ -63,7 +63,10 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
     };
   }
 
-  app.post('/adapt', { config: { auth: 'client' }, schema: adaptSchema(config) }, async (request, reply) => {
+  // Overloaded: refuse before the upload is read or parsed, so shedding stays cheap.
+  const shedWhenSaturated = async () => pool.assertAccepting();
+
+  app.post('/adapt', { config: { auth: 'client' }, schema: adaptSchema(config), onRequest: shedWhenSaturated }, async (request, reply) => {
     const { images, labels, fields } = await upload(request);
     const model = await catalog.resolve(fields['model']);
     const plan = planLabels(labels ?? parseLabelsField(fields['labels']), images.length, model);
@@ -110,7 +113,7 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
     });
   });
 
-  app.post('/predict', { config: { auth: 'client' }, schema: predictSchema() }, async (request) => {
+  app.post('/predict', { config: { auth: 'client' }, schema: predictSchema(), onRequest: shedWhenSaturated }, async (request) => {
     const { images, fields } = await upload(request);
     const id = fields['sessionId'];
     if (!id || !new RegExp(SESSION_ID_PATTERN).test(id)) throw new HttpError(400, 'VALIDATION_ERROR', 'field "sessionId" must be a session id');
