@@ -15,6 +15,8 @@ import docsPlugin from './plugins/docs.ts';
 import errorHandlerPlugin, { frameworkErrorReply } from './plugins/error-handler.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import rateLimitPlugin from './plugins/rate-limit.ts';
+import clusterNoticesPlugin from './plugins/cluster-notices.ts';
+import { publishNotice } from './cluster/notices.ts';
 import healthRoutes from './routes/health/routes.ts';
 import modelRoutes from './routes/models/routes.ts';
 import modelManageRoutes from './routes/models/manage.ts';
@@ -89,9 +91,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(rateLimitPlugin, { redis: deps.redis, keyPrefix: config.queuePrefix, perMinute: config.rateLimitPerMinute });
   await app.register(metricsPlugin, { queues: [deps.trainingQueue], pool: () => deps.pool.stats });
   await app.register(docsPlugin);
+  await app.register(clusterNoticesPlugin, { redis: deps.redis, prefix: config.queuePrefix, catalog: deps.catalog, sessions: deps.sessions });
+  const announceModel = async (modelId: string) => {
+    deps.catalog.invalidate();
+    await publishNotice(deps.redis, config.queuePrefix, { type: 'models-changed', modelId });
+  };
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis, backend: deps.backend, timeoutMs: config.redisConnectTimeoutMs });
   await app.register(modelRoutes, { db: deps.db });
-  await app.register(modelManageRoutes, { db: deps.db, store: deps.store, catalog: deps.catalog, maxModelBytes: config.maxModelBytes });
+  await app.register(modelManageRoutes, { db: deps.db, store: deps.store, maxModelBytes: config.maxModelBytes, announce: announceModel });
   await app.register(sessionRoutes, { config, catalog: deps.catalog, pool: deps.pool, sessions: deps.sessions });
   await app.register(trainingJobRoutes, { db: deps.db, redis: deps.redis, queue: deps.trainingQueue });
   await app.register(trainingJobEventRoutes, { db: deps.db, redis: deps.redis, channelPrefix: config.queuePrefix, heartbeatMs: config.sseHeartbeatMs, redisTimeoutMs: config.redisConnectTimeoutMs });

@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { readArtifactConfig, type ArtifactConfig } from './storage/artifact-config.ts';
 import { ConfigError, directory, flag, integer, oneOf, pattern, read, url, type Env } from './config-values.ts';
 
 export { ConfigError } from './config-values.ts';
@@ -16,7 +17,10 @@ export interface Config {
   readonly host: string;
   readonly databaseUrl: string;
   readonly redisUrl: string;
+  /** This machine's weights folder: the store itself (ARTIFACT_STORE=fs) or the cache of the shared one. */
   readonly weightsDir: string;
+  /** Where weights, checkpoints and datasets live (shared by every machine unless `fs`). */
+  readonly artifacts: ArtifactConfig;
   readonly cacheDir: string;
   readonly omniglotDir: string;
   readonly omniglotDownload: boolean;
@@ -84,6 +88,7 @@ function readConfig(env: Env): Config {
     databaseUrl: url(env, 'DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/maml', ['postgresql:', 'postgres:']),
     redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     weightsDir,
+    artifacts: readArtifactConfig(env),
     cacheDir: directory(env, 'CACHE_DIR', path.join(weightsDir, '..', 'cache')),
     omniglotDir: directory(env, 'OMNIGLOT_DIR', '.data/omniglot'),
     omniglotDownload: flag(env, 'OMNIGLOT_DOWNLOAD'),

@@ -6,7 +6,7 @@ import { createLogger } from './logger.ts';
 import { createTrainingQueue } from './queue/queues.ts';
 import { createApiRedis } from './redis.ts';
 import { onShutdownSignal } from './shutdown.ts';
-import { FsArtifactStore } from './storage/fs-artifact-store.ts';
+import { createArtifactStore } from './storage/create-artifact-store.ts';
 import { seedModels } from './models/seed.ts';
 import { ModelCatalog } from './inference/model-catalog.ts';
 import { InferencePool } from './inference/pool.ts';
@@ -23,8 +23,9 @@ const redis = createApiRedis(config.redisUrl, config.redisConnectTimeoutMs);
 redis.on('error', (error) => log.warn({ err: error.message }, 'redis connection error'));
 const trainingQueue = createTrainingQueue(redis, config.queuePrefix);
 trainingQueue.on('error', (error) => log.warn({ err: error.message }, 'training queue error'));
-const store = new FsArtifactStore(config.weightsDir);
-const swept = await store.sweepTemporaries();
+const { store, local, close: closeStore } = await createArtifactStore(config.artifacts, config.weightsDir, db);
+log.info({ store: config.artifacts.kind, weightsDir: config.weightsDir }, 'artifact store');
+const swept = await local.sweepTemporaries();
 const seeded = await seedModels(db, store, config.modelsDir).catch((error: unknown) => {
   log.warn({ err: (error as Error).message }, 'could not seed the shipped models (the database may be down); continuing');
   return [];
@@ -48,6 +49,7 @@ onShutdownSignal(
     await pool.close();
     await trainingQueue.close();
     redis.disconnect();
+    closeStore();
     await db.$disconnect();
   },
   config.shutdownTimeoutMs,

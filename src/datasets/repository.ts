@@ -9,7 +9,7 @@ import type { Preprocessing } from '../core/types.ts';
 import { validateImageStore, type ImageStore } from '../core/tasks/image-store.ts';
 import type { Db } from '../db/client.ts';
 import type { Dataset } from '../generated/prisma/client.ts';
-import type { ArtifactStore } from '../storage/artifact-store.ts';
+import { deleteWithin, putWithin, type ArtifactStore } from '../storage/artifact-store.ts';
 import { DatasetInUseError, DatasetNotFoundError } from './errors.ts';
 import { decodeDataset, encodeDataset } from './format.ts';
 import type { IngestedDataset } from './ingest.ts';
@@ -39,7 +39,7 @@ export async function saveDataset(db: Db, store: ArtifactStore, name: string, da
   const counts = dataset.header.classes.map((c) => c.count);
   return db.$transaction(async (tx) => {
     await lockArtifact(tx, sha256);
-    await store.put(bytes);
+    await putWithin(store, tx, bytes);
     return tx.dataset.create({
       data: {
         name,
@@ -80,7 +80,7 @@ export async function deleteDataset(db: Db, store: ArtifactStore, id: string): P
     const { count } = await tx.dataset.deleteMany({ where: { id } });
     if (count === 0) throw new DatasetNotFoundError(id);
     const others = await tx.dataset.count({ where: { artifactSha256: row.artifactSha256 } });
-    if (others === 0) await store.delete(row.artifactSha256);
+    if (others === 0) await deleteWithin(store, tx, row.artifactSha256);
   }, { timeout: 60_000 });
 }
 

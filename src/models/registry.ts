@@ -1,12 +1,13 @@
 /**
- * The model registry, write side: a checkpoint is stored in the artifact store FIRST (atomically,
- * content-addressed), and only then does a registry row point at it, so no row ever names a
+ * The model registry, write side. With the PostgreSQL store the weights are written in the same
+ * transaction as the registry row; with the others they are stored first (atomically,
+ * content-addressed), and only then does a row point at them. Either way no row ever names a
  * partial or missing file. Versions count up per name.
  */
 import { decodeCheckpoint } from '../core/checkpoint/index.ts';
 import type { Db } from '../db/client.ts';
 import type { Model, Prisma } from '../generated/prisma/client.ts';
-import type { ArtifactStore } from '../storage/artifact-store.ts';
+import { putWithin, type ArtifactStore, type DbTransaction } from '../storage/artifact-store.ts';
 
 export interface RegisterModelInput {
   readonly name: string;
@@ -20,36 +21,40 @@ export interface RegisterModelInput {
 const UNIQUE_VIOLATION = 'P2002';
 
 export async function registerModel(db: Db, store: ArtifactStore, input: RegisterModelInput): Promise<Model> {
-  const { metadata } = decodeCheckpoint(input.checkpoint); // refuses a malformed checkpoint before anything is stored
-  const artifact = await store.put(input.checkpoint);
+  decodeCheckpoint(input.checkpoint); // refuses a malformed checkpoint before anything is stored
   for (let attempt = 0; ; attempt++) {
     try {
-      return await db.$transaction(async (tx) => {
-        const latest = await tx.model.findFirst({ where: { name: input.name }, orderBy: { version: 'desc' }, select: { version: true } });
-        if (input.makeDefault) await tx.model.updateMany({ where: { isDefault: true }, data: { isDefault: false } });
-        const model = await tx.model.create({
-          data: {
-            name: input.name,
-            version: (latest?.version ?? 0) + 1,
-            architecture: metadata.spec as unknown as Prisma.InputJsonValue,
-            algorithm: metadata.algorithm,
-            nWay: metadata.nWay ?? 1,
-            inputShape: [...metadata.inputShape],
-            weightsSha256: artifact.sha256,
-            weightsLocation: artifact.location,
-            weightsBytes: BigInt(artifact.size),
-            metrics: (input.metrics ?? {}) as Prisma.InputJsonValue,
-            isDefault: input.makeDefault ?? false,
-          },
-        });
-        if (input.trainingJobId) await tx.trainingJob.update({ where: { id: input.trainingJobId }, data: { modelId: model.id } });
-        return model;
-      });
+      return await db.$transaction((tx) => registerModelIn(tx, store, input), { timeout: 60_000 });
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION && attempt < 3) continue; // a concurrent version bump
       throw error;
     }
   }
+}
+
+/** Registers within the caller's transaction (which then owns retries of a version clash). */
+export async function registerModelIn(tx: DbTransaction, store: ArtifactStore, input: RegisterModelInput): Promise<Model> {
+  const { metadata } = decodeCheckpoint(input.checkpoint);
+  const artifact = await putWithin(store, tx, input.checkpoint);
+  const latest = await tx.model.findFirst({ where: { name: input.name }, orderBy: { version: 'desc' }, select: { version: true } });
+  if (input.makeDefault) await tx.model.updateMany({ where: { isDefault: true }, data: { isDefault: false } });
+  const model = await tx.model.create({
+    data: {
+      name: input.name,
+      version: (latest?.version ?? 0) + 1,
+      architecture: metadata.spec as unknown as Prisma.InputJsonValue,
+      algorithm: metadata.algorithm,
+      nWay: metadata.nWay ?? 1,
+      inputShape: [...metadata.inputShape],
+      weightsSha256: artifact.sha256,
+      weightsLocation: artifact.location,
+      weightsBytes: BigInt(artifact.size),
+      metrics: (input.metrics ?? {}) as Prisma.InputJsonValue,
+      isDefault: input.makeDefault ?? false,
+    },
+  });
+  if (input.trainingJobId) await tx.trainingJob.update({ where: { id: input.trainingJobId }, data: { modelId: model.id } });
+  return model;
 }
 
 /** Makes one model the default for /adapt (and no other). */

@@ -1,14 +1,15 @@
 /**
  * Seeds the registry with the models shipped in the repository (models/manifest.json) on start-up:
  * each file not yet registered (by sha256) becomes a model; the one marked `default` is promoted
- * when no model is the default yet. Idempotent, so every API replica may run it.
+ * when no model is the default yet. Idempotent and safe to run concurrently (a lock per file), so
+ * every API replica runs it at start-up.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../db/client.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
-import { promoteModel, registerModel } from './registry.ts';
+import { promoteModel, registerModelIn } from './registry.ts';
 
 export interface ShippedModel {
   readonly file: string;
@@ -24,14 +25,15 @@ export async function seedModels(db: Db, store: ArtifactStore, modelsDir: string
   for (const shipped of manifest) {
     const bytes = await readFile(path.join(modelsDir, shipped.file));
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    let model = await db.model.findFirst({ where: { weightsSha256: sha256 } });
-    if (!model) {
-      const metrics = shipped.metrics ? ((JSON.parse(await readFile(path.join(modelsDir, shipped.metrics), 'utf8')) as { metrics?: Record<string, unknown> }).metrics ?? {}) : {};
-      model = await registerModel(db, store, { name: shipped.name, checkpoint: bytes, metrics });
-      seeded.push(model.id);
-    } else if (!(await store.has(sha256))) {
-      await store.put(bytes); // the registry knows it but this machine's weights folder does not
-    }
+    const metrics = shipped.metrics ? ((JSON.parse(await readFile(path.join(modelsDir, shipped.metrics), 'utf8')) as { metrics?: Record<string, unknown> }).metrics ?? {}) : {};
+    const { model, created } = await db.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`seed:${sha256}`}))`; // replicas starting together register it once
+      const existing = await tx.model.findFirst({ where: { weightsSha256: sha256 } });
+      if (existing) return { model: existing, created: false };
+      return { model: await registerModelIn(tx, store, { name: shipped.name, checkpoint: bytes, metrics }), created: true };
+    }, { timeout: 60_000 });
+    if (created) seeded.push(model.id);
+    else if (!(await store.has(sha256))) await store.put(bytes); // the registry knows it but the store does not (an older single-machine install)
     if (shipped.default && !(await db.model.findFirst({ where: { isDefault: true } }))) await promoteModel(db, model.id);
   }
   return seeded;

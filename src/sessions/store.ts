@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { publishNotice } from '../cluster/notices.ts';
 import { ThetaCache } from './theta-cache.ts';
 
 export interface SessionMeta {
@@ -89,7 +90,9 @@ export class SessionStore {
     const found = await this.load(id, owner, false);
     if (!found) return false;
     this.cache.delete(id);
-    return (await this.redis.del(this.key(id))) === 1;
+    const deleted = (await this.redis.del(this.key(id))) === 1;
+    await publishNotice(this.redis, this.prefix, { type: 'session-deleted', sessionId: id }); // other replicas drop their copy of θ′
+    return deleted;
   }
 
   /** Bytes Redis uses for one session (key, fields and overhead), for reports and metrics. */

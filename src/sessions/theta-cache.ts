@@ -40,6 +40,11 @@ export class ThetaCache {
     }
   }
 
+  clear(): void {
+    this.entries.clear();
+    this.used = 0;
+  }
+
   delete(id: string): void {
     const theta = this.entries.get(id);
     if (!theta) return;

@@ -5,6 +5,7 @@
 import type { Redis } from 'ioredis';
 import type { Db } from '../db/client.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
+import { publishNotice } from '../cluster/notices.ts';
 import { registerModel } from '../models/registry.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
 import { publishProgress } from './events.ts';
@@ -125,6 +126,7 @@ export function trainingContext(deps: ContextDeps): TrainingContext {
     },
     async registerModel(checkpoint, metrics) {
       const model = await registerModel(db, deps.store, { name: deps.name, checkpoint, metrics, trainingJobId: jobId });
+      await publishNotice(redis, prefix, { type: 'models-changed', modelId: model.id }); // the API replicas see the new version at once
       return model.id;
     },
   };

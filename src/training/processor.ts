@@ -9,7 +9,8 @@ import { loadConfig, type Config } from '../config.ts';
 import { createDb, type Db } from '../db/client.ts';
 import { createLogger } from '../logger.ts';
 import { createWorkerRedis } from '../redis.ts';
-import { FsArtifactStore } from '../storage/fs-artifact-store.ts';
+import type { ArtifactStore } from '../storage/artifact-store.ts';
+import { createArtifactStore } from '../storage/create-artifact-store.ts';
 import { selectBackend } from '../tf/backend.ts';
 import type { TrainingConfig } from './config.ts';
 import { trainingContext } from './context.ts';
@@ -22,7 +23,7 @@ import { isCancelRequested } from './jobs.ts';
 interface Resources {
   readonly config: Config;
   readonly db: Db;
-  readonly store: FsArtifactStore;
+  readonly store: ArtifactStore;
   readonly redis: ReturnType<typeof createWorkerRedis>;
   readonly backend: string;
 }
@@ -33,7 +34,9 @@ function open(): Promise<Resources> {
   resources ??= (async () => {
     const config = loadConfig(process.env);
     const backend = await selectBackend(config.tfjsBackend);
-    return { config, db: createDb(config.databaseUrl), store: new FsArtifactStore(config.weightsDir), redis: createWorkerRedis(config.redisUrl), backend: backend.name };
+    const db = createDb(config.databaseUrl);
+    const { store } = await createArtifactStore(config.artifacts, config.weightsDir, db);
+    return { config, db, store, redis: createWorkerRedis(config.redisUrl), backend: backend.name };
   })();
   return resources;
 }

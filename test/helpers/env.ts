@@ -13,7 +13,7 @@ import { createDb, type Db } from '../../src/db/client.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createTrainingQueue } from '../../src/queue/queues.ts';
 import { createApiRedis } from '../../src/redis.ts';
-import { FsArtifactStore } from '../../src/storage/fs-artifact-store.ts';
+import { createArtifactStore } from '../../src/storage/create-artifact-store.ts';
 import { ModelCatalog } from '../../src/inference/model-catalog.ts';
 import { InferencePool } from '../../src/inference/pool.ts';
 import { SessionStore } from '../../src/sessions/store.ts';
@@ -69,7 +69,7 @@ export async function buildTestApp(databaseUrl: string, env: Record<string, stri
   redis.on('error', () => undefined);
   const trainingQueue = createTrainingQueue(redis, config.queuePrefix);
   trainingQueue.on('error', () => undefined);
-  const store = new FsArtifactStore(weightsDir);
+  const { store } = await createArtifactStore(config.artifacts, weightsDir, db);
   const pool = new InferencePool({ threads: config.inferenceThreads, maxQueue: config.inferenceQueue, weightsDir, backend: 'wasm', precision: config.thetaPrecision, warm: false });
   const deps: AppDeps = {
     config,

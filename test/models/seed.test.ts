@@ -5,7 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createDb } from '../../src/db/client.ts';
 import { seedModels } from '../../src/models/seed.ts';
+import { CachedArtifactStore } from '../../src/storage/cached-artifact-store.ts';
 import { FsArtifactStore } from '../../src/storage/fs-artifact-store.ts';
+import { PgArtifactStore } from '../../src/storage/pg-artifact-store.ts';
 import { createTestDatabase } from '../helpers/env.ts';
 import { testCheckpoint } from '../helpers/models.ts';
 
@@ -34,4 +36,25 @@ test('shipped models are registered once, the default promoted, and re-stored on
   const otherMachine = new FsArtifactStore(await mkdtemp(path.join(os.tmpdir(), 'weights-')));
   await seedModels(db, otherMachine, dir);
   assert.equal(await otherMachine.has(models[0]!.weightsSha256), true);
+});
+
+test('replicas starting together register each shipped model once, its weights in the shared store', async (t) => {
+  const database = await createTestDatabase();
+  const db = createDb(database.url);
+  t.after(async () => {
+    await db.$disconnect();
+    await database.drop();
+  });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'models-'));
+  await writeFile(path.join(dir, 'a.safetensors'), await testCheckpoint({ seed: 3 }));
+  await writeFile(path.join(dir, 'manifest.json'), JSON.stringify([{ file: 'a.safetensors', name: 'model-a', default: true }]));
+  const replica = async () => new CachedArtifactStore(new FsArtifactStore(await mkdtemp(path.join(os.tmpdir(), 'weights-'))), new PgArtifactStore(db));
+  const stores = await Promise.all([replica(), replica(), replica()]);
+  const seeded = await Promise.all(stores.map((store) => seedModels(db, store, dir)));
+  assert.equal(seeded.flat().length, 1);
+  const models = await db.model.findMany();
+  assert.equal(models.length, 1);
+  assert.equal(models[0]!.isDefault, true);
+  assert.equal(await db.artifact.count({ where: { sha256: models[0]!.weightsSha256 } }), 1);
+  assert.match(models[0]!.weightsLocation, /^postgres:/);
 });

@@ -1,4 +1,5 @@
 /** Liveness and readiness: `/healthz` (process up) and `/readyz` (PostgreSQL and Redis reachable). */
+import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { pingDb, type Db } from '../../db/client.ts';
@@ -12,6 +13,9 @@ export interface HealthRoutesOptions {
   readonly timeoutMs: number;
 }
 
+/** Which replica answered (host name and process id), for load-balancer checks and logs. */
+const INSTANCE = `${os.hostname()}:${process.pid}`;
+
 function within(ms: number, check: Promise<boolean>): Promise<boolean> {
   return Promise.race([check, new Promise<boolean>((resolve) => setTimeout(resolve, ms, false).unref())]);
 }
@@ -21,6 +25,7 @@ export default async function healthRoutes(app: FastifyInstance, options: Health
     status: 'ok',
     uptimeSeconds: Math.round(process.uptime()),
     backend: options.backend.name,
+    instance: INSTANCE,
   }));
 
   app.get('/readyz', { config: { auth: 'public' }, schema: readySchema }, async (_request, reply) => {

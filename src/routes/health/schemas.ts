@@ -2,8 +2,8 @@ export const healthSchema = {
   response: {
     200: {
       type: 'object',
-      required: ['status', 'uptimeSeconds', 'backend'],
-      properties: { status: { const: 'ok' }, uptimeSeconds: { type: 'integer' }, backend: { type: 'string' } },
+      required: ['status', 'uptimeSeconds', 'backend', 'instance'],
+      properties: { status: { const: 'ok' }, uptimeSeconds: { type: 'integer' }, backend: { type: 'string' }, instance: { type: 'string' } },
     },
   },
 } as const;

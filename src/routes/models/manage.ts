@@ -10,7 +10,6 @@ import { createNetwork } from '../../core/nets/index.ts';
 import * as tf from '../../core/tf.ts';
 import type { Db } from '../../db/client.ts';
 import { HttpError } from '../../errors.ts';
-import type { ModelCatalog } from '../../inference/model-catalog.ts';
 import { promoteModel, registerModel } from '../../models/registry.ts';
 import type { ArtifactStore } from '../../storage/artifact-store.ts';
 import { findModel, modelView } from './routes.ts';
@@ -19,8 +18,9 @@ import { getModelSchema, importModelSchema, modelSchema } from './schemas.ts';
 export interface ModelManageOptions {
   readonly db: Db;
   readonly store: ArtifactStore;
-  readonly catalog: ModelCatalog;
   readonly maxModelBytes: number;
+  /** Tells every replica (this one included) that the registry changed: caches forget their rows. */
+  readonly announce: (modelId: string) => Promise<void>;
 }
 
 /** Throws a 422 naming what is wrong when the checkpoint cannot serve as a model. */
@@ -63,24 +63,25 @@ export function validateImport(bytes: Uint8Array): void {
 }
 
 export default async function modelManageRoutes(app: FastifyInstance, options: ModelManageOptions): Promise<void> {
-  const { db, store, catalog } = options;
+  const { db, store, announce } = options;
 
   app.post<{ Params: { id: string } }>('/models/:id/promote', { config: { auth: 'admin' }, schema: { ...getModelSchema } }, async (request) => {
     const model = await findModel(db, request.params.id);
     if (model.status !== 'ready') throw new HttpError(409, 'MODEL_NOT_READY', `model ${model.id} is ${model.status}`);
     const promoted = await promoteModel(db, model.id);
-    catalog.invalidate();
+    await announce(promoted.id);
     return modelView(promoted);
   });
 
   app.get<{ Params: { id: string } }>('/models/:id/weights', { config: { auth: 'client' }, schema: { params: getModelSchema.params } }, async (request, reply) => {
     const model = await findModel(db, request.params.id);
-    const bytes = await store.get(model.weightsSha256);
+    const body = await store.stream(model.weightsSha256); // streamed: never whole in memory
     return reply
       .type('application/octet-stream')
+      .header('content-length', String(model.weightsBytes))
       .header('content-disposition', `attachment; filename="${model.name}-v${model.version}.safetensors"`)
       .header('x-content-sha256', model.weightsSha256)
-      .send(bytes);
+      .send(body);
   });
 
   // The raw body of an import is the safetensors file itself.
@@ -94,7 +95,7 @@ export default async function modelManageRoutes(app: FastifyInstance, options: M
       if (!Buffer.isBuffer(request.body)) throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the safetensors file as application/octet-stream');
       validateImport(request.body);
       const model = await registerModel(db, store, { name: request.query.name, checkpoint: request.body, makeDefault: request.query.promote ?? false });
-      if (request.query.promote) catalog.invalidate();
+      await announce(model.id); // a new default, or a new latest version of its name
       return reply.status(201).send(modelView(model));
     },
   );

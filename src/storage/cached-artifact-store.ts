@@ -1,0 +1,86 @@
+/**
+ * A shared store (PostgreSQL or S3: every machine sees it) with this machine's filesystem store as
+ * a read cache in front. Writes go to the shared store only; reads are served from the local copy,
+ * fetched (streamed to disk, verified) on first use. Inference threads read the local copy, which
+ * exists once the API has resolved the model through this store. Entries never go stale: a digest
+ * names the same bytes forever.
+ */
+import type { Readable } from 'node:stream';
+import {
+  ArtifactCorruptError,
+  isTransactional,
+  type ArtifactStore,
+  type DbTransaction,
+  type StoredArtifact,
+  type TransactionalArtifactStore,
+} from './artifact-store.ts';
+import type { FsArtifactStore } from './fs-artifact-store.ts';
+
+export class CachedArtifactStore implements TransactionalArtifactStore {
+  private readonly fetching = new Map<string, Promise<void>>();
+
+  constructor(
+    readonly local: FsArtifactStore,
+    readonly shared: ArtifactStore,
+  ) {}
+
+  put(bytes: Uint8Array): Promise<StoredArtifact> {
+    return this.shared.put(bytes);
+  }
+
+  putStream(chunks: AsyncIterable<Uint8Array>): Promise<StoredArtifact> {
+    return this.shared.putStream(chunks);
+  }
+
+  putInTransaction(tx: DbTransaction, bytes: Uint8Array): Promise<StoredArtifact> {
+    return isTransactional(this.shared) ? this.shared.putInTransaction(tx, bytes) : this.shared.put(bytes);
+  }
+
+  deleteInTransaction(tx: DbTransaction, sha256: string): Promise<void> {
+    return this.local.delete(sha256).then(() => (isTransactional(this.shared) ? this.shared.deleteInTransaction(tx, sha256) : this.shared.delete(sha256)));
+  }
+
+  async get(sha256: string): Promise<Buffer> {
+    await this.fetch(sha256);
+    try {
+      return await this.local.get(sha256);
+    } catch (error) {
+      if (!(error instanceof ArtifactCorruptError)) throw error;
+      await this.local.delete(sha256); // a damaged cache entry: fetch it again
+      await this.fetch(sha256);
+      return this.local.get(sha256);
+    }
+  }
+
+  async stream(sha256: string): Promise<Readable> {
+    await this.fetch(sha256);
+    return this.local.stream(sha256);
+  }
+
+  /** Whether the shared store holds it (the truth every machine agrees on). */
+  has(sha256: string): Promise<boolean> {
+    return this.shared.has(sha256);
+  }
+
+  async delete(sha256: string): Promise<void> {
+    await this.local.delete(sha256);
+    await this.shared.delete(sha256);
+  }
+
+  /** Copies the artifact to the local cache unless it is there; concurrent callers share one copy. */
+  private async fetch(sha256: string): Promise<void> {
+    if (await this.local.has(sha256)) return;
+    let pending = this.fetching.get(sha256);
+    if (!pending) {
+      pending = this.shared
+        .stream(sha256)
+        .then((source) => this.local.putStream(source))
+        .then((stored) => {
+          if (stored.sha256 !== sha256) throw new ArtifactCorruptError(sha256, stored.sha256);
+        })
+        .finally(() => this.fetching.delete(sha256));
+      this.fetching.set(sha256, pending);
+    }
+    await pending;
+  }
+}

@@ -1,0 +1,29 @@
+/** The artifact store a process uses, from its configuration (see src/storage/artifact-config.ts). */
+import type { Db } from '../db/client.ts';
+import type { ArtifactConfig } from './artifact-config.ts';
+import type { ArtifactStore } from './artifact-store.ts';
+import { CachedArtifactStore } from './cached-artifact-store.ts';
+import { FsArtifactStore } from './fs-artifact-store.ts';
+import { PgArtifactStore } from './pg-artifact-store.ts';
+import { S3ArtifactStore } from './s3-artifact-store.ts';
+
+export interface ConfiguredStore {
+  readonly store: ArtifactStore;
+  /** This machine's weights folder: the whole store (`fs`) or the cache in front of a shared one. */
+  readonly local: FsArtifactStore;
+  close(): void;
+}
+
+export async function createArtifactStore(config: ArtifactConfig, weightsDir: string, db: Db): Promise<ConfiguredStore> {
+  const local = new FsArtifactStore(weightsDir);
+  switch (config.kind) {
+    case 'fs':
+      return { store: local, local, close: () => undefined };
+    case 'postgres':
+      return { store: new CachedArtifactStore(local, new PgArtifactStore(db)), local, close: () => undefined };
+    case 's3': {
+      const s3 = await S3ArtifactStore.connect(config.s3);
+      return { store: new CachedArtifactStore(local, s3), local, close: () => s3.close() };
+    }
+  }
+}
