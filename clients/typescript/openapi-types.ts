@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness (the process is up) */
+        /**
+         * Liveness (the process is up and accepting requests); the load balancer's check
+         * @description 200 while this replica accepts requests; 503 SHUTTING_DOWN once it has received SIGTERM, so a load balancer stops sending it traffic while in-flight requests finish. It stays 200 while PostgreSQL is down (sessions keep working on models already loaded); /readyz reports the dependencies.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -30,6 +33,7 @@ export interface paths {
                         "application/json": components["schemas"]["Health"];
                     };
                 };
+                503: components["responses"]["Unavailable"];
             };
         };
         put?: never;
@@ -1198,6 +1202,8 @@ export interface components {
             uptimeSeconds: number;
             /** @description TensorFlow.js backend in use */
             backend: string;
+            /** @description Which replica answered: host name and process id */
+            instance: string;
         };
         Readiness: {
             /** @enum {string} */

@@ -11,6 +11,8 @@ export interface ConfiguredStore {
   readonly store: ArtifactStore;
   /** This machine's weights folder: the whole store (`fs`) or the cache in front of a shared one. */
   readonly local: FsArtifactStore;
+  /** The store every machine shares (null for `fs`). */
+  readonly shared: ArtifactStore | null;
   close(): void;
 }
 
@@ -18,12 +20,14 @@ export async function createArtifactStore(config: ArtifactConfig, weightsDir: st
   const local = new FsArtifactStore(weightsDir);
   switch (config.kind) {
     case 'fs':
-      return { store: local, local, close: () => undefined };
-    case 'postgres':
-      return { store: new CachedArtifactStore(local, new PgArtifactStore(db)), local, close: () => undefined };
+      return { store: local, local, shared: null, close: () => undefined };
+    case 'postgres': {
+      const shared = new PgArtifactStore(db);
+      return { store: new CachedArtifactStore(local, shared), local, shared, close: () => undefined };
+    }
     case 's3': {
       const s3 = await S3ArtifactStore.connect(config.s3);
-      return { store: new CachedArtifactStore(local, s3), local, close: () => s3.close() };
+      return { store: new CachedArtifactStore(local, s3), local, shared: s3, close: () => s3.close() };
     }
   }
 }

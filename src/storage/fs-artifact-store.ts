@@ -93,10 +93,9 @@ export class FsArtifactStore implements ArtifactStore {
   /** Removes temp files left by a crash mid-write. Returns how many were removed. */
   async sweepTemporaries(): Promise<number> {
     let removed = 0;
-    const folders = [this.dir];
-    for (const entry of await readdir(this.dir, { withFileTypes: true }).catch(() => [])) {
-      if (entry.isDirectory()) folders.push(path.join(this.dir, entry.name));
-    }
+    const entries = await readdir(this.dir, { withFileTypes: true }).catch(() => null);
+    if (!entries) return 0; // nothing written here yet
+    const folders = [this.dir, ...entries.filter((e) => e.isDirectory()).map((e) => path.join(this.dir, e.name))];
     for (const folder of folders) {
       for (const name of await readdir(folder)) {
         if (name.startsWith(TEMP_PREFIX)) {

@@ -18,7 +18,7 @@ test('migrations apply to an empty database, then are recorded and not re-applie
   const tables = await client.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
   assert.deepEqual(
     tables.rows.map((r) => r.tablename),
-    ['ApiKey', 'Dataset', 'Model', 'TrainingJob', 'TrainingMetric', '_prisma_migrations'],
+    ['ApiKey', 'Artifact', 'ArtifactChunk', 'Dataset', 'Model', 'TrainingJob', 'TrainingMetric', '_prisma_migrations'],
   );
   const again = await migrate(database.url, MIGRATIONS_DIR);
   assert.deepEqual(again.applied, []);

@@ -49,3 +49,8 @@ test('no temp file is left after writes, and a crash leftover is swept', async (
   assert.equal(await store.sweepTemporaries(), 1);
   assert.deepEqual(await readdir(path.join(store.dir, 'ab')), []);
 });
+
+test('sweeping a weights folder that does not exist yet removes nothing', async () => {
+  const store = new FsArtifactStore(path.join(os.tmpdir(), `never-written-${Date.now()}`));
+  assert.equal(await store.sweepTemporaries(), 0);
+});
