@@ -10,7 +10,7 @@ import { pushLocalArtifacts } from '../src/storage/push-local.ts';
 
 const config = loadConfigOrExit();
 const db = createDb(config.databaseUrl);
-const { local, shared, close } = await createArtifactStore(config.artifacts, config.weightsDir, db);
+const { local, shared, close } = await createArtifactStore(config.artifacts, config.weightsDir, config.databaseUrl);
 if (!shared) {
   console.error('ARTIFACT_STORE is fs: there is no shared store to push to (set ARTIFACT_STORE=postgres or s3)');
   process.exit(2);
@@ -20,6 +20,6 @@ try {
   console.log(JSON.stringify({ msg: 'artifacts pushed', store: config.artifacts.kind, referenced: report.referenced, pushed: report.pushed.length, alreadyShared: report.alreadyShared, missing: report.missing }));
   process.exitCode = report.missing.length > 0 ? 1 : 0;
 } finally {
-  close();
+  await close();
   await db.$disconnect();
 }

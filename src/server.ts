@@ -23,15 +23,19 @@ const redis = createApiRedis(config.redisUrl, config.redisConnectTimeoutMs);
 redis.on('error', (error) => log.warn({ err: error.message }, 'redis connection error'));
 const trainingQueue = createTrainingQueue(redis, config.queuePrefix);
 trainingQueue.on('error', (error) => log.warn({ err: error.message }, 'training queue error'));
-const { store, local, close: closeStore } = await createArtifactStore(config.artifacts, config.weightsDir, db);
+const artifacts = await createArtifactStore(config.artifacts, config.weightsDir, config.databaseUrl);
+const { store } = artifacts;
 log.info({ store: config.artifacts.kind, weightsDir: config.weightsDir }, 'artifact store');
-const swept = await local.sweepTemporaries();
+const swept = await artifacts.sweep().catch((error: unknown) => {
+  log.warn({ err: (error as Error).message }, 'could not sweep the artifact store (the database may be down); continuing');
+  return { localTemporaries: 0, unclaimedChunks: 0 };
+});
 const seeded = await seedModels(db, store, config.modelsDir).catch((error: unknown) => {
   log.warn({ err: (error as Error).message }, 'could not seed the shipped models (the database may be down); continuing');
   return [];
 });
 if (seeded.length) log.info({ seeded }, 'registered the models shipped in MODELS_DIR');
-if (swept) log.warn({ swept }, 'removed partial weights files left by a crash');
+if (swept.localTemporaries || swept.unclaimedChunks) log.warn(swept, 'removed partial artifacts left by crashes or rolled-back uploads');
 
 const pool = new InferencePool({
   threads: config.inferenceThreads,
@@ -49,7 +53,7 @@ onShutdownSignal(
     await pool.close();
     await trainingQueue.close();
     redis.disconnect();
-    closeStore();
+    await artifacts.close();
     await db.$disconnect();
   },
   config.shutdownTimeoutMs,

@@ -14,6 +14,7 @@ import { DatasetInUseError, DatasetNotFoundError } from './errors.ts';
 import { decodeDataset, encodeDataset } from './format.ts';
 import type { IngestedDataset } from './ingest.ts';
 import type { DatasetLayout } from './layout.ts';
+import { ARTIFACT_TRANSACTION } from '../storage/pg-artifact-store.ts';
 
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
@@ -53,7 +54,7 @@ export async function saveDataset(db: Db, store: ArtifactStore, name: string, da
         preprocessing: dataset.header.preprocessing as object,
       },
     });
-  }, { timeout: 60_000 });
+  }, ARTIFACT_TRANSACTION);
 }
 
 export async function findDataset(db: Db, id: string): Promise<Dataset | null> {
@@ -81,7 +82,7 @@ export async function deleteDataset(db: Db, store: ArtifactStore, id: string): P
     if (count === 0) throw new DatasetNotFoundError(id);
     const others = await tx.dataset.count({ where: { artifactSha256: row.artifactSha256 } });
     if (others === 0) await deleteWithin(store, tx, row.artifactSha256);
-  }, { timeout: 60_000 });
+  }, ARTIFACT_TRANSACTION);
 }
 
 /** An uploaded dataset as the training worker uses it: every class, with its name. */

@@ -8,6 +8,7 @@ import { decodeCheckpoint } from '../core/checkpoint/index.ts';
 import type { Db } from '../db/client.ts';
 import type { Model, Prisma } from '../generated/prisma/client.ts';
 import { putWithin, type ArtifactStore, type DbTransaction } from '../storage/artifact-store.ts';
+import { ARTIFACT_TRANSACTION } from '../storage/pg-artifact-store.ts';
 
 export interface RegisterModelInput {
   readonly name: string;
@@ -24,7 +25,7 @@ export async function registerModel(db: Db, store: ArtifactStore, input: Registe
   decodeCheckpoint(input.checkpoint); // refuses a malformed checkpoint before anything is stored
   for (let attempt = 0; ; attempt++) {
     try {
-      return await db.$transaction((tx) => registerModelIn(tx, store, input), { timeout: 60_000 });
+      return await db.$transaction((tx) => registerModelIn(tx, store, input), ARTIFACT_TRANSACTION);
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION && attempt < 3) continue; // a concurrent version bump
       throw error;

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Db } from '../db/client.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
 import { promoteModel, registerModelIn } from './registry.ts';
+import { ARTIFACT_TRANSACTION } from '../storage/pg-artifact-store.ts';
 
 export interface ShippedModel {
   readonly file: string;
@@ -31,7 +32,7 @@ export async function seedModels(db: Db, store: ArtifactStore, modelsDir: string
       const existing = await tx.model.findFirst({ where: { weightsSha256: sha256 } });
       if (existing) return { model: existing, created: false };
       return { model: await registerModelIn(tx, store, { name: shipped.name, checkpoint: bytes, metrics }), created: true };
-    }, { timeout: 60_000 });
+    }, ARTIFACT_TRANSACTION);
     if (created) seeded.push(model.id);
     else if (!(await store.has(sha256))) await store.put(bytes); // the registry knows it but the store does not (an older single-machine install)
     if (shipped.default && !(await db.model.findFirst({ where: { isDefault: true } }))) await promoteModel(db, model.id);

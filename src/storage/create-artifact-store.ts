@@ -1,5 +1,4 @@
 /** The artifact store a process uses, from its configuration (see src/storage/artifact-config.ts). */
-import type { Db } from '../db/client.ts';
 import type { ArtifactConfig } from './artifact-config.ts';
 import type { ArtifactStore } from './artifact-store.ts';
 import { CachedArtifactStore } from './cached-artifact-store.ts';
@@ -13,21 +12,32 @@ export interface ConfiguredStore {
   readonly local: FsArtifactStore;
   /** The store every machine shares (null for `fs`). */
   readonly shared: ArtifactStore | null;
-  close(): void;
+  /** Start-up housekeeping: crash leftovers in the local folder, unclaimed chunks in PostgreSQL. */
+  sweep(): Promise<{ localTemporaries: number; unclaimedChunks: number }>;
+  close(): Promise<void>;
 }
 
-export async function createArtifactStore(config: ArtifactConfig, weightsDir: string, db: Db): Promise<ConfiguredStore> {
+export async function createArtifactStore(config: ArtifactConfig, weightsDir: string, databaseUrl: string): Promise<ConfiguredStore> {
   const local = new FsArtifactStore(weightsDir);
+  const configured = (shared: ArtifactStore | null, sweepShared: () => Promise<number>, close: () => Promise<void>): ConfiguredStore => ({
+    store: shared ? new CachedArtifactStore(local, shared) : local,
+    local,
+    shared,
+    async sweep() {
+      return { localTemporaries: await local.sweepTemporaries(), unclaimedChunks: await sweepShared() };
+    },
+    close,
+  });
   switch (config.kind) {
     case 'fs':
-      return { store: local, local, shared: null, close: () => undefined };
+      return configured(null, async () => 0, async () => undefined);
     case 'postgres': {
-      const shared = new PgArtifactStore(db);
-      return { store: new CachedArtifactStore(local, shared), local, shared, close: () => undefined };
+      const pg = new PgArtifactStore(databaseUrl);
+      return configured(pg, () => pg.sweepUnclaimed(), () => pg.close());
     }
     case 's3': {
       const s3 = await S3ArtifactStore.connect(config.s3);
-      return { store: new CachedArtifactStore(local, s3), local, shared: s3, close: () => s3.close() };
+      return configured(s3, async () => 0, async () => s3.close());
     }
   }
 }

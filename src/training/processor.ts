@@ -35,7 +35,7 @@ function open(): Promise<Resources> {
     const config = loadConfig(process.env);
     const backend = await selectBackend(config.tfjsBackend);
     const db = createDb(config.databaseUrl);
-    const { store } = await createArtifactStore(config.artifacts, config.weightsDir, db);
+    const { store } = await createArtifactStore(config.artifacts, config.weightsDir, config.databaseUrl);
     return { config, db, store, redis: createWorkerRedis(config.redisUrl), backend: backend.name };
   })();
   return resources;

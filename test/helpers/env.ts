@@ -69,7 +69,8 @@ export async function buildTestApp(databaseUrl: string, env: Record<string, stri
   redis.on('error', () => undefined);
   const trainingQueue = createTrainingQueue(redis, config.queuePrefix);
   trainingQueue.on('error', () => undefined);
-  const { store } = await createArtifactStore(config.artifacts, weightsDir, db);
+  const artifacts = await createArtifactStore(config.artifacts, weightsDir, config.databaseUrl);
+  const { store } = artifacts;
   const pool = new InferencePool({ threads: config.inferenceThreads, maxQueue: config.inferenceQueue, weightsDir, backend: 'wasm', precision: config.thetaPrecision, warm: false });
   const deps: AppDeps = {
     config,
@@ -90,6 +91,7 @@ export async function buildTestApp(databaseUrl: string, env: Record<string, stri
     async close() {
       await app.close();
       await pool.close();
+      await artifacts.close();
       await trainingQueue.close().catch(() => undefined);
       redis.disconnect();
       await db.$disconnect();

@@ -48,7 +48,9 @@ test('replicas starting together register each shipped model once, its weights i
   const dir = await mkdtemp(path.join(os.tmpdir(), 'models-'));
   await writeFile(path.join(dir, 'a.safetensors'), await testCheckpoint({ seed: 3 }));
   await writeFile(path.join(dir, 'manifest.json'), JSON.stringify([{ file: 'a.safetensors', name: 'model-a', default: true }]));
-  const replica = async () => new CachedArtifactStore(new FsArtifactStore(await mkdtemp(path.join(os.tmpdir(), 'weights-'))), new PgArtifactStore(db));
+  const shared = new PgArtifactStore(database.url);
+  t.after(() => shared.close());
+  const replica = async () => new CachedArtifactStore(new FsArtifactStore(await mkdtemp(path.join(os.tmpdir(), 'weights-'))), shared);
   const stores = await Promise.all([replica(), replica(), replica()]);
   const seeded = await Promise.all(stores.map((store) => seedModels(db, store, dir)));
   assert.equal(seeded.flat().length, 1);

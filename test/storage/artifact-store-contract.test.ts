@@ -39,6 +39,12 @@ let db: Db;
 let s3server: S3rver;
 let s3: S3ArtifactStore;
 const SMALL_CHUNK = 4096;
+const pgStores: PgArtifactStore[] = [];
+function pgStore(): PgArtifactStore {
+  const store = new PgArtifactStore(database.url, { chunkBytes: SMALL_CHUNK });
+  pgStores.push(store);
+  return store;
+}
 
 before(async () => {
   database = await createTestDatabase();
@@ -51,6 +57,7 @@ before(async () => {
 });
 
 after(async () => {
+  for (const store of pgStores) await store.close();
   s3.close();
   await s3server.close();
   await db.$disconnect();
@@ -59,9 +66,9 @@ after(async () => {
 
 const stores: Record<string, () => Promise<ArtifactStore>> = {
   fs: async () => new FsArtifactStore(await tempDir('store-')),
-  postgres: async () => new PgArtifactStore(db, SMALL_CHUNK),
+  postgres: async () => pgStore(),
   s3: async () => s3,
-  'cache over postgres': async () => new CachedArtifactStore(new FsArtifactStore(await tempDir('cache-')), new PgArtifactStore(db, SMALL_CHUNK)),
+  'cache over postgres': async () => new CachedArtifactStore(new FsArtifactStore(await tempDir('cache-')), pgStore()),
 };
 
 for (const [name, make] of Object.entries(stores)) {
@@ -110,7 +117,7 @@ for (const [name, make] of Object.entries(stores)) {
 
 describe('postgres artifact store', () => {
   test('streams chunk by chunk and detects a damaged chunk', async () => {
-    const store = new PgArtifactStore(db, SMALL_CHUNK);
+    const store = pgStore();
     const bytes = pseudoRandomBytes(4 * SMALL_CHUNK, 5);
     const { sha256 } = await store.put(bytes);
     const sizes: number[] = [];
@@ -123,23 +130,8 @@ describe('postgres artifact store', () => {
     assert.equal(await db.artifactChunk.count({ where: { blobId } }), 0);
   });
 
-  test('a write in a transaction that rolls back leaves no artifact and no chunk', async () => {
-    const store = new PgArtifactStore(db, SMALL_CHUNK);
-    const bytes = pseudoRandomBytes(3 * SMALL_CHUNK, 11);
-    const chunksBefore = await db.artifactChunk.count();
-    await assert.rejects(
-      db.$transaction(async (tx) => {
-        await store.putInTransaction(tx, bytes);
-        throw new Error('the registry row failed');
-      }),
-      /registry row failed/,
-    );
-    assert.equal(await store.has(sha256Hex(bytes)), false);
-    assert.equal(await db.artifactChunk.count(), chunksBefore);
-  });
-
   test('concurrent puts of the same bytes keep one copy', async () => {
-    const store = new PgArtifactStore(db, SMALL_CHUNK);
+    const store = pgStore();
     const bytes = pseudoRandomBytes(2 * SMALL_CHUNK + 5, 13);
     const chunksBefore = await db.artifactChunk.count();
     const results = await Promise.all([store.putStream(pieces(bytes, 700)), store.putStream(pieces(bytes, 900)), store.put(bytes)]);
@@ -150,10 +142,29 @@ describe('postgres artifact store', () => {
   });
 });
 
+describe('postgres artifact store housekeeping', () => {
+  test('a write in a transaction that rolls back leaves no artifact; its staged chunks are swept once an hour old', async () => {
+    const store = pgStore();
+    const kept = await store.put(pseudoRandomBytes(2 * SMALL_CHUNK, 31));
+    const orphan = pseudoRandomBytes(3 * SMALL_CHUNK, 37);
+    await assert.rejects(db.$transaction(async (tx) => {
+      await store.putInTransaction(tx, orphan);
+      throw new Error('the registry row failed');
+    }), /registry row failed/);
+    assert.equal(await store.has(sha256Hex(orphan)), false);
+    const unclaimed = async () => Number((await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM "ArtifactChunk" c WHERE NOT EXISTS (SELECT 1 FROM "Artifact" a WHERE a."blobId" = c."blobId")`)[0]!.n);
+    assert.ok((await unclaimed()) >= 3);
+    assert.equal(await store.sweepUnclaimed(), 0, 'young staged chunks may belong to an upload in progress');
+    assert.ok((await store.sweepUnclaimed(Date.now() + 61 * 60_000)) >= 3);
+    assert.equal(await unclaimed(), 0);
+    assert.equal(sha256Hex(await store.get(kept.sha256)), kept.sha256, 'claimed chunks stay');
+  });
+});
+
 describe('cached artifact store', () => {
   test('fills the local cache on first read and serves it from there; has asks the shared store', async () => {
     const local = new FsArtifactStore(await tempDir('cache-'));
-    const shared = new PgArtifactStore(db, SMALL_CHUNK);
+    const shared = pgStore();
     const cached = new CachedArtifactStore(local, shared);
     const bytes = pseudoRandomBytes(SMALL_CHUNK + 3, 17);
     const { sha256 } = await shared.put(bytes); // written by another machine

@@ -22,7 +22,8 @@ test('an install moving from the filesystem store pushes what its rows refer to,
   const a = await registerModel(db, local, { name: 'a', checkpoint: await testCheckpoint({ seed: 1 }) });
   const b = await registerModel(db, local, { name: 'b', checkpoint: await testCheckpoint({ seed: 2 }) });
   await local.delete(b.weightsSha256); // lost on this machine too
-  const shared = new PgArtifactStore(db);
+  const shared = new PgArtifactStore(database.url);
+  t.after(() => shared.close());
   const first = await pushLocalArtifacts(db, local, shared);
   assert.deepEqual(first, { referenced: 2, pushed: [a.weightsSha256], alreadyShared: 0, missing: [b.weightsSha256] });
   assert.deepEqual(await shared.get(a.weightsSha256), await local.get(a.weightsSha256));
