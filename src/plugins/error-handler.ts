@@ -22,7 +22,9 @@ function isPostgresOutage(error: Error): boolean {
   const name = error.constructor?.name ?? '';
   return (
     (name.startsWith('PrismaClient') && /connect|timeout|ECONNREFUSED|Can't reach/i.test(error.message)) ||
-    code === 'P1001' || code === 'P1017' || code === 'P2024' || code === 'ECONNREFUSED'
+    code === 'P1001' || code === 'P1017' || code === 'P2024' || code === 'ECONNREFUSED' ||
+    // node-postgres (the PostgreSQL artifact store's own pool)
+    /timeout exceeded when trying to connect|Connection terminated unexpectedly/.test(error.message)
   );
 }
 

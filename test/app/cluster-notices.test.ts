@@ -1,0 +1,50 @@
+/**
+ * Two API replicas in one process (two apps, one PostgreSQL, one Redis, one queue prefix): what
+ * one changes, the other stops caching at once, through the Redis notice channel.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createApiKey } from '../../src/auth/api-keys.ts';
+import { buildTestApp, createTestDatabase } from '../helpers/env.ts';
+import { registerTestModel } from '../helpers/models.ts';
+
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAWh8mVQAAAABJRU5ErkJggg==';
+
+async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+test('a promotion or a session deletion on one replica reaches the other replica’s caches', async (t) => {
+  const database = await createTestDatabase();
+  t.after(database.drop);
+  const prefix = `notices-${Math.random().toString(36).slice(2, 8)}`;
+  const a = await buildTestApp(database.url, { QUEUE_PREFIX: prefix });
+  t.after(a.close);
+  const b = await buildTestApp(database.url, { QUEUE_PREFIX: prefix });
+  t.after(b.close);
+  const first = await registerTestModel(a.db, a.deps.store, { name: 'first', seed: 1 });
+  const second = await registerTestModel(a.db, a.deps.store, { name: 'second', seed: 2, makeDefault: false });
+  const admin = { authorization: `Bearer ${(await createApiKey(a.db, 'admin')).key}` };
+  const support = { support: ['a', 'b', 'c'].map((label) => ({ label, image: PNG })) };
+  const adapt = (app: typeof a) => app.app.inject({ method: 'POST', url: '/adapt', headers: admin, payload: support });
+  await new Promise((resolve) => setTimeout(resolve, 200)); // both subscribers connected
+
+  assert.equal((await adapt(a)).json().modelId, first.id, 'A caches the default');
+  assert.equal((await adapt(b)).json().modelId, first.id, 'B caches the default');
+  assert.equal((await a.app.inject({ method: 'POST', url: `/models/${second.id}/promote`, headers: admin, payload: {} })).statusCode, 200);
+  // B promoted nothing itself; its cached default (30 s TTL) must go at the notice.
+  const onB = await adapt(b);
+  assert.equal(onB.statusCode, 201, onB.body);
+  assert.equal(onB.json().modelId, second.id);
+  await eventually('A sees its own promotion', async () => (await adapt(a)).json().modelId === second.id);
+
+  const { sessionId } = onB.json();
+  assert.equal((await a.app.inject({ method: 'POST', url: '/predict', headers: admin, payload: { sessionId, images: [PNG] } })).statusCode, 200);
+  assert.equal(a.deps.sessions.cache.size > 0, true, 'A holds the session’s θ′');
+  assert.equal((await b.app.inject({ method: 'DELETE', url: `/sessions/${sessionId}`, headers: admin })).statusCode, 204);
+  await eventually('A drops the deleted session’s θ′', () => a.deps.sessions.cache.size === 0);
+});
