@@ -44,6 +44,17 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
   };
 }
 
+/** A fresh migrated database and a client for it, both gone when the test `t` ends. */
+export async function databaseForTest(t: { after(fn: () => Promise<void>): void }): Promise<{ url: string; db: Db }> {
+  const database = await createTestDatabase();
+  const db = createDb(database.url);
+  t.after(async () => {
+    await db.$disconnect();
+    await database.drop();
+  });
+  return { url: database.url, db };
+}
+
 export interface TestApp {
   readonly app: Awaited<ReturnType<typeof buildApp>>;
   readonly deps: AppDeps;

@@ -3,21 +3,16 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createDb } from '../../src/db/client.ts';
 import { seedModels } from '../../src/models/seed.ts';
 import { CachedArtifactStore } from '../../src/storage/cached-artifact-store.ts';
 import { FsArtifactStore } from '../../src/storage/fs-artifact-store.ts';
 import { PgArtifactStore } from '../../src/storage/pg-artifact-store.ts';
-import { createTestDatabase } from '../helpers/env.ts';
+import { databaseForTest } from '../helpers/env.ts';
 import { testCheckpoint } from '../helpers/models.ts';
 
 test('shipped models are registered once, the default promoted, and re-stored on a machine that lacks them', async (t) => {
-  const database = await createTestDatabase();
-  const db = createDb(database.url);
-  t.after(async () => {
-    await db.$disconnect();
-    await database.drop();
-  });
+  const database = await databaseForTest(t);
+  const { db } = database;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'models-'));
   await writeFile(path.join(dir, 'a.safetensors'), await testCheckpoint({ seed: 1 }));
   await writeFile(path.join(dir, 'b.safetensors'), await testCheckpoint({ seed: 2 }));
@@ -39,12 +34,8 @@ test('shipped models are registered once, the default promoted, and re-stored on
 });
 
 test('replicas starting together register each shipped model once, its weights in the shared store', async (t) => {
-  const database = await createTestDatabase();
-  const db = createDb(database.url);
-  t.after(async () => {
-    await db.$disconnect();
-    await database.drop();
-  });
+  const database = await databaseForTest(t);
+  const { db } = database;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'models-'));
   await writeFile(path.join(dir, 'a.safetensors'), await testCheckpoint({ seed: 3 }));
   await writeFile(path.join(dir, 'manifest.json'), JSON.stringify([{ file: 'a.safetensors', name: 'model-a', default: true }]));

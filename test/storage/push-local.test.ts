@@ -3,21 +3,16 @@ import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createDb } from '../../src/db/client.ts';
 import { registerModel } from '../../src/models/registry.ts';
 import { FsArtifactStore } from '../../src/storage/fs-artifact-store.ts';
 import { PgArtifactStore } from '../../src/storage/pg-artifact-store.ts';
 import { pushLocalArtifacts } from '../../src/storage/push-local.ts';
-import { createTestDatabase } from '../helpers/env.ts';
+import { databaseForTest } from '../helpers/env.ts';
 import { testCheckpoint } from '../helpers/models.ts';
 
 test('an install moving from the filesystem store pushes what its rows refer to, once', async (t) => {
-  const database = await createTestDatabase();
-  const db = createDb(database.url);
-  t.after(async () => {
-    await db.$disconnect();
-    await database.drop();
-  });
+  const database = await databaseForTest(t);
+  const { db } = database;
   const local = new FsArtifactStore(await mkdtemp(path.join(os.tmpdir(), 'weights-')));
   const a = await registerModel(db, local, { name: 'a', checkpoint: await testCheckpoint({ seed: 1 }) });
   const b = await registerModel(db, local, { name: 'b', checkpoint: await testCheckpoint({ seed: 2 }) });
