@@ -1,6 +1,6 @@
 /**
  * The typed client: openapi-fetch over the types generated from openapi.yaml, with helpers for
- * the multipart calls, typed errors (ApiError with the server's code) and retries on 429/503.
+ * the multipart calls, typed errors (ApiError with the server's code) and retries on 429/503 (and, for reads, on a proxy's 502/504).
  *
  *   const maml = new MamlClient({ url: 'http://localhost:3000', key: process.env.MAML_API_KEY });
  *   const session = await maml.adapt({ support: [{ label: 'ka', file: await openImage('ka.png') }, …] });

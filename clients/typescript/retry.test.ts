@@ -101,3 +101,19 @@ test('backoff doubles up to the cap with jitter in [half, full]; Retry-After as 
   const fetchOnce = withRetries(async () => new Response('{}', { status: 503 }), { maxAttempts: 1 });
   return fetchOnce(new Request('http://x/')).then((r) => assert.equal(r.status, 503));
 });
+
+test('a proxy’s 502/504 is retried for GET, never for POST (the request may have had its effect)', async (t) => {
+  const gateway = (status: number) => ({ status, body: {} });
+  const server = await scriptedServer([gateway(502), gateway(504), { status: 200, body: { ok: true } }]);
+  t.after(server.close);
+  const retries: RetryInfo[] = [];
+  const fetchRetrying = withRetries((request) => fetch(request), { sleep: async () => undefined, onRetry: (i) => retries.push(i) });
+  const got = await fetchRetrying(new Request(`${server.url}/models`));
+  assert.equal(got.status, 200);
+  assert.deepEqual(retries.map((r) => r.status), [502, 504]);
+  const fresh = await scriptedServer([gateway(502), { status: 200 }]);
+  t.after(fresh.close);
+  const posted = await fetchRetrying(new Request(`${fresh.url}/training-jobs`, { method: 'POST', body: '{}' }));
+  assert.equal(posted.status, 502);
+  assert.equal(fresh.received.length, 1);
+});

@@ -1,7 +1,8 @@
 /**
  * A fetch that retries what the server asks to be retried: 429 and 503 answers, after the
  * Retry-After the server gave (seconds or a date) or else after an exponential backoff with
- * jitter; and, for GET and HEAD only, requests that got no answer at all. It gives up after
+ * jitter; and, for GET and HEAD only, requests that got no answer at all or a 502/504 from a
+ * proxy in front of the API (the replica it chose did not answer). It gives up after
  * `maxAttempts` tries, or at once when the server asks for a longer wait than `maxDelayMs`, and
  * then returns the last answer (or throws UnreachableError).
  */
@@ -31,6 +32,8 @@ export interface RetryInfo {
 }
 
 export const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 503]);
+/** A load balancer's "no answer from the replica": retried only when resending cannot repeat an effect. */
+export const GATEWAY_STATUSES: ReadonlySet<number> = new Set([502, 504]);
 
 /** Exponential backoff with jitter: between half and all of base × 2^(attempt−1), at most max. */
 export function backoffMs(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
@@ -75,7 +78,8 @@ export function withRetries(fetchImpl: (request: Request) => Promise<Response>, 
         await sleep(delayMs, request.signal);
         continue;
       }
-      if (last || !RETRY_STATUSES.has(response.status)) return response;
+      const retryable = RETRY_STATUSES.has(response.status) || (GATEWAY_STATUSES.has(response.status) && idempotent(request.method));
+      if (last || !retryable) return response;
       const asked = retryAfterSeconds(response.headers.get('retry-after'));
       const delayMs = asked === null ? backoffMs(attempt, baseDelayMs, maxDelayMs, random) : asked * 1000;
       if (delayMs > maxDelayMs) return response;
