@@ -11,6 +11,7 @@ import { loggerOptions } from './logger.ts';
 import type { ArtifactStore } from './storage/artifact-store.ts';
 import { HttpError } from './errors.ts';
 import authPlugin from './plugins/auth.ts';
+import consolePlugin, { CONSOLE_DIR } from './plugins/console.ts';
 import docsPlugin from './plugins/docs.ts';
 import errorHandlerPlugin, { frameworkErrorReply } from './plugins/error-handler.ts';
 import metricsPlugin from './plugins/metrics.ts';
@@ -89,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(rateLimitPlugin, { redis: deps.redis, keyPrefix: config.queuePrefix, perMinute: config.rateLimitPerMinute });
   await app.register(metricsPlugin, { queues: [deps.trainingQueue], pool: () => deps.pool.stats });
   await app.register(docsPlugin);
+  await app.register(consolePlugin, { root: CONSOLE_DIR });
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis, backend: deps.backend, timeoutMs: config.redisConnectTimeoutMs });
   await app.register(modelRoutes, { db: deps.db });
   await app.register(modelManageRoutes, { db: deps.db, store: deps.store, catalog: deps.catalog, maxModelBytes: config.maxModelBytes });
