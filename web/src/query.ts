@@ -1,6 +1,9 @@
 /**
  * Queries: a drawing pad whose example goes to POST /predict when a stroke ends (debounced) or a
- * file is chosen or dropped; the answer shows as the predicted label and a bar per class.
+ * file is chosen or dropped; the answer shows as the predicted label and a bar per class. The
+ * shipped models normalise over the request's images (transductive batch norm, as MAML trains),
+ * so by default the query is sent first in a batch with the support examples as reference, and
+ * only its own prediction is shown.
  */
 import type { AdaptResult, MamlClient, PredictResult } from '../../clients/typescript/client.ts';
 import { describeError } from './api.ts';
@@ -13,7 +16,9 @@ export class QueryPanel {
   private readonly status = byId('query-status', HTMLParagraphElement);
   private readonly scores = byId('scores', HTMLOListElement);
   private readonly pad: DrawPad;
+  private readonly reference = byId('reference-batch', HTMLInputElement);
   private session: AdaptResult | null = null;
+  private supportImages: readonly Blob[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Answers to older queries that arrive late are dropped. */
   private latest = 0;
@@ -21,10 +26,12 @@ export class QueryPanel {
   constructor(private readonly client: () => MamlClient | null) {
     this.pad = new DrawPad({ name: 'the query', onChange: () => this.schedule(), onError: (message) => say(this.status, message, 'error') });
     byId('query-pad', HTMLDivElement).append(this.pad.element);
+    this.reference.addEventListener('change', () => this.schedule());
   }
 
-  useSession(session: AdaptResult | null): void {
+  useSession(session: AdaptResult | null, supportImages: readonly Blob[] = []): void {
     this.session = session;
+    this.supportImages = supportImages;
     this.scores.replaceChildren();
     say(this.status, session ? `Ready: draw or drop an example of ${session.labels.join(', ')}.` : 'Adapt a support set first.');
     if (session && !this.pad.isEmpty()) this.schedule();
@@ -47,7 +54,8 @@ export class QueryPanel {
     const source = this.pad.source;
     say(this.status, `Predicting ${source}…`, 'busy');
     try {
-      const result = await client.predict(session.sessionId, [await this.pad.toBlob()]);
+      const query = await this.pad.toBlob();
+      const result = await client.predict(session.sessionId, this.reference.checked ? [query, ...this.supportImages] : [query]);
       if (ticket === this.latest) this.show(result, source);
     } catch (error) {
       if (ticket === this.latest) say(this.status, describeError(error), 'error');
@@ -58,7 +66,8 @@ export class QueryPanel {
     const prediction = result.predictions[0];
     if (!prediction) return say(this.status, 'The service returned no prediction.', 'error');
     const ranked = Object.entries(prediction.scores).sort((a, b) => b[1] - a[1]);
-    say(this.status, `Prediction for ${source}: ${prediction.label} (${percent(prediction.scores[prediction.label] ?? 0)}, in ${milliseconds(result.timings.predictMs)})`, 'ok');
+    const batch = result.predictions.length > 1 ? ` with ${result.predictions.length - 1} reference images` : ' alone';
+    say(this.status, `Prediction for ${source}: ${prediction.label} (${percent(prediction.scores[prediction.label] ?? 0)}; scored${batch} in ${milliseconds(result.timings.predictMs)})`, 'ok');
     this.scores.replaceChildren(
       ...ranked.map(([label, score], i) => {
         const id = `score-${i}`;
@@ -66,7 +75,7 @@ export class QueryPanel {
           'li',
           { class: label === prediction.label ? 'score top' : 'score', 'data-label': label },
           el('label', { for: id, class: 'score-label' }, label),
-          el('meter', { id, min: 0, max: 1, low: 0.34, high: 0.67, optimum: 1, value: score }),
+          el('meter', { id, min: 0, max: 1, value: score }),
           el('span', { class: 'score-value' }, percent(score)),
         );
       }),
