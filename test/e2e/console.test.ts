@@ -8,14 +8,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createApiKey } from '../../src/auth/api-keys.ts';
-import { createDb } from '../../src/db/client.ts';
-import { buildConsole, chromiumMissing, launchChromium } from '../helpers/browser.ts';
-import { createTestDatabase, REDIS_URL } from '../helpers/env.ts';
-import { freePort, ROOT, spawnEntry, waitForStatus } from '../helpers/processes.ts';
+import { buildConsole, chromiumMissing, launchChromium, openConsole } from '../helpers/browser.ts';
+import { startConsoleService } from '../helpers/console-service.ts';
+import { ROOT } from '../helpers/processes.ts';
 
 const OMNIGLOT = process.env.OMNIGLOT_DIR ?? path.resolve(ROOT, '../shared/data/omniglot');
 // Fixed picks: the first five characters of Gurmukhi; each class's example is its second drawing
@@ -43,43 +41,11 @@ const missing = chromiumMissing();
 
 test('console: adapt to a drawn/uploaded 5-way 1-shot Omniglot support set and predict queries in chromium', { skip: missing ?? false, timeout: 90_000 }, async (t) => {
   buildConsole();
-  const database = await createTestDatabase();
-  t.after(database.drop);
-  const port = await freePort();
-  const weightsDir = path.join(os.tmpdir(), `maml-console-e2e-${port}`);
-  t.after(() => rm(weightsDir, { recursive: true, force: true }));
-  const api = spawnEntry('src/server.ts', {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_URL: database.url,
-    REDIS_URL,
-    WEIGHTS_DIR: weightsDir,
-    QUEUE_PREFIX: `console-e2e-${port}`,
-    LOG_LEVEL: 'warn',
-    INFERENCE_THREADS: '1',
-  });
-  t.after(() => api.child.kill('SIGKILL'));
-  const base = `http://127.0.0.1:${port}`;
-  await waitForStatus(`${base}/readyz`, 200, 30_000);
-  const key = (await createApiKey(createDb(database.url), 'client')).key;
+  const service = await startConsoleService(t, 'client');
   const characters = await pickCharacters();
-
   const browser = await launchChromium();
   t.after(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-  page.setDefaultTimeout(15_000);
-  const violations: string[] = [];
-  page.on('console', (message) => {
-    if (/Content.Security.Policy|Refused to/i.test(message.text())) violations.push(message.text());
-  });
-  page.on('pageerror', (error) => violations.push(`page error: ${error.message}`));
-
-  const response = await page.goto(`${base}/`);
-  assert.equal(response?.status(), 200);
-  assert.match(String(response?.headers()['content-security-policy']), /script-src 'self'/);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Use key' }).click();
-  assert.equal(await page.evaluate("sessionStorage.getItem('maml-console.api-key')"), key);
+  const { page, violations } = await openConsole(browser, service.base, service.key);
 
   // The default model is selected, with its evaluation accuracy; a client key sees the API's 403 for training.
   const model = page.getByLabel('Model', { exact: true });

@@ -2,7 +2,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT } from './processes.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -40,4 +41,25 @@ export function buildConsole(): void {
   const build = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: ROOT, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`vite build failed (${build.status}): ${build.stderr}${build.stdout}`);
   if (!existsSync(path.join(ROOT, 'dist', 'web', 'index.html'))) throw new Error('vite build wrote no dist/web/index.html');
+}
+
+/**
+ * Opens the console at `base` in a new page and enters `key`. `violations` collects what the
+ * browser reports against the Content-Security-Policy, and uncaught page errors.
+ */
+export async function openConsole(browser: Browser, base: string, key: string): Promise<{ page: Page; violations: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  page.setDefaultTimeout(15_000);
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content.Security.Policy|Refused to/i.test(message.text())) violations.push(message.text());
+  });
+  page.on('pageerror', (error) => violations.push(`page error: ${error.message}`));
+  const response = await page.goto(`${base}/`);
+  assert.equal(response?.status(), 200);
+  assert.match(String(response?.headers()['content-security-policy']), /script-src 'self'/);
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Use key' }).click();
+  assert.equal(await page.evaluate("sessionStorage.getItem('maml-console.api-key')"), key);
+  return { page, violations };
 }
