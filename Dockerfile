@@ -24,6 +24,17 @@ ARG TFJS_PACKAGE=@tensorflow/tfjs-node
 # The backend package downloads libtensorflow in its install script (the build has internet).
 RUN if [ -n "$TFJS_PACKAGE" ]; then npm install --no-save --omit=dev --foreground-scripts "$TFJS_PACKAGE@4.22.0"; fi
 
+# The web console (web/ → dist/web): Vite is a dev dependency, so it builds in a stage of its own
+# (no install scripts: the build needs neither Prisma's client nor the native kernels).
+FROM ${NODE_IMAGE} AS web
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY vite.config.ts tsconfig.json openapi.yaml ./
+COPY web ./web
+COPY clients ./clients
+RUN npm run build
+
 FROM ${RUNTIME_BASE} AS runtime
 # The node binary of the build stage (the CUDA base image has none of its own).
 COPY --from=deps /usr/local/bin/node /usr/local/bin/node
@@ -42,6 +53,7 @@ COPY --chown=app:app scripts ./scripts
 COPY --chown=app:app models ./models
 COPY --chown=app:app cli ./cli
 COPY --chown=app:app clients ./clients
+COPY --chown=app:app --from=web /app/dist/web ./dist/web
 # The command-line client inside the image: docker compose exec api maml models
 RUN ln -s /app/cli/maml.mjs /usr/local/bin/maml
 USER app

@@ -11,6 +11,7 @@ import { loggerOptions } from './logger.ts';
 import type { ArtifactStore } from './storage/artifact-store.ts';
 import { HttpError } from './errors.ts';
 import authPlugin from './plugins/auth.ts';
+import consolePlugin, { CONSOLE_DIR } from './plugins/console.ts';
 import docsPlugin from './plugins/docs.ts';
 import errorHandlerPlugin, { frameworkErrorReply } from './plugins/error-handler.ts';
 import metricsPlugin from './plugins/metrics.ts';
@@ -96,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     deps.catalog.invalidate();
     await publishNotice(deps.redis, config.queuePrefix, { type: 'models-changed', modelId });
   };
+  await app.register(consolePlugin, { root: CONSOLE_DIR });
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis, backend: deps.backend, timeoutMs: config.redisConnectTimeoutMs });
   await app.register(modelRoutes, { db: deps.db });
   await app.register(modelManageRoutes, { db: deps.db, store: deps.store, maxModelBytes: config.maxModelBytes, announce: announceModel });

@@ -1,0 +1,79 @@
+/** The model picker: ready image classifiers from GET /models, each with its evaluation accuracy. */
+import type { MamlClient, Model } from '../../clients/typescript/client.ts';
+import { describeError } from './api.ts';
+import { byId, el, say } from './dom.ts';
+
+interface Evaluation {
+  readonly accuracy: number;
+  readonly ci95?: number;
+  readonly tasks?: number;
+}
+
+/** The classes a model can take: 2 up to its head's outputs (conv4 heads are cut to the first N). */
+export function classRange(model: Model): { min: number; max: number } {
+  const outputs = Number(model.architecture.outputs);
+  return { min: 2, max: Number.isInteger(outputs) && outputs >= 2 ? outputs : model.nWay };
+}
+
+function testEvaluation(model: Model): Evaluation | null {
+  const test = (model.metrics as { test?: Partial<Evaluation> }).test;
+  return typeof test?.accuracy === 'number' ? (test as Evaluation) : null;
+}
+
+/** "test accuracy 92.2 ± 0.6 % (5-way 1-shot, 600 tasks)", or a note that it was not evaluated. */
+export function describeAccuracy(model: Model): string {
+  const test = testEvaluation(model);
+  if (!test) return 'not evaluated';
+  const metrics = model.metrics as { nWay?: number; kShot?: number };
+  const ci = test.ci95 === undefined ? '' : ` ± ${(test.ci95 * 100).toFixed(1)}`;
+  const setting = [metrics.nWay ? `${metrics.nWay}-way` : '', metrics.kShot ? `${metrics.kShot}-shot` : '', test.tasks ? `${test.tasks} tasks` : ''].filter(Boolean).join(' ');
+  return `test accuracy ${(test.accuracy * 100).toFixed(1)}${ci} %${setting ? ` (${setting})` : ''}`;
+}
+
+export class ModelPicker {
+  private readonly select = byId('model', HTMLSelectElement);
+  private readonly info = byId('model-info', HTMLParagraphElement);
+  private models: Model[] = [];
+
+  constructor(private readonly onChange: (model: Model | null) => void) {
+    this.select.addEventListener('change', () => this.changed());
+  }
+
+  selected(): Model | null {
+    return this.models.find((m) => m.id === this.select.value) ?? null;
+  }
+
+  /** Lists the models (the default first, selected unless `keep` names another one still listed). */
+  async load(client: MamlClient, keep = this.select.value): Promise<void> {
+    say(this.info, 'Loading models…', 'busy');
+    try {
+      const all = await client.listModels({ status: 'ready', limit: 200 });
+      this.models = all.filter((m) => m.architecture.kind === 'conv4');
+    } catch (error) {
+      this.models = [];
+      this.select.replaceChildren();
+      this.select.disabled = true;
+      say(this.info, describeError(error), 'error');
+      this.onChange(null);
+      return;
+    }
+    this.select.replaceChildren(
+      ...this.models.map((m) =>
+        el('option', { value: m.id }, `${m.name} v${m.version}${m.isDefault ? ' (default)' : ''} · ${m.nWay}-way ${m.algorithm} · ${describeAccuracy(m)}`),
+      ),
+    );
+    this.select.disabled = this.models.length === 0;
+    if (keep && this.models.some((m) => m.id === keep)) this.select.value = keep;
+    this.changed();
+  }
+
+  private changed(): void {
+    const model = this.selected();
+    if (!model) say(this.info, 'No ready image-classification model: train one below.', 'error');
+    else {
+      const { min, max } = classRange(model);
+      say(this.info, `${model.name} v${model.version} takes ${min} to ${max} classes; ${describeAccuracy(model)} on classes it never saw in training.`);
+    }
+    this.onChange(model);
+  }
+}
