@@ -2,9 +2,11 @@
  * `npm run bench:accuracy`: few-shot accuracy of the shipped models (or --model FILE) on 600 tasks
  * per setting drawn with a fixed seed from the Omniglot *evaluation* alphabets: 5-way 1-shot,
  * 5-way 5-shot, 20-way 1-shot, 20-way 5-shot (those the model's head can serve), adapted in full
- * and head-only at the model's test-time inner steps; mean ± 95 % CI (1.96·σ/√n). Then the first
- * --http tasks of each setting go through the HTTP API (a local API on loopback, real PNG uploads)
- * beside the in-process accuracy of the same tasks. Prints one JSON line per result and a table.
+ * and head-only at the model's test-time inner steps; mean ± 95 % CI (1.96·σ/√n). Queries are
+ * scored two ways: as one batch per task (batch norm over the queries: transductive, as the MAML
+ * paper evaluates) and each on its own (normalised with the support set's moments, as the service
+ * answers /predict). Then the first --http tasks of each setting go through the HTTP API (a local
+ * API on loopback, real PNG uploads) beside the in-process accuracy of the same tasks, each alone. Prints one JSON line per result and a table.
  * Options: --model FILE (repeatable), --tasks 600, --queries 5, --seed 600, --http 40, --settings 5w1s,...
  */
 import { readFile } from 'node:fs/promises';
@@ -39,7 +41,7 @@ const files = values.model ?? manifest.map((m) => path.join(root, 'models', m.fi
 
 const backend = await selectBackend('auto');
 const pct = (m: MeanConfidence) => `${(100 * m.mean).toFixed(1)} ± ${(100 * m.ci95).toFixed(1)}`;
-const table: string[] = ['| model | setting | full | head-only | HTTP (first n) | in-process (same n) |', '|---|---|---|---|---|---|'];
+const table: string[] = ['| model | setting | full, query batch | full, each query alone | head-only, query batch | HTTP (first n) | in-process, alone (same n) |', '|---|---|---|---|---|---|---|'];
 const http = httpTasks > 0 ? await startApi() : null;
 
 for (const file of files) {
@@ -51,23 +53,24 @@ for (const file of files) {
   for (const setting of settings) {
     if (setting.nWay > headOutputs(model)) {
       console.log(JSON.stringify({ model: name, setting: settingName(setting), skipped: `the head has ${headOutputs(model)} outputs` }));
-      table.push(`| ${name} | ${settingName(setting)} | n/a (head has ${headOutputs(model)} outputs) | | | |`);
+      table.push(`| ${name} | ${settingName(setting)} | n/a (head has ${headOutputs(model)} outputs) | | | | |`);
       continue;
     }
     const plans = taskPlans(set, setting, queries, seed, tasks);
     const full = evaluatePlans(model, set, plans, { headOnly: false });
+    const alone = evaluatePlans(model, set, plans, { headOnly: false, normalization: 'support' });
     const head = evaluatePlans(model, set, plans, { headOnly: true });
     const row = { model: name, setting: settingName(setting), tasks, queriesPerClass: queries, steps: model.settings.steps, backend: backend.name };
-    console.log(JSON.stringify({ ...row, full: full.accuracy, headOnly: head.accuracy, seconds: Math.round((full.ms + head.ms) / 100) / 10 }));
+    console.log(JSON.stringify({ ...row, full: full.accuracy, alone: alone.accuracy, headOnly: head.accuracy, seconds: Math.round((full.ms + alone.ms + head.ms) / 100) / 10 }));
     let httpCells = '| |';
     if (http && registered) {
       const n = Math.min(httpTasks, plans.length);
       const over = meanConfidence(await httpAccuracy({ url: http.url, key: http.key, model: registered.id, headOnly: false }, set, plans.slice(0, n)));
-      const same = meanConfidence(full.perTask.subarray(0, n));
+      const same = meanConfidence(alone.perTask.subarray(0, n));
       console.log(JSON.stringify({ ...row, tasks: n, http: over, inProcess: same }));
       httpCells = `${pct(over)} | ${pct(same)} (n = ${n}) |`;
     }
-    table.push(`| ${name} | ${settingName(setting)} | ${pct(full.accuracy)} | ${pct(head.accuracy)} | ${httpCells}`);
+    table.push(`| ${name} | ${settingName(setting)} | ${pct(full.accuracy)} | ${pct(alone.accuracy)} | ${pct(head.accuracy)} | ${httpCells}`);
   }
   disposeServingModel(model);
 }

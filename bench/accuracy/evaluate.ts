@@ -68,7 +68,12 @@ function withWays(model: ServingModel, ways: number): { params: Params; owned: t
   return { params: { ...model.params, 'head.weight': weight, 'head.bias': bias }, owned: [weight, bias] };
 }
 
-export function evaluatePlans(model: ServingModel, set: EvaluationSet, plans: readonly TaskPlan[], options: { headOnly: boolean; steps?: number }): SettingResult {
+export function evaluatePlans(
+  model: ServingModel,
+  set: EvaluationSet,
+  plans: readonly TaskPlan[],
+  options: { headOnly: boolean; steps?: number; normalization?: 'batch' | 'support' },
+): SettingResult {
   const started = performance.now();
   const ways = plans[0]!.classes.length;
   const { params, owned } = withWays(model, ways);
@@ -81,6 +86,7 @@ export function evaluatePlans(model: ServingModel, set: EvaluationSet, plans: re
           steps: options.steps ?? model.settings.steps,
           lr: model.lr,
           ...(options.headOnly ? { only: model.net.headNames } : {}),
+          normalization: options.normalization ?? 'batch',
         });
         perTask[i] = result.accuracy!;
       } finally {

@@ -230,7 +230,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Classify images against a session's adapted weights */
+        /**
+         * Classify images against a session's adapted weights
+         * @description Each image is classified on its own: the network's batch norm layers normalise it with the statistics of the session's support set under the adapted weights (fixed at /adapt), so an image gets the same scores alone or in a batch, whatever else the request holds. (The MAML paper evaluates transductively, normalising a task's queries together; `npm run bench:accuracy` reports both.)
+         */
         post: {
             parameters: {
                 query?: never;

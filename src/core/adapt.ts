@@ -2,7 +2,7 @@ import * as tf from './tf.ts';
 import { taskAccuracy, taskLoss } from './loss.ts';
 import { detach, pick, valueAndGradients, zipParams } from './meta/gradients.ts';
 import { type InnerLearningRate, rateAt, validateRates } from './meta/learning_rates.ts';
-import type { Network, Params } from './types.ts';
+import type { ForwardOptions, Network, Params } from './types.ts';
 
 export type { InnerLearningRate } from './meta/learning_rates.ts';
 
@@ -116,9 +116,11 @@ export function adapt<X extends tf.Tensor>(
 /**
  * Class probabilities [N, classes] (softmax of the logits; no gradient flows here) for a
  * classifier (conv4), the raw outputs [N, D] for a regression network (mlp). Caller disposes.
+ * With `options.moments` (e.g. the support set's, from net.moments) every row is independent of
+ * the others; without, batch norm uses x's own statistics (transductive, as MAML evaluates).
  */
-export function predict<X extends tf.Tensor>(net: Network<X>, params: Params, x: X): tf.Tensor2D {
-  return tf.tidy(() => (net.spec.kind === 'conv4' ? tf.softmax(net.forward(params, x)) : net.forward(params, x)));
+export function predict<X extends tf.Tensor>(net: Network<X>, params: Params, x: X, options?: ForwardOptions): tf.Tensor2D {
+  return tf.tidy(() => (net.spec.kind === 'conv4' ? tf.softmax(net.forward(params, x, options)) : net.forward(params, x, options)));
 }
 
 function adaptedNames(params: Params, only: readonly string[] | undefined): string[] {

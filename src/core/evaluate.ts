@@ -13,6 +13,12 @@ export interface EvaluateOptions {
   readonly lr: InnerLearningRate;
   /** Adapt only these parameters (head-only evaluation). */
   readonly only?: readonly string[];
+  /**
+   * How queries are normalised: 'batch' (their own batch statistics, as MAML evaluates:
+   * transductive) or 'support' (the adapted network's moments on the support set: each query
+   * scored on its own, as a service answers one image). Default 'batch'.
+   */
+  readonly normalization?: 'batch' | 'support';
 }
 
 export interface Evaluation {
@@ -27,7 +33,8 @@ export function evaluateTask<X extends tf.Tensor>(net: Network<X>, params: Param
   const adapted = adapt(net, params, { x: task.supportX, y: task.supportY }, { steps: options.steps, lr: options.lr, ...(options.only ? { only: options.only } : {}) });
   try {
     const scores = tf.tidy(() => {
-      const outputs = net.forward(adapted.params, task.queryX);
+      const moments = options.normalization === 'support' && net.moments ? net.moments(adapted.params, task.supportX) : undefined;
+      const outputs = net.forward(adapted.params, task.queryX, moments ? { moments } : {});
       const accuracy = taskAccuracy(outputs, task.queryY);
       return accuracy ? [taskLoss(outputs, task.queryY), accuracy] : [taskLoss(outputs, task.queryY)];
     });

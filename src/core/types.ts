@@ -1,12 +1,21 @@
+import type { Moments } from './ops/batch_moments.ts';
 import type { Tensor, Tensor1D, Tensor2D, Tensor4D } from './tf.ts';
 
 /** Network parameters: an explicit, named map (names are the checkpoint tensor names). */
 export type Params = Record<string, Tensor>;
 
+/** Batch norm moments of every normalisation layer, in order (see Network.moments). */
+export type NormalizationMoments = readonly Moments[];
+
 /** Options every forward pass understands. */
 export interface ForwardOptions {
   /** Names of the parameters a step may not change (head-only adaptation freezes the body). */
   readonly frozen?: ReadonlySet<string>;
+  /**
+   * Normalise with these moments instead of the batch's own, so each example's output does not
+   * depend on the rest of its batch (e.g. queries normalised with their task's support set).
+   */
+  readonly moments?: NormalizationMoments;
 }
 
 /** A functional network: parameters are passed in, never stored. */
@@ -23,7 +32,13 @@ export interface Network<X extends Tensor = Tensor> {
    * Body output [N, F], the head's input; with `head` it lets head-only adaptation compute the
    * body once. Invariant: head(params, features(params, x)) equals forward(params, x).
    */
-  features?(params: Params, x: X): Tensor2D;
+  features?(params: Params, x: X, options?: ForwardOptions): Tensor2D;
+  /**
+   * The batch norm moments of each normalisation layer in a forward pass over x (networks with
+   * batch norm only); the caller disposes them. forward(θ, y, { moments: moments(θ, x) }) scores
+   * y as if it were normalised together with x.
+   */
+  moments?(params: Params, x: X): NormalizationMoments;
   /** Logits / predictions from body features [N, F] (uses only the `headNames` parameters). */
   head?(params: Params, features: Tensor2D): Tensor2D;
 }

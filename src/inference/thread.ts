@@ -6,7 +6,8 @@ import { workerData } from 'node:worker_threads';
 import { adapt, predict } from '../core/adapt.ts';
 import * as tf from '../core/tf.ts';
 import type { Params } from '../core/types.ts';
-import { decodeTheta, encodeTheta, type HostTensor } from '../sessions/codec.ts';
+import { decodeTheta, encodeTheta, type HostMoments, type HostTensor } from '../sessions/codec.ts';
+import type { NormalizationMoments } from '../core/types.ts';
 import { FsArtifactStore } from '../storage/fs-artifact-store.ts';
 import { selectBackend, type BackendChoice } from '../tf/backend.ts';
 import { checkImageSize, ImageTooLargeError, InvalidImageError, preprocessImage } from '../data/image/preprocess.ts';
@@ -94,8 +95,11 @@ async function runAdapt(request: AdaptRequest, queueMs: number): Promise<AdaptRe
     const changed = only ?? Object.keys(result.params);
     const adapted = new Map<string, HostTensor>();
     for (const name of changed) adapted.set(name, { shape: result.params[name]!.shape, data: result.params[name]!.dataSync() as Float32Array });
-    tf.dispose(Object.values(result.params));
-    const theta = encodeTheta(host, adapted, m.sha256, precision);
+    // The adapted network's batch norm moments on the support set: /predict normalises with them.
+    const moments = m.net.moments?.(result.params, x) ?? [];
+    const hostMoments: HostMoments[] = moments.map((l) => ({ mean: l.mean.dataSync() as Float32Array, variance: l.variance.dataSync() as Float32Array }));
+    tf.dispose([...Object.values(result.params), ...moments.flatMap((l) => [l.mean, l.variance])]);
+    const theta = encodeTheta(host, adapted, m.sha256, precision, hostMoments);
     return { theta, loss: result.supportLoss, accuracy: result.supportAccuracy ?? 0, decodeMs, adaptMs: performance.now() - started, queueMs };
   } finally {
     tf.dispose([x, y]);
@@ -112,8 +116,11 @@ async function runPredict(request: PredictRequest, queueMs: number): Promise<Pre
     const adapted = decodeTheta(request.theta, host, m.sha256);
     const probabilities = tf.tidy(() => {
       const theta: Params = { ...params };
-      for (const [name, t] of adapted) theta[name] = tf.tensor(t.data, [...t.shape]);
-      return predict(m.net, theta, x).dataSync() as Float32Array;
+      for (const [name, t] of adapted.params) theta[name] = tf.tensor(t.data, [...t.shape]);
+      // Each image normalised with the support set's moments: its answer does not depend on the
+      // other images of the request (sessions made before the moments were stored: batch statistics).
+      const moments: NormalizationMoments | undefined = adapted.moments?.map((l) => ({ mean: tf.tensor1d(l.mean), variance: tf.tensor1d(l.variance) }));
+      return predict(m.net, theta, x, moments ? { moments } : {}).dataSync() as Float32Array;
     });
     return { probabilities, decodeMs, predictMs: performance.now() - started, queueMs };
   } finally {

@@ -3,17 +3,35 @@
  * from the model's θ (small numbers, so float16 keeps them to ~3 significant digits without
  * changing predictions; a test checks that), in a safetensors file whose metadata names the codec
  * version and the model's artifact digest, so θ′ is never applied to other weights.
+ * Version 2 adds the batch norm moments of the adapted network on the support set (float32,
+ * `moments.<layer>.mean|variance`): /predict normalises each image with them, so an image's
+ * prediction does not depend on the others in its request. Version 1 sessions have none.
  */
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../core/checkpoint/safetensors.ts';
 import { fromFloat16, toFloat16 } from '../core/checkpoint/float16.ts';
 
-export const THETA_CODEC = 'maml-service/session-theta@1';
+export const THETA_CODEC = 'maml-service/session-theta@2';
+const READABLE_CODECS = new Set(['maml-service/session-theta@1', THETA_CODEC]);
+const MOMENTS = /^moments\.(\d+)\.(mean|variance)$/;
 
 export type ThetaPrecision = 'float16' | 'float32';
 
 export interface HostTensor {
   readonly shape: readonly number[];
   readonly data: Float32Array;
+}
+
+/** One batch norm layer's moments on the support set. */
+export interface HostMoments {
+  readonly mean: Float32Array;
+  readonly variance: Float32Array;
+}
+
+export interface DecodedTheta {
+  /** θ′ for the adapted names. */
+  readonly params: Map<string, HostTensor>;
+  /** Per normalisation layer, in order; null for a version 1 session. */
+  readonly moments: HostMoments[] | null;
 }
 
 export class ThetaCodecError extends Error {
@@ -28,8 +46,13 @@ export function encodeTheta(
   adapted: ReadonlyMap<string, HostTensor>,
   modelSha256: string,
   precision: ThetaPrecision,
+  moments: readonly HostMoments[] = [],
 ): Uint8Array {
   const tensors = new Map<string, NamedTensor>();
+  moments.forEach(({ mean, variance }, layer) => {
+    tensors.set(`moments.${layer}.mean`, { dtype: 'float32', shape: [mean.length], data: mean });
+    tensors.set(`moments.${layer}.variance`, { dtype: 'float32', shape: [variance.length], data: variance });
+  });
   for (const [name, tensor] of adapted) {
     const theta = base.get(name);
     if (!theta || theta.data.length !== tensor.data.length) throw new ThetaCodecError(`parameter ${name} does not match the model`);
@@ -40,8 +63,8 @@ export function encodeTheta(
   return encodeSafetensors(tensors, { codec: THETA_CODEC, model: modelSha256, precision });
 }
 
-/** θ′ for the adapted names (θ + stored difference), checked against the model's digest. */
-export function decodeTheta(bytes: Uint8Array, base: ReadonlyMap<string, HostTensor>, modelSha256: string): Map<string, HostTensor> {
+/** θ′ for the adapted names (θ + stored difference) and the moments, checked against the model's digest. */
+export function decodeTheta(bytes: Uint8Array, base: ReadonlyMap<string, HostTensor>, modelSha256: string): DecodedTheta {
   let contents;
   try {
     contents = decodeSafetensors(bytes);
@@ -49,10 +72,17 @@ export function decodeTheta(bytes: Uint8Array, base: ReadonlyMap<string, HostTen
     throw new ThetaCodecError((error as Error).message);
   }
   const { codec, model } = contents.metadata;
-  if (codec !== THETA_CODEC) throw new ThetaCodecError(`codec ${JSON.stringify(codec)}, expected ${THETA_CODEC}`);
+  if (!READABLE_CODECS.has(codec ?? '')) throw new ThetaCodecError(`codec ${JSON.stringify(codec)}, expected ${THETA_CODEC}`);
   if (model !== modelSha256) throw new ThetaCodecError(`made for model ${model}, not ${modelSha256}`);
   const out = new Map<string, HostTensor>();
+  const moments: { mean?: Float32Array; variance?: Float32Array }[] = [];
   for (const [name, tensor] of contents.tensors) {
+    const moment = MOMENTS.exec(name);
+    if (moment) {
+      if (tensor.dtype !== 'float32') throw new ThetaCodecError(`${name} is ${tensor.dtype}, expected float32`);
+      (moments[Number(moment[1])] ??= {})[moment[2] as 'mean' | 'variance'] = tensor.data as Float32Array;
+      continue;
+    }
     const theta = base.get(name);
     if (!theta || theta.data.length !== tensor.data.length) throw new ThetaCodecError(`parameter ${name} does not match the model`);
     const delta = tensor.dtype === 'float16' ? fromFloat16(tensor.data as Uint16Array) : (tensor.data as Float32Array);
@@ -60,5 +90,10 @@ export function decodeTheta(bytes: Uint8Array, base: ReadonlyMap<string, HostTen
     for (let i = 0; i < data.length; i++) data[i] = theta.data[i]! + delta[i]!;
     out.set(name, { shape: tensor.shape, data });
   }
-  return out;
+  if (moments.length === 0) return { params: out, moments: null };
+  const complete = [...moments].map((m, layer) => {
+    if (!m?.mean || !m.variance || m.mean.length !== m.variance.length) throw new ThetaCodecError(`the moments of layer ${layer} are incomplete`);
+    return { mean: m.mean, variance: m.variance };
+  });
+  return { params: out, moments: complete };
 }

@@ -154,3 +154,22 @@ test('no tensors leak in the inference thread over repeated adapt/predict', asyn
   const [after] = await t.deps.pool.liveTensors();
   assert.equal(after, before);
 });
+
+test('each image is scored on its own (support-set normalisation): alone or in a batch, the same scores', async () => {
+  const adapted = await adaptMultipart();
+  assert.equal(adapted.statusCode, 201, adapted.body);
+  const { sessionId } = adapted.json();
+  const queries = characters.map((c) => c.files[1]!.toString('base64'));
+  const predict = async (images: string[]) => {
+    const res = await t.app.inject({ method: 'POST', url: '/predict', headers: auth, payload: { sessionId, images } });
+    assert.equal(res.statusCode, 200, res.body);
+    return (res.json() as { predictions: { scores: Record<string, number> }[] }).predictions.map((p) => p.scores);
+  };
+  const together = await predict(queries);
+  for (const [i, image] of queries.entries()) {
+    const [alone] = await predict([image]);
+    for (const [label, score] of Object.entries(alone!)) assert.ok(Math.abs(score - together[i]![label]!) < 1e-5, `query ${i}, ${label}: ${score} alone, ${together[i]![label]} in the batch`);
+  }
+  const [first] = await predict([queries[0]!, queries[0]!, queries[0]!]);
+  assert.ok(Math.abs(first![characters[0]!.label]! - together[0]![characters[0]!.label]!) < 1e-5, 'duplicates in a request change nothing');
+});

@@ -8,6 +8,7 @@ import * as tf from '../../src/core/tf.ts';
 import { preprocessImage } from '../../src/data/image/preprocess.ts';
 import { disposeServingModel, loadServingModel } from '../../src/inference/serving-model.ts';
 import { decodeTheta, encodeTheta, ThetaCodecError, type HostTensor } from '../../src/sessions/codec.ts';
+import { encodeSafetensors } from '../../src/core/checkpoint/safetensors.ts';
 
 const OMNIGLOT = process.env.OMNIGLOT_DIR ?? path.resolve(import.meta.dirname, '../../../shared/data/omniglot');
 const MODEL = path.resolve(import.meta.dirname, '../../models/omniglot-5way.safetensors');
@@ -32,7 +33,7 @@ test('θ′ stored as float16 differences gives the same predictions as float32 
   const probabilities = (precision: 'float16' | 'float32') => {
     const decoded = decodeTheta(encodeTheta(model.host, adapted, model.sha256, precision), model.host, model.sha256);
     return tf.tidy(() => {
-      const theta = { ...model.params, ...Object.fromEntries([...decoded].map(([n, t]) => [n, tf.tensor(t.data, [...t.shape])])) };
+      const theta = { ...model.params, ...Object.fromEntries([...decoded.params].map(([n, t]) => [n, tf.tensor(t.data, [...t.shape])])) };
       return predict(model.net, theta, q).arraySync() as number[][];
     });
   };
@@ -48,4 +49,19 @@ test('θ′ stored as float16 differences gives the same predictions as float32 
   assert.throws(() => decodeTheta(encodeTheta(model.host, adapted, model.sha256, 'float16'), model.host, 'b'.repeat(64)), ThetaCodecError);
   tf.dispose([x, y, q, ...Object.values(result.params)]);
   disposeServingModel(model);
+});
+
+test('version 2 carries the support moments (float32, exact); version 1 sessions decode without them', () => {
+  const base = new Map<string, HostTensor>([['w', { shape: [2], data: Float32Array.from([1, 2]) }]]);
+  const adapted = new Map<string, HostTensor>([['w', { shape: [2], data: Float32Array.from([1.5, 2.5]) }]]);
+  const moments = [{ mean: Float32Array.from([0.1, 0.2, 0.3]), variance: Float32Array.from([1, 2, 3]) }, { mean: Float32Array.from([4]), variance: Float32Array.from([5]) }];
+  const decoded = decodeTheta(encodeTheta(base, adapted, 'a'.repeat(64), 'float16', moments), base, 'a'.repeat(64));
+  assert.deepEqual(decoded.moments, moments);
+  assert.deepEqual([...decoded.params.get('w')!.data], [1.5, 2.5]);
+  const version1 = encodeSafetensors(new Map([['w', { dtype: 'float32' as const, shape: [2], data: Float32Array.from([0.5, 0.5]) }]]), { codec: 'maml-service/session-theta@1', model: 'a'.repeat(64), precision: 'float32' });
+  const old = decodeTheta(version1, base, 'a'.repeat(64));
+  assert.equal(old.moments, null);
+  assert.deepEqual([...old.params.get('w')!.data], [1.5, 2.5]);
+  const halfMissing = encodeSafetensors(new Map([['moments.0.mean', { dtype: 'float32' as const, shape: [1], data: Float32Array.from([0]) }]]), { codec: 'maml-service/session-theta@2', model: 'a'.repeat(64), precision: 'float32' });
+  assert.throws(() => decodeTheta(halfMissing, base, 'a'.repeat(64)), ThetaCodecError);
 });

@@ -18,7 +18,7 @@ const keyInput = byId('key', HTMLInputElement);
 const keyStatus = byId('key-status', HTMLParagraphElement);
 
 const query = new QueryPanel(currentClient);
-const support = new SupportSet(currentClient, (session, images) => query.useSession(session, images));
+const support = new SupportSet(currentClient, (session) => query.useSession(session));
 const models = new ModelPicker((model) => {
   support.useModel(model);
   query.useSession(null);

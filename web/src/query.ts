@@ -1,9 +1,8 @@
 /**
  * Queries: a drawing pad whose example goes to POST /predict when a stroke ends (debounced) or a
  * file is chosen or dropped; the answer shows as the predicted label and a bar per class. The
- * shipped models normalise over the request's images (transductive batch norm, as MAML trains),
- * so by default the query is sent first in a batch with the support examples as reference, and
- * only its own prediction is shown.
+ * service scores each image on its own (normalised with the support set's statistics), so the
+ * query is sent alone.
  */
 import type { AdaptResult, MamlClient, PredictResult } from '../../clients/typescript/client.ts';
 import { describeError } from './api.ts';
@@ -16,9 +15,7 @@ export class QueryPanel {
   private readonly status = byId('query-status', HTMLParagraphElement);
   private readonly scores = byId('scores', HTMLOListElement);
   private readonly pad: DrawPad;
-  private readonly reference = byId('reference-batch', HTMLInputElement);
   private session: AdaptResult | null = null;
-  private supportImages: readonly Blob[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Answers to older queries that arrive late are dropped. */
   private latest = 0;
@@ -26,12 +23,10 @@ export class QueryPanel {
   constructor(private readonly client: () => MamlClient | null) {
     this.pad = new DrawPad({ name: 'the query', onChange: () => this.schedule(), onError: (message) => say(this.status, message, 'error') });
     byId('query-pad', HTMLDivElement).append(this.pad.element);
-    this.reference.addEventListener('change', () => this.schedule());
   }
 
-  useSession(session: AdaptResult | null, supportImages: readonly Blob[] = []): void {
+  useSession(session: AdaptResult | null): void {
     this.session = session;
-    this.supportImages = supportImages;
     this.scores.replaceChildren();
     say(this.status, session ? `Ready: draw or drop an example of ${session.labels.join(', ')}.` : 'Adapt a support set first.');
     if (session && !this.pad.isEmpty()) this.schedule();
@@ -55,7 +50,7 @@ export class QueryPanel {
     say(this.status, `Predicting ${source}…`, 'busy');
     try {
       const query = await this.pad.toBlob();
-      const result = await client.predict(session.sessionId, this.reference.checked ? [query, ...this.supportImages] : [query]);
+      const result = await client.predict(session.sessionId, [query]);
       if (ticket === this.latest) this.show(result, source);
     } catch (error) {
       if (ticket === this.latest) say(this.status, describeError(error), 'error');
@@ -66,8 +61,7 @@ export class QueryPanel {
     const prediction = result.predictions[0];
     if (!prediction) return say(this.status, 'The service returned no prediction.', 'error');
     const ranked = Object.entries(prediction.scores).sort((a, b) => b[1] - a[1]);
-    const batch = result.predictions.length > 1 ? ` with ${result.predictions.length - 1} reference images` : ' alone';
-    say(this.status, `Prediction for ${source}: ${prediction.label} (${percent(prediction.scores[prediction.label] ?? 0)}; scored${batch} in ${milliseconds(result.timings.predictMs)})`, 'ok');
+    say(this.status, `Prediction for ${source}: ${prediction.label} (${percent(prediction.scores[prediction.label] ?? 0)}, in ${milliseconds(result.timings.predictMs)})`, 'ok');
     this.scores.replaceChildren(
       ...ranked.map(([label, score], i) => {
         const id = `score-${i}`;

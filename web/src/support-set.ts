@@ -28,7 +28,7 @@ export class SupportSet {
 
   constructor(
     private readonly client: () => MamlClient | null,
-    private readonly onAdapted: (result: AdaptResult, supportImages: Blob[]) => void,
+    private readonly onAdapted: (result: AdaptResult) => void,
   ) {
     for (let i = 0; i < FIRST_CLASSES; i++) this.addCard();
     this.addButton.addEventListener('click', () => this.addCard().name.focus());
@@ -98,7 +98,7 @@ export class SupportSet {
           `session ${result.sessionId} until ${new Date(result.expiresAt).toLocaleTimeString()}.`,
         'ok',
       );
-      this.onAdapted(result, support.map((s) => s.file));
+      this.onAdapted(result);
     } catch (error) {
       say(this.status, describeError(error), 'error');
     } finally {

@@ -4,7 +4,9 @@ import { convGeneral } from '../ops/conv_general.ts';
 import { paddedGeometry } from '../ops/conv_geometry.ts';
 import { assertShape } from '../ops/errors.ts';
 import { batchNormReluMaxPool } from '../ops/batch_norm_relu_pool.ts';
-import type { Network, NetworkSpec, Params } from '../types.ts';
+import { batchMoments, normalizeWithMoments, type Moments } from '../ops/batch_moments.ts';
+import { reluMaxPool2x2 } from '../ops/max_pool.ts';
+import type { ForwardOptions, Network, NetworkSpec, NormalizationMoments, Params } from '../types.ts';
 import { InvalidNetworkSpecError } from './errors.ts';
 import { SeededRandom, normalTensor, xavierUniformConv } from './init.ts';
 import { param } from './param.ts';
@@ -30,23 +32,44 @@ export const CONV4_BLOCKS = 4;
  *   head.bias            [outputs]
  * The head may have fewer columns than `outputs` (a zero-initialised head sliced to n-way).
  */
-export function conv4(spec: Conv4Spec): Network<tf.Tensor4D> & Required<Pick<Network<tf.Tensor4D>, 'features' | 'head'>> {
+export function conv4(spec: Conv4Spec): Network<tf.Tensor4D> & Required<Pick<Network<tf.Tensor4D>, 'features' | 'head' | 'moments'>> {
   validate(spec);
   const stride = spec.variant === 'strided' ? 2 : 1;
   const headNames = ['head.weight', 'head.bias'] as const;
 
-  function features(params: Params, x: tf.Tensor4D): tf.Tensor2D {
+  /** The body; `record` receives each block's batch moments, `options.moments` replaces them. */
+  function body(params: Params, x: tf.Tensor4D, options?: ForwardOptions, record?: Moments[]): tf.Tensor2D {
     assertShape('conv4 input', x.shape, [null, spec.inputSize, spec.inputSize, spec.channels]);
+    if (options?.moments && options.moments.length !== CONV4_BLOCKS) throw new InvalidNetworkSpecError('moments', options.moments.length, `conv4 has ${CONV4_BLOCKS} batch norm layers`);
     let h = x;
     for (let i = 0; i < CONV4_BLOCKS; i++) {
       const p = (name: string) => param<tf.Tensor>(params, `block${i}.${name}`);
       param(params, `block${i}.conv.bias`); // required (checkpoints), but batch norm cancels it exactly: BN(z + b) = BN(z)
       const conv = convGeneral(h, p('conv.weight') as tf.Tensor4D, paddedGeometry(stride, 1));
       const [gamma, beta] = [p('bn.weight') as tf.Tensor1D, p('bn.bias') as tf.Tensor1D];
-      h = spec.variant === 'maxpool' ? batchNormReluMaxPool(conv, gamma, beta) : tf.relu(batchNorm(conv, gamma, beta) as tf.Tensor4D);
+      record?.push(batchMoments(conv));
+      const fixed = options?.moments?.[i];
+      if (fixed) {
+        const normalized = normalizeWithMoments(conv, gamma, beta, fixed) as tf.Tensor4D;
+        h = spec.variant === 'maxpool' ? reluMaxPool2x2(normalized) : tf.relu(normalized);
+      } else {
+        h = spec.variant === 'maxpool' ? batchNormReluMaxPool(conv, gamma, beta) : tf.relu(batchNorm(conv, gamma, beta) as tf.Tensor4D);
+      }
     }
     const [n, sh, sw, c] = h.shape;
     return sh * sw === 1 ? tf.reshape(h, [n, c]) : tf.mean(tf.reshape(h, [n, sh * sw, c]), 1);
+  }
+
+  function features(params: Params, x: tf.Tensor4D, options?: ForwardOptions): tf.Tensor2D {
+    return body(params, x, options);
+  }
+
+  function moments(params: Params, x: tf.Tensor4D): NormalizationMoments {
+    return tf.tidy(() => {
+      const record: Moments[] = [];
+      body(params, x, undefined, record);
+      return record.map(({ mean, variance }) => ({ mean, variance }));
+    }) as unknown as NormalizationMoments;
   }
 
   function head(params: Params, feats: tf.Tensor2D): tf.Tensor2D {
@@ -77,7 +100,8 @@ export function conv4(spec: Conv4Spec): Network<tf.Tensor4D> & Required<Pick<Net
     init,
     features,
     head,
-    forward: (params, x) => head(params, features(params, x)),
+    moments,
+    forward: (params, x, options) => head(params, features(params, x, options)),
   };
 }
 

@@ -117,3 +117,28 @@ test('conv4 forward is the same with and without a gradient tape (fused inferenc
     tf.dispose(Object.values(params));
   }
 });
+
+test('conv4 moments: a batch normalised with its own moments is the plain forward; with fixed moments each row stands alone', () => {
+  for (const variant of ['maxpool', 'strided'] as const) {
+    const net = conv4({ ...(omniglot as Extract<NetworkSpec, { kind: 'conv4' }>), variant, filters: 16 });
+    const params = net.init(3);
+    const support = tf.randomUniform([5, 28, 28, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const queries = tf.randomUniform([4, 28, 28, 1], 0, 1, 'float32', 2) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    const moments = net.moments(params, support);
+    assert.equal(moments.length, 4);
+    assert.deepEqual(moments[0]!.mean.shape, [16]);
+    const same = tf.tidy(() => tf.max(tf.abs(tf.sub(net.forward(params, support, { moments }), net.forward(params, support)))).dataSync()[0]!);
+    assert.ok(same < 1e-4, `${variant}: own moments reproduce batch statistics (max diff ${same})`);
+    const together = tf.tidy(() => net.forward(params, queries, { moments }).arraySync());
+    for (let i = 0; i < 4; i++) {
+      const alone = tf.tidy(() => net.forward(params, tf.slice(queries, [i, 0, 0, 0], [1, 28, 28, 1]), { moments }).arraySync()[0]!);
+      alone.forEach((v, j) => assert.ok(Math.abs(v - together[i]![j]!) < 1e-4, `${variant}: query ${i} alone scores as in the batch`));
+    }
+    const transductive = tf.tidy(() => net.forward(params, tf.slice(queries, [0, 0, 0, 0], [1, 28, 28, 1])).arraySync()[0]!);
+    assert.ok(transductive.some((v, j) => Math.abs(v - together[0]![j]!) > 1e-3), `${variant}: batch statistics of one image differ`);
+    tf.dispose(moments.flatMap((m) => [m.mean, m.variance]));
+    assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
+    tf.dispose([support, queries, ...Object.values(params)]);
+  }
+});

@@ -1,5 +1,6 @@
 /** The core's differentiable-to-any-order ops (one per file). */
 export { batchNorm, BATCH_NORM_EPSILON } from './batch_norm.ts';
+export { batchMoments, normalizeWithMoments, type Moments } from './batch_moments.ts';
 export { addChannelBias } from './bias.ts';
 export { batchNormReluMaxPool } from './batch_norm_relu_pool.ts';
 export { broadcastRows, channelMean, channelSum } from './channel_sum.ts';
