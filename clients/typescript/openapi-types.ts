@@ -1235,7 +1235,7 @@ export interface components {
                 sha256: string;
                 bytes: number;
             };
-            /** @description Evaluation accuracy (mean and 95 % CI) per setting */
+            /** @description Evaluation at the end of training (mean and 95 % CI): `test` scores each task's queries as one batch (as the MAML paper), `testPerImage` each query alone as /predict does; `validation`, settings, iterations, training time */
             metrics: Record<string, never>;
             status: components["schemas"]["ModelStatus"];
             isDefault: boolean;

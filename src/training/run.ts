@@ -106,9 +106,12 @@ export async function runTraining(ctx: TrainingContext, config: TrainingConfig, 
     await ctx.flushMetrics(pending.splice(0));
     await checkpoint();
     const validation = summary(validate());
-    const test = summary(evaluate(net, state.params, config.testTasks, (i) => source.testTask(i), { steps: config.testInnerSteps, lr: lr() }));
+    const testOptions = { steps: config.testInnerSteps, lr: lr() };
+    const test = summary(evaluate(net, state.params, config.testTasks, (i) => source.testTask(i), testOptions));
+    // As /predict answers: each query normalised with its support set's moments, not with the other queries.
+    const testPerImage = net.moments ? summary(evaluate(net, state.params, config.testTasks, (i) => source.testTask(i), { ...testOptions, normalization: 'support' })) : undefined;
     const trainingSeconds = elapsed();
-    const metrics = { validation, test, testInnerSteps: config.testInnerSteps, kShot: config.kShot, nWay: config.nWay, iterations: iteration, trainingSeconds, backend: ctx.backend };
+    const metrics = { validation, test, ...(testPerImage ? { testPerImage } : {}), testInnerSteps: config.testInnerSteps, kShot: config.kShot, nWay: config.nWay, iterations: iteration, trainingSeconds, backend: ctx.backend };
     const bytes = await modelCheckpoint(config, source, state, { iterations: iteration, seed: config.seed, trainingSeconds, backend: ctx.backend, metrics });
     const model = await ctx.registerModel(bytes, metrics);
     return { status: 'completed', modelId: model };
