@@ -4,9 +4,15 @@ import type { Model } from '../../clients/typescript/index.ts';
 import { contextFor, positiveInt } from '../context.ts';
 import { json, keyValues, percent, table } from '../format.ts';
 
-/** "92.2 % ± 0.6" from a model's metrics.test (classification), or its loss (regression). */
-export function testMetric(model: Pick<Model, 'metrics'>): string {
-  const test = (model.metrics as { test?: { accuracy?: number | null; ci95?: number | null; loss?: number } }).test;
+type Evaluation = { accuracy?: number | null; ci95?: number | null; loss?: number };
+
+/**
+ * "92.2 % ± 0.6" from a model's metrics.test (queries scored as one batch) or, with `perImage`,
+ * metrics.testPerImage (each query alone, as /predict answers); the loss for regression.
+ */
+export function testMetric(model: Pick<Model, 'metrics'>, perImage = false): string {
+  const metrics = model.metrics as { test?: Evaluation; testPerImage?: Evaluation };
+  const test = perImage ? metrics.testPerImage : metrics.test;
   if (!test) return '–';
   if (typeof test.accuracy === 'number') return `${percent(test.accuracy)}${typeof test.ci95 === 'number' ? ` ± ${(test.ci95 * 100).toFixed(1)}` : ''}`;
   return typeof test.loss === 'number' ? `loss ${test.loss.toPrecision(3)}` : '–';
@@ -20,6 +26,7 @@ function describe(model: Model): string {
     ['algorithm', `${model.algorithm}, ${model.nWay}-way, input ${model.inputShape.join('×')}`],
     ['architecture', JSON.stringify(model.architecture)],
     ['test', testMetric(model)],
+    ['test, each image alone', testMetric(model, true)],
     ['weights', `${model.weights.bytes} bytes, sha256 ${model.weights.sha256}`],
     ['created', model.createdAt],
   ]);
