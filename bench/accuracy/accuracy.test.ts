@@ -38,7 +38,7 @@ test('tasks through the HTTP API (real PNG uploads) score as in process', async 
     const key = (await createApiKey(t.db, 'client')).key;
     const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
     const plans = taskPlans(set, { nWay: 5, kShot: 1 }, 5, 601, 3);
-    const local = evaluatePlans(model, set, plans, { headOnly: false });
+    const local = evaluatePlans(model, set, plans, { headOnly: false, normalization: 'support' }); // as /predict: each query alone
     const remote = await httpAccuracy({ url, key, model: registered.id, headOnly: false }, set, plans);
     remote.forEach((a, i) => assert.ok(Math.abs(a - local.perTask[i]!) <= 0.04 + 1e-9, `task ${i}: HTTP ${a}, in process ${local.perTask[i]}`));
   } finally {
