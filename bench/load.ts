@@ -86,7 +86,20 @@ try {
     const top = levels.at(-1)!.connections;
     const { samples, ...row } = await level(top, Number(values.soak));
     const mbPerMinute = slope(samples.map((s) => s.t / 60), samples.map((s) => s.rssBytes / 1e6));
-    soak = { ...row, seconds: Number(values.soak), rssStartMB: Math.round(samples[0]!.rssBytes / 1e6), rssEndMB: Math.round(samples.at(-1)!.rssBytes / 1e6), rssSlopeMBPerMinute: Math.round(mbPerMinute * 100) / 100 };
+    const heapPerMinute = slope(samples.map((s) => s.t / 60), samples.map((s) => s.heapUsedBytes / 1e6));
+    const mb = (bytes: number) => Math.round(bytes / 1e6);
+    soak = {
+      ...row,
+      seconds: Number(values.soak),
+      rssStartMB: mb(samples[0]!.rssBytes),
+      rssEndMB: mb(samples.at(-1)!.rssBytes),
+      rssSlopeMBPerMinute: Math.round(mbPerMinute * 100) / 100,
+      heapUsedStartMB: mb(samples[0]!.heapUsedBytes),
+      heapUsedEndMB: mb(samples.at(-1)!.heapUsedBytes),
+      heapUsedSlopeMBPerMinute: Math.round(heapPerMinute * 100) / 100,
+      /** RSS at each minute (the shape tells growth that levels off from a leak). */
+      rssByMinuteMB: samples.filter((s, i) => i === 0 || Math.floor(s.t / 60) > Math.floor(samples[i - 1]!.t / 60)).map((s) => mb(s.rssBytes)),
+    };
   }
   console.log(JSON.stringify({ inferenceThreads: Number(values.threads), inferenceQueue: Number(values.queue), cores: os.availableParallelism(), mix: '1 adapt (5w1s) : 3 predict (10 images)', levels, saturatesAt: { connections: saturation.connections, okPerSecond: saturation.okPerSecond }, recovery, soak }, null, 2));
   await db.$disconnect();

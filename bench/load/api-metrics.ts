@@ -1,6 +1,8 @@
 /** Reads the API process's own figures from its Prometheus endpoint (RSS, event-loop lag p99). */
 export interface ApiSample {
   readonly rssBytes: number;
+  /** The main thread's V8 heap in use (a JS leak grows this; RSS also holds the inference threads' wasm heaps). */
+  readonly heapUsedBytes: number;
   readonly eventLoopLagP99Ms: number;
 }
 
@@ -11,7 +13,11 @@ function metric(text: string, name: string): number {
 
 export async function sampleApi(base: string): Promise<ApiSample> {
   const text = await (await fetch(`${base}/metrics`)).text();
-  return { rssBytes: metric(text, 'process_resident_memory_bytes'), eventLoopLagP99Ms: metric(text, 'nodejs_eventloop_lag_p99_seconds') * 1000 };
+  return {
+    rssBytes: metric(text, 'process_resident_memory_bytes'),
+    heapUsedBytes: metric(text, 'nodejs_heap_size_used_bytes'),
+    eventLoopLagP99Ms: metric(text, 'nodejs_eventloop_lag_p99_seconds') * 1000,
+  };
 }
 
 /** Least-squares slope of y over x. */

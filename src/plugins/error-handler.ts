@@ -58,11 +58,25 @@ export function frameworkErrorReply(error: FastifyError, _request: FastifyReques
   void reply.status(http.statusCode).send(body);
 }
 
+/** Load shedding is the service working as designed: logged like a 4xx, not as a failure. */
+const SHED_CODES = new Set(['OVERLOADED', 'SHUTTING_DOWN']);
+
+/**
+ * Unexpected errors are logged at error with their stack; a typed 5xx (a dependency down) at warn
+ * with its code and cause; shed load and 4xx at info without stacks. Under overload the service
+ * answers thousands of 503s a second: a stack per answer would swamp the log (and its buffer).
+ */
+export function logError(request: Pick<FastifyRequest, 'log'>, error: Error, http: HttpError): void {
+  const fields = { code: http.code, statusCode: http.statusCode };
+  if (!(error instanceof HttpError) && http.statusCode >= 500 && !(http instanceof DependencyUnavailableError)) request.log.error({ err: error }, http.message);
+  else if (http.statusCode >= 500 && !SHED_CODES.has(http.code)) request.log.warn({ ...fields, cause: (http.cause as Error | undefined)?.message ?? (error === http ? undefined : error.message) }, http.message);
+  else request.log.info(fields, http.message);
+}
+
 async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const http = toHttpError(error);
-    if (http.statusCode >= 500) request.log.error({ err: error }, http.message);
-    else request.log.info({ code: http.code, statusCode: http.statusCode }, http.message);
+    logError(request, error, http);
     const body: ErrorBody = { error: { code: http.code, message: http.message } };
     if (http.details) body.error.details = http.details;
     void reply.status(http.statusCode).headers(http.headers ?? {}).send(body);
