@@ -4,7 +4,6 @@
  * on the artifact's sha256, so a delete never removes a file that a concurrent identical upload
  * has just been given.
  */
-import { createHash } from 'node:crypto';
 import type { Preprocessing } from '../core/types.ts';
 import { validateImageStore, type ImageStore } from '../core/tasks/image-store.ts';
 import type { Db } from '../db/client.ts';
@@ -15,6 +14,7 @@ import { decodeDataset, encodeDataset } from './format.ts';
 import type { IngestedDataset } from './ingest.ts';
 import type { DatasetLayout } from './layout.ts';
 import { ARTIFACT_TRANSACTION } from '../storage/pg-artifact-store.ts';
+import { sha256Hex } from '../storage/byte-streams.ts';
 
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
@@ -36,7 +36,7 @@ export function datasetView(row: Dataset) {
 
 export async function saveDataset(db: Db, store: ArtifactStore, name: string, dataset: IngestedDataset): Promise<Dataset> {
   const bytes = encodeDataset(dataset.header, dataset.images);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const sha256 = sha256Hex(bytes);
   const counts = dataset.header.classes.map((c) => c.count);
   return db.$transaction(async (tx) => {
     await lockArtifact(tx, sha256);

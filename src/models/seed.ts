@@ -4,11 +4,11 @@
  * when no model is the default yet. Idempotent and safe to run concurrently (a lock per file), so
  * every API replica runs it at start-up.
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../db/client.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
+import { sha256Hex } from '../storage/byte-streams.ts';
 import { promoteModel, registerModelIn } from './registry.ts';
 import { ARTIFACT_TRANSACTION } from '../storage/pg-artifact-store.ts';
 
@@ -25,12 +25,12 @@ export async function seedModels(db: Db, store: ArtifactStore, modelsDir: string
   const seeded: string[] = [];
   for (const shipped of manifest) {
     const bytes = await readFile(path.join(modelsDir, shipped.file));
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const metrics = shipped.metrics ? ((JSON.parse(await readFile(path.join(modelsDir, shipped.metrics), 'utf8')) as { metrics?: Record<string, unknown> }).metrics ?? {}) : {};
+    const sha256 = sha256Hex(bytes);
     const { model, created } = await db.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`seed:${sha256}`}))`; // replicas starting together register it once
       const existing = await tx.model.findFirst({ where: { weightsSha256: sha256 } });
       if (existing) return { model: existing, created: false };
+      const metrics = shipped.metrics ? ((JSON.parse(await readFile(path.join(modelsDir, shipped.metrics), 'utf8')) as { metrics?: Record<string, unknown> }).metrics ?? {}) : {};
       return { model: await registerModelIn(tx, store, { name: shipped.name, checkpoint: bytes, metrics }), created: true };
     }, ARTIFACT_TRANSACTION);
     if (created) seeded.push(model.id);

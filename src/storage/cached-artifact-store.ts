@@ -8,7 +8,8 @@
 import type { Readable } from 'node:stream';
 import {
   ArtifactCorruptError,
-  isTransactional,
+  deleteWithin,
+  putWithin,
   type ArtifactStore,
   type DbTransaction,
   type StoredArtifact,
@@ -33,11 +34,12 @@ export class CachedArtifactStore implements TransactionalArtifactStore {
   }
 
   putInTransaction(tx: DbTransaction, bytes: Uint8Array): Promise<StoredArtifact> {
-    return isTransactional(this.shared) ? this.shared.putInTransaction(tx, bytes) : this.shared.put(bytes);
+    return putWithin(this.shared, tx, bytes);
   }
 
-  deleteInTransaction(tx: DbTransaction, sha256: string): Promise<void> {
-    return this.local.delete(sha256).then(() => (isTransactional(this.shared) ? this.shared.deleteInTransaction(tx, sha256) : this.shared.delete(sha256)));
+  async deleteInTransaction(tx: DbTransaction, sha256: string): Promise<void> {
+    await this.local.delete(sha256);
+    await deleteWithin(this.shared, tx, sha256);
   }
 
   async get(sha256: string): Promise<Buffer> {

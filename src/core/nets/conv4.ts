@@ -68,7 +68,7 @@ export function conv4(spec: Conv4Spec): Network<tf.Tensor4D> & Required<Pick<Net
     return tf.tidy(() => {
       const record: Moments[] = [];
       body(params, x, undefined, record);
-      return record.map(({ mean, variance }) => ({ mean, variance }));
+      return record as unknown as tf.TensorContainer; // tidy keeps the tensors it returns
     }) as unknown as NormalizationMoments;
   }
 
