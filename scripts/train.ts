@@ -7,6 +7,9 @@
  * test metrics in its metadata) is written to --out, plus <out>.json with the metrics. The
  * learning curves (as GET /training-jobs/:id/curve.svg draws them) go to <out>.curve.svg after
  * every validation.
+ * --keep <prefix> also writes the latest checkpoint to <prefix>.checkpoint.safetensors (with
+ * <prefix>.checkpoint.json and <prefix>.metrics.jsonl) after every checkpoint, overwriting them:
+ * commit those files and a fresh clone resumes the run with the same command.
  */
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,9 +23,9 @@ import { renderLearningCurveSvg, type CurveMetric } from '../src/training/curve-
 import { runTraining } from '../src/training/run.ts';
 import { taskSourceFor } from '../src/training/sources.ts';
 
-const { values } = parseArgs({ options: { config: { type: 'string' }, out: { type: 'string' }, work: { type: 'string' } } });
+const { values } = parseArgs({ options: { config: { type: 'string' }, out: { type: 'string' }, work: { type: 'string' }, keep: { type: 'string' } } });
 if (!values.config || !values.out) {
-  console.error('usage: npm run train -- --config <config.json> --out <model.safetensors> [--work <dir>]');
+  console.error('usage: npm run train -- --config <config.json> --out <model.safetensors> [--work <dir>] [--keep <prefix>]');
   process.exit(2);
 }
 const service = loadConfigOrExit();
@@ -30,6 +33,7 @@ const input = JSON.parse(await readFile(values.config, 'utf8')) as TrainingConfi
 if (input.seed === undefined) throw new Error('give a "seed" in the config: the run must be reproducible');
 const config = resolveTrainingConfig(input, () => 0);
 const work = path.resolve(values.work ?? path.join('.data', 'train', config.name));
+await mkdir(path.dirname(path.resolve(values.out)), { recursive: true });
 await mkdir(work, { recursive: true });
 const store = new FsArtifactStore(path.join(work, 'checkpoints'));
 const pointerFile = path.join(work, 'resume.json');
@@ -48,6 +52,17 @@ async function writeCurve(): Promise<void> {
 
 interface Pointer { sha256: string; iteration: number; trainingSeconds: number }
 const readPointer = async (): Promise<Pointer | null> => JSON.parse(await readFile(pointerFile, 'utf8').catch(() => 'null')) as Pointer | null;
+const kept = values.keep ? { checkpoint: `${values.keep}.checkpoint.safetensors`, pointer: `${values.keep}.checkpoint.json`, metrics: `${values.keep}.metrics.jsonl` } : null;
+if (kept && !(await readPointer())) {
+  // A fresh work folder: resume from the kept (committed) checkpoint when there is one.
+  const pointer = JSON.parse(await readFile(kept.pointer, 'utf8').catch(() => 'null')) as Pointer | null;
+  if (pointer) {
+    const { sha256 } = await store.put(await readFile(kept.checkpoint));
+    await writeFile(metricsFile, await readFile(kept.metrics, 'utf8').catch(() => ''));
+    await writeFile(pointerFile, JSON.stringify({ ...pointer, sha256 }));
+    console.log(JSON.stringify({ msg: `resuming from the kept checkpoint ${kept.checkpoint}`, iteration: pointer.iteration }));
+  }
+}
 let lastLog = 0;
 const controller = new AbortController();
 process.once('SIGINT', () => controller.abort('stop'));
@@ -71,6 +86,13 @@ const ctx: TrainingContext = {
     await writeFile(`${pointerFile}.tmp`, JSON.stringify({ sha256, iteration, trainingSeconds }));
     await rename(`${pointerFile}.tmp`, pointerFile);
     if (previous && previous.sha256 !== sha256) await store.delete(previous.sha256);
+    if (kept) {
+      await mkdir(path.dirname(path.resolve(kept.checkpoint)), { recursive: true });
+      await writeFile(`${kept.checkpoint}.tmp`, bytes);
+      await rename(`${kept.checkpoint}.tmp`, kept.checkpoint);
+      await writeFile(kept.pointer, `${JSON.stringify({ sha256, iteration, trainingSeconds }, null, 2)}\n`);
+      await writeFile(kept.metrics, await readFile(metricsFile, 'utf8').catch(() => ''));
+    }
   },
   async shouldStop() {
     return controller.signal.aborted ? 'handed-back' : null;

@@ -58,8 +58,9 @@ export function mamlUpdate(params: Params, grads: Params, lr: number | Params): 
  * (tf.grads / metaGradient) to differentiate θ′ w.r.t. θ (second order unless `firstOrder`) and
  * w.r.t. learned rates. Tensors are not tidied here: the enclosing scope owns them.
  */
-export function innerLoop<X extends tf.Tensor>(net: Network<X>, params: Params, support: LabelledSet<X>, options: InnerLoopOptions): InnerLoopResult {
-  const names = adaptedNames(params, options.only);
+export function innerLoop<X extends tf.Tensor>(net: Network<X>, theta: Params, support: LabelledSet<X>, options: InnerLoopOptions): InnerLoopResult {
+  const params = withTaskHead(net, theta, support);
+  const names = adaptedNames(net, params, options.only);
   validateRates(options.lr, params, names, options.steps);
   const loss = supportObjective(net, params, support, names, options.loss).loss;
   let current = params;
@@ -87,18 +88,19 @@ export function adapt<X extends tf.Tensor>(
   support: LabelledSet<X>,
   options: Omit<InnerLoopOptions, 'firstOrder' | 'keepSteps'>,
 ): AdaptResult {
-  const names = adaptedNames(params, options.only);
-  validateRates(options.lr, params, names, options.steps);
   const { adapted, metrics } = tf.tidy(() => {
-    const objective = supportObjective(net, params, support, names, options.loss);
-    let current: Params = params;
+    const start = withTaskHead(net, params, support);
+    const names = adaptedNames(net, start, options.only);
+    validateRates(options.lr, start, names, options.steps);
+    const objective = supportObjective(net, start, support, names, options.loss);
+    let current: Params = start;
     for (let step = 0; step < options.steps; step++) {
       const previous = current;
       current = tf.tidy(() => {
         const { grads } = valueAndGradients(() => objective.loss(previous), pick(previous, names));
         return applyStep(previous, names, grads, options.lr, step);
       });
-      if (previous !== params) names.forEach((name) => previous[name]!.dispose());
+      if (previous !== start) names.forEach((name) => previous[name]!.dispose());
     }
     const outputs = objective.outputs(current);
     const accuracy = taskAccuracy(outputs, support.y);
@@ -123,9 +125,26 @@ export function predict<X extends tf.Tensor>(net: Network<X>, params: Params, x:
   return tf.tidy(() => (net.spec.kind === 'conv4' ? tf.softmax(net.forward(params, x, options)) : net.forward(params, x, options)));
 }
 
-function adaptedNames(params: Params, only: readonly string[] | undefined): string[] {
+/**
+ * θ plus, for a network with a per-task head (Network.taskHead), the head set from the support set
+ * (classes = the largest label + 1). Classification labels only; θ itself is returned otherwise.
+ */
+export function withTaskHead<X extends tf.Tensor>(net: Network<X>, params: Params, support: LabelledSet<X>): Params {
+  if (!net.taskHead || support.y.rank !== 1) return params;
+  const labels = support.y as tf.Tensor1D;
+  const classes = Math.max(...Array.from(labels.dataSync())) + 1;
+  return { ...params, ...net.taskHead(params, support.x, labels, classes) };
+}
+
+/** The names a step may change: `only`, or every name but the network's buffers. */
+export function trainableNames(net: Network<tf.Tensor> | Network<never>, params: Params): string[] {
+  const buffers = new Set(net.buffers ?? []);
+  return Object.keys(params).filter((name) => !buffers.has(name));
+}
+
+function adaptedNames<X extends tf.Tensor>(net: Network<X>, params: Params, only: readonly string[] | undefined): string[] {
   const all = Object.keys(params);
-  if (only === undefined) return all;
+  if (only === undefined) return trainableNames(net as Network<tf.Tensor>, params);
   for (const name of only) if (!(name in params)) throw new UnknownParameterError(name, all);
   return [...only];
 }

@@ -41,9 +41,32 @@ export interface Network<X extends Tensor = Tensor> {
   moments?(params: Params, x: X): NormalizationMoments;
   /** Logits / predictions from body features [N, F] (uses only the `headNames` parameters). */
   head?(params: Params, features: Tensor2D): Tensor2D;
+  /**
+   * Names in params that are state, not parameters (frozen batch norm moments): read by forward,
+   * never adapted by the inner loop, never given a meta-gradient. Default none.
+   */
+  readonly buffers?: readonly string[];
+  /**
+   * Networks whose head is set per task (headInit 'prototype'): the head parameters for a support
+   * set of `classes` classes, as Proto-MAML sets them (w_c = 2μ_c, b_c = −‖μ_c‖², μ_c the mean body
+   * output of class c), differentiable w.r.t. params. The inner loop starts from θ ∪ this head.
+   */
+  taskHead?(params: Params, x: X, labels: Tensor1D, classes: number, options?: ForwardOptions): Params;
 }
 
-export type HeadInit = 'random' | 'zero';
+/**
+ * 'random' / 'zero': a stored head of `outputs` units (zero heads are reset per task in training);
+ * 'prototype': no stored head, set per task from the support set (Network.taskHead), any number of
+ * classes up to `outputs`.
+ */
+export type HeadInit = 'random' | 'zero' | 'prototype';
+
+/**
+ * How batch norm normalises: 'batch' with each batch's own moments (MAML; per-image serving then
+ * needs the support set's moments); 'frozen' with fixed moments stored in the model as buffers
+ * (block{i}.bn.running_mean / running_var), the same for support, queries, training and serving.
+ */
+export type Normalization = 'batch' | 'frozen';
 
 export type NetworkSpec =
   | {
@@ -55,6 +78,8 @@ export type NetworkSpec =
       readonly filters: number;
       readonly outputs: number;
       readonly headInit: HeadInit;
+      /** Default 'batch' (models before frozen normalisation have no field). */
+      readonly normalization?: Normalization;
     }
   | {
       readonly kind: 'mlp';

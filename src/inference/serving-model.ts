@@ -13,15 +13,18 @@ import type { HostTensor } from '../sessions/codec.ts';
 export interface InferenceSettings {
   readonly innerLr: number;
   readonly steps: number;
+  /** Adapt the head alone by default (the model recorded `only`: its head's parameters). */
+  readonly headOnly: boolean;
 }
 
-export const DEFAULT_INFERENCE: InferenceSettings = { innerLr: 0.4, steps: 3 };
+export const DEFAULT_INFERENCE: InferenceSettings = { innerLr: 0.4, steps: 3, headOnly: false };
 
 export function inferenceSettings(metadata: CheckpointMetadata): InferenceSettings {
-  const raw = (metadata.extras['inference'] ?? {}) as Partial<InferenceSettings>;
+  const raw = (metadata.extras['inference'] ?? {}) as Partial<InferenceSettings> & { only?: unknown };
   const innerLr = typeof raw.innerLr === 'number' && raw.innerLr > 0 ? raw.innerLr : DEFAULT_INFERENCE.innerLr;
   const steps = Number.isInteger(raw.steps) && raw.steps! > 0 ? raw.steps! : DEFAULT_INFERENCE.steps;
-  return { innerLr, steps };
+  const headOnly = Array.isArray(raw.only) && raw.only.length > 0 && raw.only.every((name) => typeof name === 'string' && name.startsWith('head.'));
+  return { innerLr, steps, headOnly };
 }
 
 export interface ServingModel {

@@ -92,14 +92,16 @@ async function runAdapt(request: AdaptRequest, queueMs: number): Promise<AdaptRe
   const only = request.headOnly ? m.net.headNames : undefined;
   try {
     const result = adapt(m.net, params, { x, y }, { steps: request.steps, lr: m.lr, ...(only ? { only } : {}) });
-    const changed = only ?? Object.keys(result.params);
+    const buffers = new Set(m.net.buffers ?? []);
+    const changed = only ?? Object.keys(result.params).filter((name) => !buffers.has(name));
     const adapted = new Map<string, HostTensor>();
     for (const name of changed) adapted.set(name, { shape: result.params[name]!.shape, data: result.params[name]!.dataSync() as Float32Array });
-    // The adapted network's batch norm moments on the support set: /predict normalises with them.
+    // The adapted network's batch norm moments on the support set: /predict normalises with them
+    // (networks with frozen moments have no `moments`: their normalisation is part of θ).
     const moments = m.net.moments?.(result.params, x) ?? [];
     const hostMoments: HostMoments[] = moments.map((l) => ({ mean: l.mean.dataSync() as Float32Array, variance: l.variance.dataSync() as Float32Array }));
     tf.dispose([...Object.values(result.params), ...moments.flatMap((l) => [l.mean, l.variance])]);
-    const theta = encodeTheta(host, adapted, m.sha256, precision, hostMoments);
+    const theta = encodeTheta(host, adapted, m.sha256, precision, hostMoments, m.net.headNames);
     return { theta, loss: result.supportLoss, accuracy: result.supportAccuracy ?? 0, decodeMs, adaptMs: performance.now() - started, queueMs };
   } finally {
     tf.dispose([x, y]);
@@ -113,7 +115,7 @@ async function runPredict(request: PredictRequest, queueMs: number): Promise<Pre
   const started = performance.now();
   const { params, host } = forWays(m, request.ways);
   try {
-    const adapted = decodeTheta(request.theta, host, m.sha256);
+    const adapted = decodeTheta(request.theta, host, m.sha256, m.net.headNames);
     const probabilities = tf.tidy(() => {
       const theta: Params = { ...params };
       for (const [name, t] of adapted.params) theta[name] = tf.tensor(t.data, [...t.shape]);

@@ -69,7 +69,11 @@ function step(net: Network, layout: PackedLayout, request: StepRequest): ThreadR
     });
     const output = new Float32Array(request.output);
     try {
-      for (const { name, offset } of layout.entries) output.set(result.grads[name]!.dataSync(), request.outputOffset + offset);
+      for (const { name, offset, size } of layout.entries) {
+        const grad = result.grads[name]; // none for a network's buffers (frozen moments): zeros
+        if (grad) output.set(grad.dataSync(), request.outputOffset + offset);
+        else output.fill(0, request.outputOffset + offset, request.outputOffset + offset + size);
+      }
       for (const { name, offset } of rateLayout.entries) output.set(result.rateGrads[name]!.dataSync(), request.outputOffset + layout.size + offset);
     } finally {
       tf.dispose([...Object.values(result.grads), ...Object.values(result.rateGrads)]);

@@ -40,13 +40,17 @@ export class ThetaCodecError extends Error {
   }
 }
 
-/** Encodes θ′ − θ for the adapted names. */
+/**
+ * Encodes θ′ − θ for the adapted names; `perTask` names that θ lacks (a prototype-headed model's
+ * head, set per session) are stored as values.
+ */
 export function encodeTheta(
   base: ReadonlyMap<string, HostTensor>,
   adapted: ReadonlyMap<string, HostTensor>,
   modelSha256: string,
   precision: ThetaPrecision,
   moments: readonly HostMoments[] = [],
+  perTask: readonly string[] = [],
 ): Uint8Array {
   const tensors = new Map<string, NamedTensor>();
   moments.forEach(({ mean, variance }, layer) => {
@@ -54,6 +58,11 @@ export function encodeTheta(
     tensors.set(`moments.${layer}.variance`, { dtype: 'float32', shape: [variance.length], data: variance });
   });
   for (const [name, tensor] of adapted) {
+    if (perTask.includes(name) && !base.has(name)) {
+      // A per-task head (prototype-headed models): θ has none, so the values themselves, in float32.
+      tensors.set(name, { dtype: 'float32', shape: tensor.shape, data: tensor.data });
+      continue;
+    }
     const theta = base.get(name);
     if (!theta || theta.data.length !== tensor.data.length) throw new ThetaCodecError(`parameter ${name} does not match the model`);
     const delta = new Float32Array(tensor.data.length);
@@ -64,7 +73,7 @@ export function encodeTheta(
 }
 
 /** θ′ for the adapted names (θ + stored difference) and the moments, checked against the model's digest. */
-export function decodeTheta(bytes: Uint8Array, base: ReadonlyMap<string, HostTensor>, modelSha256: string): DecodedTheta {
+export function decodeTheta(bytes: Uint8Array, base: ReadonlyMap<string, HostTensor>, modelSha256: string, perTask: readonly string[] = []): DecodedTheta {
   let contents;
   try {
     contents = decodeSafetensors(bytes);
@@ -81,6 +90,11 @@ export function decodeTheta(bytes: Uint8Array, base: ReadonlyMap<string, HostTen
     if (moment) {
       if (tensor.dtype !== 'float32') throw new ThetaCodecError(`${name} is ${tensor.dtype}, expected float32`);
       (moments[Number(moment[1])] ??= {})[moment[2] as 'mean' | 'variance'] = tensor.data as Float32Array;
+      continue;
+    }
+    if (perTask.includes(name) && !base.has(name)) {
+      if (tensor.dtype !== 'float32') throw new ThetaCodecError(`${name} is ${tensor.dtype}, expected float32`);
+      out.set(name, { shape: tensor.shape, data: tensor.data as Float32Array });
       continue;
     }
     const theta = base.get(name);

@@ -8,7 +8,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { publishNotice } from '../cluster/notices.ts';
 import { registerModel } from '../models/registry.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
-import { publishProgress } from './events.ts';
+import { publishProgress, type StageProgress } from './events.ts';
 import { isCancelRequested } from './jobs.ts';
 
 export type StopReason = 'cancelled' | 'handed-back';
@@ -34,6 +34,7 @@ export interface Progress {
   readonly accuracy: number | null;
   readonly tasksPerSecond: number;
   readonly etaSeconds: number;
+  readonly stage?: StageProgress;
 }
 
 /** Where a run resumes: the last checkpoint's bytes, its iteration and the time spent so far. */
@@ -109,7 +110,7 @@ export function trainingContext(deps: ContextDeps): TrainingContext {
         if (last) Object.assign(last, fields);
       }
       if (data.length > 0) await db.trainingMetric.createMany({ data, skipDuplicates: true });
-      if (latest) await db.trainingJob.update({ where: { id: jobId }, data: { progress: progressJson() as Prisma.InputJsonValue } });
+      if (latest) await db.trainingJob.update({ where: { id: jobId }, data: { progress: progressJson() as unknown as Prisma.InputJsonValue } });
       if (v) await publishProgress(redis, prefix, jobId, { type: 'validation', iteration: v.iteration, accuracy: v.accuracy, ci95: v.ci95, loss: v.loss }).catch(() => 0);
     },
     progress(p) {

@@ -17,6 +17,16 @@ export interface ProgressEvent {
   readonly accuracy: number | null;
   readonly tasksPerSecond: number;
   readonly etaSeconds: number | null;
+  /** Pipelines: the running stage (index from 0, of `count`) and its kind. */
+  readonly stage?: StageProgress;
+}
+
+export interface StageProgress {
+  readonly index: number;
+  readonly count: number;
+  readonly kind: 'pretrain' | 'meta';
+  /** pretrain: training images per second (tasksPerSecond then counts batches). */
+  readonly examplesPerSecond?: number;
 }
 
 export interface ValidationEvent {

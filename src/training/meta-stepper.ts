@@ -77,7 +77,8 @@ function poolStepper(net: Network, gradient: GradientSteps, source: TaskSource, 
         ...(plan.stepWeights ? { stepWeights: plan.stepWeights } : {}),
         rates: await host(learnedRates(lr)),
       });
-      const grads = tensors(result.grads, state.params);
+      const buffers = new Set(net.buffers ?? []); // frozen moments: no meta-gradient
+      const grads = tensors(Object.fromEntries(Object.entries(result.grads).filter(([name]) => !buffers.has(name))), state.params);
       const rateGrads = tensors(result.rateGrads, learnedRates(lr));
       try {
         return gradient.apply(state, { ...result, grads, rateGrads }, plan.firstOrder);

@@ -14,6 +14,7 @@ import type { TrainingConfig } from './config.ts';
 import { checkpointBytes, modelCheckpoint, stateFromCheckpoint } from './checkpoints.ts';
 import type { TrainingContext } from './context.ts';
 import { createMetaStepper } from './meta-stepper.ts';
+import { runPipeline } from './pipeline.ts';
 import { resetHead } from './zero-head.ts';
 import type { TaskSource } from './task-source.ts';
 
@@ -42,6 +43,7 @@ export interface Parallelism {
 }
 
 export async function runTraining(ctx: TrainingContext, config: TrainingConfig, source: TaskSource, parallel: Parallelism = { threads: 1, backend: 'auto' }): Promise<RunOutcome> {
+  if ((config.stages?.length ?? 0) > 0) return runPipeline(ctx, config, source, parallel); // jobs stored before stages have none
   const resume = await ctx.resumePoint();
   const net = createNetwork(source.spec);
   const algorithm = createMetaAlgorithm(algorithmConfig(config));

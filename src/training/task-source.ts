@@ -21,6 +21,8 @@ export interface TaskSource {
   validationTask(index: number): Task;
   /** Test task i of a fixed list (final evaluation). */
   testTask(index: number): Task;
+  /** The image splits behind an image source (a pipeline's stages draw their own tasks from them). */
+  readonly splits?: ImageSplits;
 }
 
 /** Seeds of the three streams, derived from the job's seed so that none overlaps another. */
@@ -71,7 +73,9 @@ export function imageSource(config: TrainingConfig, splits: ImageSplits): TaskSo
       // A zero head is reset per task (src/training/zero-head.ts): training needs only nWay units of it.
       outputs: config.architecture.headInit === 'zero' ? config.nWay : config.architecture.maxWays,
       headInit: config.architecture.headInit,
+      ...(config.architecture.normalization === 'frozen' ? { normalization: 'frozen' as const } : {}),
     },
+    splits,
     preprocessing: splits.preprocessing,
     inputShape: [splits.preprocessing.size, splits.preprocessing.size, splits.preprocessing.channels],
     trainStore: store,

@@ -50,7 +50,8 @@ function validateSpec(value: unknown): NetworkSpec {
   const spec = object(value, 'spec');
   if (spec['kind'] === 'conv4') {
     oneOf(spec['variant'], 'spec.variant', ['maxpool', 'strided']);
-    oneOf(spec['headInit'], 'spec.headInit', ['random', 'zero']);
+    oneOf(spec['headInit'], 'spec.headInit', ['random', 'zero', 'prototype']);
+    if (spec['normalization'] !== undefined) oneOf(spec['normalization'], 'spec.normalization', ['batch', 'frozen']);
     for (const field of ['inputSize', 'channels', 'filters', 'outputs']) positiveInteger(spec[field], `spec.${field}`);
   } else if (spec['kind'] === 'mlp') {
     positiveInteger(spec['inputs'], 'spec.inputs');

@@ -1,4 +1,5 @@
 import { type OptimizerConfig, optimizerStep } from '../optim/optimizer.ts';
+import { type LearningRateSchedule, scheduleFactor } from '../optim/schedule.ts';
 import * as tf from '../tf.ts';
 import type { Network, Params, Task } from '../types.ts';
 import { clipByGlobalNorm } from './clip.ts';
@@ -17,6 +18,8 @@ export interface MetaConfigBase {
   readonly optimizer: OptimizerConfig;
   /** Global-norm clipping of the meta-gradient (default: none). */
   readonly clipNorm?: number;
+  /** The outer rate over meta-steps (MetaState.step), a factor of optimizer.lr; default constant. */
+  readonly schedule?: LearningRateSchedule;
 }
 
 export interface MetaStepMetrics {
@@ -89,7 +92,8 @@ export function gradientAlgorithm(
   function apply(state: MetaState, result: MetaGradientResult, firstOrder: boolean): { state: MetaState; metrics: MetaStepMetrics } {
     const raw = { ...result.grads, ...prefixed(result.rateGrads, RATE_PREFIX) };
     const { grads, norm } = clipByGlobalNorm(raw, config.clipNorm ?? Infinity);
-    const next = optimizerStep(config.optimizer, optimized(state), grads, state.optimizer);
+    const optimizer = { ...config.optimizer, lr: config.optimizer.lr * scheduleFactor(config.schedule, state.step) };
+    const next = optimizerStep(optimizer, optimized(state), grads, state.optimizer);
     tf.dispose(Object.values(grads)); // clipped copies; `raw` is the caller's
     const metrics = { loss: result.loss, accuracy: result.accuracy, objective: result.objective, gradNorm: norm, firstOrder };
     return { state: { ...splitRates(next.params), optimizer: next.state, step: state.step + 1 }, metrics };

@@ -1,4 +1,4 @@
-import { type InnerLoopOptions, innerLoop } from '../adapt.ts';
+import { type InnerLoopOptions, innerLoop, trainableNames } from '../adapt.ts';
 import { taskAccuracy, taskLoss } from '../loss.ts';
 import * as tf from '../tf.ts';
 import type { Network, Params, Task } from '../types.ts';
@@ -40,7 +40,8 @@ export class EmptyMetaBatchError extends Error {
 }
 
 /**
- * MAML meta-gradient: for each task, adapt θ on the support set (innerLoop, differentiable), take
+ * MAML meta-gradient: for each task, adapt θ on the support set (innerLoop, differentiable; a
+ * per-task head is set from the support set first, inside the tape), take
  * the query loss at θ′ and differentiate it w.r.t. θ (exact second order unless `firstOrder`) and
  * the learned inner rates; the gradients are averaged over tasks. Leaves no tensors behind except
  * the returned gradients.
@@ -54,7 +55,7 @@ export function metaGradient<X extends tf.Tensor>(
   if (tasks.length === 0) throw new EmptyMetaBatchError();
   const weights = options.stepWeights ?? Array.from({ length: options.steps }, (_, i) => (i === options.steps - 1 ? 1 : 0));
   if (weights.length !== options.steps && !(options.steps === 0 && weights.length === 0)) throw new StepWeightsError(options.steps, weights);
-  const thetaNames = Object.keys(params);
+  const thetaNames = trainableNames(net as Network<tf.Tensor>, params); // buffers get no meta-gradient
   const rates = learnedRates(options.lr);
   const rateNames = Object.keys(rates);
   let sums: tf.Tensor[] | null = null;

@@ -31,11 +31,17 @@ export const CONV4_BLOCKS = 4;
  *   head.weight          [filters,outputs]   (PyTorch Linear [outputs,filters] → transpose)
  *   head.bias            [outputs]
  * The head may have fewer columns than `outputs` (a zero-initialised head sliced to n-way).
+ * With normalization 'frozen', two buffers per block (never adapted, never meta-updated):
+ *   block{i}.bn.running_mean [filters], block{i}.bn.running_var [filters]
+ * and every batch is normalised with them (per-image answers equal batch answers).
+ * With headInit 'prototype' θ has no head: taskHead sets it per task from the support set.
  */
-export function conv4(spec: Conv4Spec): Network<tf.Tensor4D> & Required<Pick<Network<tf.Tensor4D>, 'features' | 'head' | 'moments'>> {
+export function conv4(spec: Conv4Spec): Network<tf.Tensor4D> & Required<Pick<Network<tf.Tensor4D>, 'features' | 'head'>> {
   validate(spec);
   const stride = spec.variant === 'strided' ? 2 : 1;
   const headNames = ['head.weight', 'head.bias'] as const;
+  const frozen = spec.normalization === 'frozen';
+  const buffers = frozen ? conv4BufferNames() : [];
 
   /** The body; `record` receives each block's batch moments, `options.moments` replaces them. */
   function body(params: Params, x: tf.Tensor4D, options?: ForwardOptions, record?: Moments[]): tf.Tensor2D {
@@ -48,7 +54,7 @@ export function conv4(spec: Conv4Spec): Network<tf.Tensor4D> & Required<Pick<Net
       const conv = convGeneral(h, p('conv.weight') as tf.Tensor4D, paddedGeometry(stride, 1));
       const [gamma, beta] = [p('bn.weight') as tf.Tensor1D, p('bn.bias') as tf.Tensor1D];
       record?.push(batchMoments(conv));
-      const fixed = options?.moments?.[i];
+      const fixed = options?.moments?.[i] ?? (frozen ? { mean: p('bn.running_mean') as tf.Tensor1D, variance: p('bn.running_var') as tf.Tensor1D } : undefined);
       if (fixed) {
         const normalized = normalizeWithMoments(conv, gamma, beta, fixed) as tf.Tensor4D;
         h = spec.variant === 'maxpool' ? reluMaxPool2x2(normalized) : tf.relu(normalized);
@@ -77,6 +83,15 @@ export function conv4(spec: Conv4Spec): Network<tf.Tensor4D> & Required<Pick<Net
     return tf.add(tf.matMul(feats, w), param<tf.Tensor1D>(params, 'head.bias'));
   }
 
+  /** Proto-MAML's head: w_c = 2μ_c, b_c = −‖μ_c‖² (logits = −‖f − μ_c‖² + ‖f‖²). */
+  function taskHead(params: Params, x: tf.Tensor4D, labels: tf.Tensor1D, classes: number, options?: ForwardOptions): Params {
+    const feats = body(params, x, options);
+    const onehot = tf.oneHot(tf.cast(labels, 'int32'), classes); // [S, N]
+    const counts = tf.maximum(tf.sum(onehot, 0), 1); // [N]
+    const means = tf.div(tf.matMul(onehot, feats, true, false), tf.reshape(counts, [classes, 1])); // [N, F]
+    return { 'head.weight': tf.mul(tf.transpose(means), 2), 'head.bias': tf.neg(tf.sum(tf.square(means), 1)) };
+  }
+
   function init(seed: number): Params {
     const rng = new SeededRandom(seed);
     const params: Params = {};
@@ -86,8 +101,13 @@ export function conv4(spec: Conv4Spec): Network<tf.Tensor4D> & Required<Pick<Net
       params[`block${i}.conv.bias`] = tf.zeros([spec.filters]);
       params[`block${i}.bn.weight`] = tf.ones([spec.filters]);
       params[`block${i}.bn.bias`] = tf.zeros([spec.filters]);
+      if (frozen) {
+        params[`block${i}.bn.running_mean`] = tf.zeros([spec.filters]);
+        params[`block${i}.bn.running_var`] = tf.ones([spec.filters]);
+      }
       inChannels = spec.filters;
     }
+    if (spec.headInit === 'prototype') return params;
     params['head.weight'] =
       spec.headInit === 'zero' ? tf.zeros([spec.filters, spec.outputs]) : normalTensor(rng, [spec.filters, spec.outputs], 0.01);
     params['head.bias'] = tf.zeros([spec.outputs]);
@@ -100,9 +120,17 @@ export function conv4(spec: Conv4Spec): Network<tf.Tensor4D> & Required<Pick<Net
     init,
     features,
     head,
-    moments,
+    // Batch moments only where batch norm uses them (frozen moments are part of θ).
+    ...(frozen ? {} : { moments }),
+    buffers,
+    ...(spec.headInit === 'prototype' ? { taskHead } : {}),
     forward: (params, x, options) => head(params, features(params, x, options)),
   };
+}
+
+/** The frozen-normalisation buffers, block by block (mean, then variance). */
+export function conv4BufferNames(): string[] {
+  return Array.from({ length: CONV4_BLOCKS }, (_, i) => [`block${i}.bn.running_mean`, `block${i}.bn.running_var`]).flat();
 }
 
 /** Spatial size after the four blocks (maxpool: floor(h/2) each; strided: ceil(h/2) each). */

@@ -125,7 +125,7 @@ test('conv4 moments: a batch normalised with its own moments is the plain forwar
     const support = tf.randomUniform([5, 28, 28, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
     const queries = tf.randomUniform([4, 28, 28, 1], 0, 1, 'float32', 2) as tf.Tensor4D;
     const before = tf.memory().numTensors;
-    const moments = net.moments(params, support);
+    const moments = net.moments!(params, support);
     assert.equal(moments.length, 4);
     assert.deepEqual(moments[0]!.mean.shape, [16]);
     const same = tf.tidy(() => tf.max(tf.abs(tf.sub(net.forward(params, support, { moments }), net.forward(params, support)))).dataSync()[0]!);

@@ -9,7 +9,7 @@ import { TaskSampler } from '../../core/tasks/sampler.ts';
 import { indexOmniglot, listingDigest, OmniglotMissingError } from './layout.ts';
 import { loadOmniglot, OMNIGLOT_PREPROCESSING } from './load.ts';
 import { preprocessFiles } from './preprocess-files.ts';
-import { assignSplits, SplitOptionsError } from './splits.ts';
+import { assignSplits, SplitOptionsError, validationAlphabets } from './splits.ts';
 import { manifestDigest, OFFICIAL_DIGESTS } from './manifest.ts';
 
 const SHARED = '/work/shared/data/omniglot';
@@ -31,27 +31,43 @@ async function fewCharacters(): Promise<string> {
   return dir;
 }
 
+test('splits: whole background alphabets held out for validation (the default), seeded, never all', () => {
+  const classes = ['A', 'B', 'C', 'D', 'E', 'F', 'G'].flatMap((alphabet) => Array.from({ length: 4 }, () => ({ split: 'images_background' as const, alphabet })));
+  classes.push(...Array.from({ length: 3 }, () => ({ split: 'images_evaluation' as const, alphabet: 'Z' })));
+  const s = assignSplits(classes);
+  const held = new Set(classes.filter((_, i) => s[i] === 'validation').map((c) => c.alphabet));
+  assert.equal(held.size, 5, 'five whole alphabets by default');
+  for (const a of held) assert.ok(classes.every((c, i) => c.alphabet !== a || s[i] === 'validation'), `all of ${a}`);
+  assert.deepEqual(validationAlphabets(classes, s), [...held].sort());
+  assert.deepEqual(s, assignSplits(classes, { holdout: 'alphabets', alphabets: 5, seed: 0 }));
+  assert.ok([1, 2, 3, 4].some((seed) => assignSplits(classes, { holdout: 'alphabets', alphabets: 5, seed }).join() !== s.join()), 'the seed chooses');
+  assert.deepEqual(s.slice(-3), ['test', 'test', 'test']);
+  const two = assignSplits(classes.slice(0, 8), { holdout: 'alphabets', alphabets: 5, seed: 0 });
+  assert.equal(two.filter((x) => x === 'train').length, 4, 'with two alphabets, one stays for training');
+  assert.throws(() => assignSplits(classes, { holdout: 'alphabets', alphabets: -1, seed: 0 }), SplitOptionsError);
+});
+
 test('splits: evaluation alphabets test, a seeded share of each background alphabet validation', () => {
   const classes = [
     ...Array.from({ length: 30 }, () => ({ split: 'images_background' as const, alphabet: 'A' })),
     ...Array.from({ length: 3 }, () => ({ split: 'images_background' as const, alphabet: 'B' })),
     ...Array.from({ length: 5 }, () => ({ split: 'images_evaluation' as const, alphabet: 'C' })),
   ];
-  const s = assignSplits(classes, { fraction: 0.1, seed: 4 });
-  assert.deepEqual(s, assignSplits(classes, { fraction: 0.1, seed: 4 }));
-  assert.notDeepEqual(s.slice(0, 30), assignSplits(classes, { fraction: 0.1, seed: 5 }).slice(0, 30));
+  const s = assignSplits(classes, { holdout: 'characters', fraction: 0.1, seed: 4 });
+  assert.deepEqual(s, assignSplits(classes, { holdout: 'characters', fraction: 0.1, seed: 4 }));
+  assert.notDeepEqual(s.slice(0, 30), assignSplits(classes, { holdout: 'characters', fraction: 0.1, seed: 5 }).slice(0, 30));
   assert.equal(s.slice(0, 30).filter((x) => x === 'validation').length, 3);
   assert.equal(s.slice(30, 33).filter((x) => x === 'validation').length, 1, 'at least one per alphabet');
   assert.deepEqual(s.slice(33), ['test', 'test', 'test', 'test', 'test']);
-  assert.ok(assignSplits(classes, { fraction: 0, seed: 0 }).every((x) => x !== 'validation'));
-  assert.equal(assignSplits(classes.slice(30, 33), { fraction: 0.9, seed: 0 }).filter((x) => x === 'train').length, 1, 'never all');
-  assert.throws(() => assignSplits(classes, { fraction: 1, seed: 0 }), SplitOptionsError);
+  assert.ok(assignSplits(classes, { holdout: 'characters', fraction: 0, seed: 0 }).every((x) => x !== 'validation'));
+  assert.equal(assignSplits(classes.slice(30, 33), { holdout: 'characters', fraction: 0.9, seed: 0 }).filter((x) => x === 'train').length, 1, 'never all');
+  assert.throws(() => assignSplits(classes, { holdout: 'characters', fraction: 1, seed: 0 }), SplitOptionsError);
 });
 
 test('loads a few real characters, caches them, and reads the cache back', { skip: !sharedThere && 'no Omniglot copy' }, async () => {
   const dir = await fewCharacters();
   const cacheDir = path.join(work, 'cache');
-  const first = await loadOmniglot({ dir, cacheDir, validation: { fraction: 0.25, seed: 1 } });
+  const first = await loadOmniglot({ dir, cacheDir, validation: { holdout: 'characters', fraction: 0.25, seed: 1 } });
   assert.equal(first.source, 'images');
   assert.equal(first.imageCount, 140);
   // Greek: 1 of 4 held out; Latin: its only character stays in training (never all)
@@ -69,7 +85,7 @@ test('loads a few real characters, caches them, and reads the cache back', { ski
   const plan = new TaskSampler(first.train, { nWay: 5, kShot: 1, queries: 3, rotations: true }, 0).nextPlan();
   assert.ok(plan.classes.every((c) => [...c.support, ...c.query].every((i) => (first.train.classes[c.baseClass] as number[]).includes(i))));
 
-  const second = await loadOmniglot({ dir, cacheDir, validation: { fraction: 0.25, seed: 1 } });
+  const second = await loadOmniglot({ dir, cacheDir, validation: { holdout: 'characters', fraction: 0.25, seed: 1 } });
   assert.equal(second.source, 'cache');
   assert.deepEqual(second.train.images, first.train.images);
   assert.deepEqual(second.validation.classes, first.validation.classes);

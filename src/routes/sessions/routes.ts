@@ -72,7 +72,7 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
     const plan = planLabels(labels ?? parseLabelsField(fields['labels']), images.length, model);
     const steps = intField(fields, 'steps', model.settings.steps, 1, config.maxAdaptSteps);
     const ttlSeconds = intField(fields, 'ttlSeconds', config.sessionTtlSeconds, 10, config.sessionMaxTtlSeconds);
-    const headOnly = fields['headOnly'] === 'true';
+    const headOnly = fields['headOnly'] === undefined ? model.settings.headOnly : fields['headOnly'] === 'true';
     const preprocessing = model.metadata.preprocessing;
     if (!preprocessing) throw new HttpError(422, 'MODEL_NOT_IMAGE', `model ${model.row.name} does not take images`);
 

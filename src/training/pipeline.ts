@@ -1,0 +1,365 @@
+/**
+ * A staged training job (TrainingConfig.stages): supervised pre-training of the body, then
+ * Proto-MAML meta-training stages, then the /adapt settings chosen on validation, a test, and the
+ * model registered. Every stage validates on the alphabet-disjoint validation split exactly as
+ * /predict scores (frozen moments: each image alone), keeps its best θ, and hands that θ to the
+ * next stage. One checkpoint holds the running stage's state and its best θ so far; a stopped job
+ * resumes in the stage, at the step, where it stopped.
+ */
+import { CHECKPOINT_FORMAT, decodeCheckpoint, encodeCheckpoint, readParams, toParams, type CheckpointMetadata } from '../core/checkpoint/index.ts';
+import { evaluate, type Evaluation } from '../core/evaluate.ts';
+import { createMetaAlgorithm } from '../core/meta/registry.ts';
+import { disposeMetaState, metaStateFromTensors, metaStateTensors, prefixed, type MetaState } from '../core/meta/state.ts';
+import { conv4 } from '../core/nets/conv4.ts';
+import { imageCount } from '../core/tasks/index.ts';
+import * as tf from '../core/tf.ts';
+import type { Params } from '../core/types.ts';
+import type { MetaStageConfig, PretrainStageConfig, StageConfig, TrainingConfig } from './config.ts';
+import type { MetricRow, TrainingContext } from './context.ts';
+import { createMetaStepper } from './meta-stepper.ts';
+import { freezeBody, preciseMoments, pretrainClasses, pretrainInit, pretrainNetwork, pretrainStep, supervisedBatch, type Conv4Spec, type PretrainSettings } from './pretrain.ts';
+import type { Parallelism, RunOutcome } from './run.ts';
+import { imageSource, type TaskSource } from './task-source.ts';
+
+/** What a finished stage left behind (provenance in the model's metadata). */
+export interface StageRecord {
+  readonly index: number;
+  readonly kind: StageConfig['kind'];
+  readonly steps: number;
+  readonly seconds: number;
+  readonly threads: number;
+  /** The best validation score and the stage step it was reached at. */
+  readonly best: { readonly accuracy: number; readonly ci95: number; readonly step: number } | null;
+}
+
+interface Cursor {
+  stage: number;
+  /** Steps done in the running stage. */
+  step: number;
+  /** Steps done in all stages before it, plus `step`: the job's iteration. */
+  iteration: number;
+  best: { accuracy: number; ci95: number; step: number } | null;
+  /** Validations since the best. */
+  stale: number;
+  /** Seconds spent in the running stage before this run. */
+  stageSeconds: number;
+  history: StageRecord[];
+}
+
+const CHECKPOINT_KIND = 'pipeline-checkpoint';
+
+export function stageSteps(stage: StageConfig, source: TaskSource, rotations: boolean): number {
+  if (stage.kind === 'meta') return stage.iterations;
+  const store = source.splits!.train;
+  return Math.max(1, Math.ceil((stage.epochs * imageCount(store) * (rotations ? 4 : 1)) / stage.batchSize));
+}
+
+export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, source: TaskSource, parallel: Parallelism): Promise<RunOutcome> {
+  if (!source.splits || source.spec.kind !== 'conv4') throw new Error('a staged pipeline needs an image dataset');
+  const spec = source.spec as Conv4Spec;
+  const served = conv4(spec);
+  const steps = config.stages.map((s) => stageSteps(s, source, config.rotations));
+  const total = steps.reduce((a, b) => a + b, 0);
+  const resume = await ctx.resumePoint();
+  let cursor: Cursor = { stage: 0, step: 0, iteration: 0, best: null, stale: 0, stageSeconds: 0, history: [] };
+  let tensors: Params = {};
+  if (resume) {
+    const decoded = decodeCheckpoint(resume.checkpoint);
+    if (decoded.metadata.extras['kind'] !== CHECKPOINT_KIND) throw new Error('the checkpoint is not a pipeline checkpoint');
+    cursor = decoded.metadata.extras['cursor'] as Cursor;
+    tensors = toParams(decoded.tensors);
+    ctx.log(`resuming stage ${cursor.stage + 1}/${config.stages.length} at step ${cursor.step} from checkpoint ${resume.id}`);
+  }
+  const secondsBefore = resume?.trainingSeconds ?? 0;
+  const runStart = performance.now();
+  const elapsed = () => secondsBefore + (performance.now() - runStart) / 1000;
+  const validate = (params: Params, options: { steps: number; lr: number }): Evaluation =>
+    evaluate(served, params, config.evalTasks, (i) => source.validationTask(i), options);
+
+  // `best` is the θ (served network) each stage hands on; `state` the running stage's own state.
+  let best: Params = pickPrefixed(tensors, 'best.');
+  let state: Params = pickPrefixed(tensors, 'state.');
+  const save = async (iteration: number) => {
+    const host = await readParams({ ...prefixed(best, 'best.'), ...prefixed(state, 'state.') });
+    const metadata: CheckpointMetadata = {
+      format: CHECKPOINT_FORMAT,
+      spec,
+      algorithm: 'pipeline',
+      nWay: config.nWay,
+      inputShape: [...source.inputShape],
+      preprocessing: source.preprocessing,
+      learnedLearningRates: false,
+      extras: { kind: CHECKPOINT_KIND, cursor: { ...cursor, stageSeconds: cursor.stageSeconds + stageClock() } },
+    };
+    await ctx.storeCheckpoint(encodeCheckpoint(host, metadata), iteration, elapsed());
+  };
+  let stageStart = performance.now();
+  const stageClock = () => (performance.now() - stageStart) / 1000;
+
+  try {
+    for (; cursor.stage < config.stages.length; ) {
+      const index = cursor.stage;
+      const stage = config.stages[index]!;
+      stageStart = performance.now();
+      const runner = stage.kind === 'pretrain' ? pretrainStage : metaStage;
+      const outcome = await runner(stage as never);
+      if (outcome !== 'done') return { status: outcome, iteration: cursor.iteration };
+      cursor.history.push({
+        index,
+        kind: stage.kind,
+        steps: cursor.step,
+        seconds: cursor.stageSeconds + stageClock(),
+        threads: stage.kind === 'meta' ? parallel.threads : 1,
+        best: cursor.best,
+      });
+      ctx.log(`stage ${index + 1}/${config.stages.length} (${stage.kind}) done: best validation ${cursor.best ? (cursor.best.accuracy * 100).toFixed(2) : '—'} % at step ${cursor.best?.step ?? '—'}`);
+      tf.dispose(Object.values(state));
+      state = {};
+      cursor = { ...cursor, stage: index + 1, step: 0, best: null, stale: 0, stageSeconds: 0 };
+      stageStart = performance.now();
+      await save(cursor.iteration);
+    }
+    return await finish();
+  } finally {
+    tf.dispose([...Object.values(best), ...Object.values(state)]);
+  }
+
+  /** Records a validation; keeps θ when it is the stage's best. Returns the validation row. */
+  function considered(candidate: Params, evaluation: Evaluation, owned: boolean) {
+    const accuracy = evaluation.accuracy!.mean;
+    const ci95 = evaluation.accuracy!.ci95;
+    if (cursor.best === null || accuracy > cursor.best.accuracy) {
+      if (candidate !== best) {
+        tf.dispose(Object.values(best));
+        best = owned ? candidate : cloneAll(candidate);
+      }
+      cursor.best = { accuracy, ci95, step: cursor.step };
+      cursor.stale = 0;
+    } else {
+      cursor.stale += 1;
+      if (owned) tf.dispose(Object.values(candidate));
+    }
+    return { iteration: cursor.iteration, accuracy, ci95, loss: evaluation.loss.mean };
+  }
+
+  function progress(stageIndex: number, kind: StageConfig['kind'], row: MetricRow, perSecond: number, examplesPerSecond?: number) {
+    const remaining = total - cursor.iteration;
+    ctx.progress({
+      iteration: cursor.iteration,
+      iterations: total,
+      metaLoss: row.metaLoss,
+      accuracy: row.accuracy,
+      tasksPerSecond: row.tasksPerSecond,
+      etaSeconds: perSecond > 0 ? remaining / perSecond : Number.NaN,
+      stage: { index: stageIndex, count: config.stages.length, kind, ...(examplesPerSecond !== undefined ? { examplesPerSecond } : {}) },
+    });
+  }
+
+  async function pretrainStage(stage: PretrainStageConfig): Promise<'done' | 'cancelled' | 'handed-back'> {
+    const store = source.splits!.train;
+    const net = pretrainNetwork(spec, pretrainClasses(store, config.rotations));
+    const settings: PretrainSettings = {
+      batchSize: stage.batchSize,
+      lr: stage.lr,
+      steps: steps[cursor.stage]!,
+      augment: stage.augment,
+      rotations: config.rotations,
+      seed: config.seed,
+    };
+    let current: MetaState =
+      Object.keys(state).length > 0 ? metaStateFromTensors(state) : (() => {
+        const fresh = pretrainInit(net, config.seed, stage.lr);
+        return { params: fresh.params, rates: {}, optimizer: fresh.optimizer, step: 0 };
+      })();
+    const counters: tf.Tensor[] = [];
+    const sync = () => {
+      tf.dispose(counters.splice(0));
+      state = metaStateTensors(current);
+      counters.push(state['adam.t']!, state['meta.step']!);
+    };
+    sync();
+    const pending: MetricRow[] = [];
+    let window = { start: performance.now(), steps: 0 };
+    const validateNow = async () => {
+      const moments = preciseMoments(net, current.params, store, config.seed);
+      const frozen = freezeBody(current.params, moments);
+      tf.dispose(moments.flatMap((m) => [m.mean, m.variance]));
+      const row = considered(frozen, validate(frozen, { steps: 0, lr: 0 }), true);
+      await ctx.flushMetrics(pending.splice(0), row);
+      await save(cursor.iteration);
+    };
+    try {
+      while (cursor.step < settings.steps && cursor.stale < stage.patience) {
+        const stop = await ctx.shouldStop();
+        if (stop) {
+          await ctx.flushMetrics(pending.splice(0));
+          await save(cursor.iteration);
+          return stop;
+        }
+        const batch = supervisedBatch(store, settings, cursor.step);
+        const result = pretrainStep(net, current, batch, settings);
+        tf.dispose([batch.x, batch.y]);
+        disposeMetaState(current);
+        current = { ...result.state, rates: {} };
+        sync();
+        cursor.step += 1;
+        cursor.iteration += 1;
+        window.steps += 1;
+        const seconds = (performance.now() - window.start) / 1000;
+        const row = { iteration: cursor.iteration, metaLoss: result.loss, accuracy: result.accuracy, tasksPerSecond: window.steps / Math.max(seconds, 1e-9) };
+        pending.push(row);
+        progress(cursor.stage, 'pretrain', row, row.tasksPerSecond, row.tasksPerSecond * stage.batchSize);
+        if (cursor.step % stage.evalEvery === 0 || cursor.step === settings.steps) await validateNow();
+        else if (pending.length >= 25) await ctx.flushMetrics(pending.splice(0));
+        if (seconds >= 5) window = { start: performance.now(), steps: 0 };
+      }
+      if (pending.length > 0) await validateNow();
+      return 'done';
+    } finally {
+      tf.dispose(counters.splice(0));
+      disposeMetaState(current);
+      state = {};
+    }
+  }
+
+  async function metaStage(stage: MetaStageConfig): Promise<'done' | 'cancelled' | 'handed-back'> {
+    if (Object.keys(best).length === 0) throw new Error('a meta stage needs the θ of a pre-training stage before it');
+    const algorithm = createMetaAlgorithm({
+      kind: stage.algorithm,
+      innerSteps: stage.innerSteps,
+      innerLr: stage.innerLr,
+      optimizer: { kind: 'adam', lr: stage.metaLr },
+      clipNorm: config.gradClip,
+      schedule: { kind: 'cosine', steps: stage.iterations },
+    });
+    // Training tasks of this stage's shape, from a stream of its own; validation stays the job's.
+    const stageSource = imageSource(
+      { ...config, nWay: stage.nWay, kShot: stage.kShot, queryPerClass: stage.queryPerClass, seed: (config.seed + 7919 * (cursor.stage + 1)) >>> 0 },
+      source.splits!,
+    );
+    const stepper = createMetaStepper(served, algorithm, { ...stageSource, spec }, { ...parallel, current: ctx.backend, innerSteps: stage.innerSteps });
+    let current: MetaState = Object.keys(state).length > 0 ? metaStateFromTensors(state) : algorithm.init(best);
+    if (cursor.best === null && cursor.step === 0) {
+      // The stage's starting point is its first candidate: a stage that does not help hands on its input.
+      considered(best, validate(best, { steps: stage.innerSteps, lr: stage.innerLr }), false);
+    }
+    const counters: tf.Tensor[] = [];
+    const sync = () => {
+      tf.dispose(counters.splice(0));
+      state = metaStateTensors(current);
+      counters.push(state['adam.t']!, state['meta.step']!);
+    };
+    sync();
+    const pending: MetricRow[] = [];
+    let window = { start: performance.now(), tasks: 0 };
+    try {
+      while (cursor.step < stage.iterations) {
+        const stop = await ctx.shouldStop();
+        if (stop) {
+          await ctx.flushMetrics(pending.splice(0));
+          await save(cursor.iteration);
+          return stop;
+        }
+        const next = await stepper.step(current, cursor.step * stage.metaBatchSize, stage.metaBatchSize);
+        disposeMetaState(current);
+        current = next.state;
+        sync();
+        if (!Number.isFinite(next.metrics.loss)) throw new Error(`meta-loss became ${next.metrics.loss} in stage ${cursor.stage + 1} at step ${cursor.step + 1}: lower innerLr or metaLr`);
+        cursor.step += 1;
+        cursor.iteration += 1;
+        window.tasks += stage.metaBatchSize;
+        const seconds = (performance.now() - window.start) / 1000;
+        const row = { iteration: cursor.iteration, metaLoss: next.metrics.loss, accuracy: next.metrics.accuracy, tasksPerSecond: window.tasks / Math.max(seconds, 1e-9) };
+        pending.push(row);
+        progress(cursor.stage, 'meta', row, row.tasksPerSecond / stage.metaBatchSize);
+        if (cursor.step % stage.evalEvery === 0 || cursor.step === stage.iterations) {
+          const validation = considered(current.params, validate(current.params, { steps: stage.innerSteps, lr: stage.innerLr }), false);
+          await ctx.flushMetrics(pending.splice(0), validation);
+          await save(cursor.iteration);
+        } else if (pending.length >= 25) {
+          await ctx.flushMetrics(pending.splice(0));
+        }
+        if (seconds >= 5) window = { start: performance.now(), tasks: 0 };
+      }
+      return 'done';
+    } finally {
+      tf.dispose(counters.splice(0));
+      disposeMetaState(current);
+      state = {};
+      await stepper.close();
+    }
+  }
+
+  /** Chooses /adapt's steps and rate on validation, tests, and registers the model. */
+  async function finish(): Promise<RunOutcome> {
+    type Choice = { steps: number; lr: number; only: readonly string[] | undefined; adapt: 'all' | 'head'; evaluation: Evaluation };
+    let chosen: Choice | null = null;
+    const tried: { steps: number; innerLr: number; adapt: 'all' | 'head'; accuracy: number; ci95: number }[] = [];
+    for (const adapt of config.selection.adapt) {
+      for (const stepsTried of config.selection.steps) {
+        for (const lr of stepsTried === 0 ? [0] : config.selection.innerLr) {
+          const only = adapt === 'head' ? served.headNames : undefined;
+          const evaluation = evaluate(served, best, config.evalTasks, (i) => source.validationTask(i), { steps: stepsTried, lr, ...(only ? { only } : {}) });
+          tried.push({ steps: stepsTried, innerLr: lr, adapt, accuracy: evaluation.accuracy!.mean, ci95: evaluation.accuracy!.ci95 });
+          if (chosen === null || evaluation.accuracy!.mean > chosen.evaluation.accuracy!.mean) chosen = { steps: stepsTried, lr, only, adapt, evaluation };
+        }
+      }
+    }
+    const pick = chosen!;
+    ctx.log(`serving settings: ${pick.steps} step(s) at ${pick.lr} on ${pick.adapt} (validation ${(pick.evaluation.accuracy!.mean * 100).toFixed(2)} %)`);
+    const options = { steps: pick.steps, lr: pick.lr, ...(pick.only ? { only: pick.only } : {}) };
+    const test = summary(evaluate(served, best, config.testTasks, (i) => source.testTask(i), options));
+    const trainingSeconds = elapsed();
+    const validation = summary(pick.evaluation);
+    const metrics = {
+      validation,
+      test,
+      testPerImage: test, // frozen normalisation: each image alone scores exactly as its batch
+      testInnerSteps: pick.steps,
+      kShot: config.kShot,
+      nWay: config.nWay,
+      iterations: cursor.iteration,
+      trainingSeconds,
+      backend: ctx.backend,
+    };
+    const cpuSeconds = cursor.history.reduce((a, s) => a + s.seconds * s.threads, 0);
+    const host = await readParams(best);
+    const bytes = encodeCheckpoint(host, {
+      format: CHECKPOINT_FORMAT,
+      spec,
+      algorithm: 'proto-maml',
+      nWay: null,
+      inputShape: [...source.inputShape],
+      preprocessing: source.preprocessing,
+      learnedLearningRates: false,
+      extras: {
+        kind: 'model',
+        inference: { innerLr: pick.lr, steps: pick.steps, ...(pick.only ? { only: pick.only } : {}) },
+        normalization: 'frozen',
+        head: 'prototype',
+        ways: { min: 2, max: spec.outputs },
+        training: config,
+        provenance: { stages: cursor.history, selection: tried, cpuHours: cpuSeconds / 3600, seed: config.seed },
+        iterations: cursor.iteration,
+        seed: config.seed,
+        trainingSeconds,
+        backend: ctx.backend,
+        metrics,
+      },
+    });
+    const modelId = await ctx.registerModel(bytes, metrics);
+    return { status: 'completed', modelId };
+  }
+}
+
+function summary(e: Evaluation) {
+  return { accuracy: e.accuracy?.mean ?? null, ci95: e.accuracy?.ci95 ?? null, loss: e.loss.mean, lossCi95: e.loss.ci95, tasks: e.loss.n };
+}
+
+function pickPrefixed(tensors: Params, prefix: string): Params {
+  return Object.fromEntries(Object.entries(tensors).filter(([n]) => n.startsWith(prefix)).map(([n, t]) => [n.slice(prefix.length), t]));
+}
+
+function cloneAll(params: Params): Params {
+  return Object.fromEntries(Object.entries(params).map(([n, t]) => [n, tf.clone(t)]));
+}
