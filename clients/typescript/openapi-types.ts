@@ -162,7 +162,7 @@ export interface paths {
                         /** @description inner steps (default: the model's test-time steps) */
                         steps?: number;
                         ttlSeconds?: number;
-                        /** @description adapt only the head (ANIL-style) */
+                        /** @description adapt only the head (ANIL-style; default: the model's recorded setting) */
                         headOnly?: boolean;
                     };
                     "application/json": {
@@ -193,6 +193,8 @@ export interface paths {
                             /** Format: date-time */
                             expiresAt: string;
                             steps?: number;
+                            /** @description whether only the head was adapted */
+                            headOnly?: boolean;
                             support: {
                                 loss: number;
                                 accuracy: number;
@@ -1225,10 +1227,16 @@ export interface components {
             id: string;
             name: string;
             version: number;
-            /** @description Network spec (kind */
+            /** @description Network spec (kind, variant, inputSize, channels, filters, outputs, headInit: random, zero or prototype, normalization: batch or frozen) */
             architecture: Record<string, never>;
             algorithm: string;
+            /** @description Classes per task the model was trained on (1 for a prototype-headed model that serves any number) */
             nWay: number;
+            /** @description The fewest and most classes a session with this model may have */
+            ways: {
+                min: number;
+                max: number;
+            };
             /** @description [height, width, channels] */
             inputShape: number[];
             weights: {

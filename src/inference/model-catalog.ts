@@ -9,6 +9,7 @@ import { DependencyUnavailableError, HttpError, NotFoundError } from '../errors.
 import type { Model } from '../generated/prisma/client.ts';
 import { findModel } from '../routes/models/routes.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
+import { servableWays } from '../core/nets/create.ts';
 import { inferenceSettings, type InferenceSettings } from './serving-model.ts';
 
 export interface ServableModel {
@@ -36,10 +37,7 @@ export class ModelCatalog {
     const row = await this.row(ref);
     if (row.status !== 'ready') throw new HttpError(409, 'MODEL_NOT_READY', `model ${row.id} is ${row.status}`);
     const metadata = await this.checkpointMetadata(row.weightsSha256);
-    const outputs = metadata.spec.outputs;
-    // A classifier serves 2 up to its output units: the head is cut to the first N (a zero head is
-    // the same for any N; a meta-learned head's columns are initialisations that adaptation reassigns).
-    const ways = metadata.spec.kind === 'conv4' ? { min: 2, max: outputs } : { min: row.nWay, max: row.nWay };
+    const ways = servableWays(metadata.spec, row.nWay);
     return { row, metadata, settings: inferenceSettings(metadata), ways };
   }
 

@@ -9,10 +9,9 @@ interface Evaluation {
   readonly tasks?: number;
 }
 
-/** The classes a model can take: 2 up to its head's outputs (conv4 heads are cut to the first N). */
+/** The classes a model can take, as GET /models states them. */
 export function classRange(model: Model): { min: number; max: number } {
-  const outputs = Number(model.architecture.outputs);
-  return { min: 2, max: Number.isInteger(outputs) && outputs >= 2 ? outputs : model.nWay };
+  return model.ways;
 }
 
 /** The test accuracy as this page gets it (each query alone) when the model has it, else the task-batch one. */

@@ -9,7 +9,7 @@ import { TaskSampler } from '../../core/tasks/sampler.ts';
 import { indexOmniglot, listingDigest, OmniglotMissingError } from './layout.ts';
 import { loadOmniglot, OMNIGLOT_PREPROCESSING } from './load.ts';
 import { preprocessFiles } from './preprocess-files.ts';
-import { assignSplits, SplitOptionsError, validationAlphabets } from './splits.ts';
+import { assignSplits, SplitOptionsError, validationAlphabets, type SplitClass } from './splits.ts';
 import { manifestDigest, OFFICIAL_DIGESTS } from './manifest.ts';
 
 const SHARED = '/work/shared/data/omniglot';
@@ -32,7 +32,7 @@ async function fewCharacters(): Promise<string> {
 }
 
 test('splits: whole background alphabets held out for validation (the default), seeded, never all', () => {
-  const classes = ['A', 'B', 'C', 'D', 'E', 'F', 'G'].flatMap((alphabet) => Array.from({ length: 4 }, () => ({ split: 'images_background' as const, alphabet })));
+  const classes: SplitClass[] = ['A', 'B', 'C', 'D', 'E', 'F', 'G'].flatMap((alphabet) => Array.from({ length: 4 }, () => ({ split: 'images_background' as const, alphabet })));
   classes.push(...Array.from({ length: 3 }, () => ({ split: 'images_evaluation' as const, alphabet: 'Z' })));
   const s = assignSplits(classes);
   const held = new Set(classes.filter((_, i) => s[i] === 'validation').map((c) => c.alphabet));

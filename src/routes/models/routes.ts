@@ -2,6 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/client.ts';
 import type { Model } from '../../generated/prisma/client.ts';
+import { servableWays } from '../../core/nets/create.ts';
+import type { NetworkSpec } from '../../core/types.ts';
 import { NotFoundError } from '../../errors.ts';
 import { getModelSchema, listModelsSchema } from './schemas.ts';
 
@@ -15,6 +17,7 @@ export function modelView(model: Model) {
     architecture: model.architecture as Record<string, unknown>,
     algorithm: model.algorithm,
     nWay: model.nWay,
+    ways: servableWays(model.architecture as unknown as NetworkSpec, model.nWay),
     inputShape: model.inputShape,
     weights: { sha256: model.weightsSha256, bytes: Number(model.weightsBytes) },
     metrics: model.metrics as Record<string, unknown>,

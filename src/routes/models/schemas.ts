@@ -1,6 +1,6 @@
 export const modelSchema = {
   type: 'object',
-  required: ['id', 'name', 'version', 'architecture', 'algorithm', 'nWay', 'inputShape', 'weights', 'metrics', 'status', 'isDefault', 'createdAt'],
+  required: ['id', 'name', 'version', 'architecture', 'algorithm', 'nWay', 'ways', 'inputShape', 'weights', 'metrics', 'status', 'isDefault', 'createdAt'],
   properties: {
     id: { type: 'string', format: 'uuid' },
     name: { type: 'string' },
@@ -8,6 +8,7 @@ export const modelSchema = {
     architecture: { type: 'object', additionalProperties: true },
     algorithm: { type: 'string' },
     nWay: { type: 'integer' },
+    ways: { type: 'object', required: ['min', 'max'], properties: { min: { type: 'integer' }, max: { type: 'integer' } } },
     inputShape: { type: 'array', items: { type: 'integer' } },
     weights: {
       type: 'object',

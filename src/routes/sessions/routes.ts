@@ -108,6 +108,7 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
       labels: plan.distinct,
       expiresAt: expiresAt.toISOString(),
       steps,
+      headOnly,
       support: { loss: result.loss, accuracy: result.accuracy },
       timings: { queueMs: round(result.queueMs), decodeMs: round(result.decodeMs), adaptMs: round(result.adaptMs) },
     });

@@ -67,6 +67,7 @@ export function adaptSchema(limits: SchemaLimits) {
           labels: { type: 'array', items: { type: 'string' } },
           expiresAt: { type: 'string', format: 'date-time' },
           steps: { type: 'integer' },
+          headOnly: { type: 'boolean' },
           support: { type: 'object', required: ['loss', 'accuracy'], properties: { loss: { type: 'number' }, accuracy: { type: 'number' } } },
           timings: timings(['queueMs', 'decodeMs', 'adaptMs']),
         },
