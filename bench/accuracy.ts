@@ -41,7 +41,7 @@ const files = values.model ?? manifest.map((m) => path.join(root, 'models', m.fi
 
 const backend = await selectBackend('auto');
 const pct = (m: MeanConfidence) => `${(100 * m.mean).toFixed(1)} ± ${(100 * m.ci95).toFixed(1)}`;
-const table: string[] = ['| model | setting | full, query batch | full, each query alone | head-only, query batch | HTTP (first n) | in-process, alone (same n) |', '|---|---|---|---|---|---|---|'];
+const table: string[] = ['| model | setting | as served, query batch | as served, each query alone | head-only, query batch | HTTP (first n) | in-process, alone (same n) |', '|---|---|---|---|---|---|---|'];
 const http = httpTasks > 0 ? await startApi() : null;
 
 for (const file of files) {
@@ -57,15 +57,17 @@ for (const file of files) {
       continue;
     }
     const plans = taskPlans(set, setting, queries, seed, tasks);
-    const full = evaluatePlans(model, set, plans, { headOnly: false });
-    const alone = evaluatePlans(model, set, plans, { headOnly: false, normalization: 'support' });
+    // "full" is the model's own /adapt setting (all layers, or the head alone when the model records it).
+    const served = model.settings.headOnly;
+    const full = evaluatePlans(model, set, plans, { headOnly: served });
+    const alone = evaluatePlans(model, set, plans, { headOnly: served, normalization: 'support' });
     const head = evaluatePlans(model, set, plans, { headOnly: true });
-    const row = { model: name, setting: settingName(setting), tasks, queriesPerClass: queries, steps: model.settings.steps, backend: backend.name };
+    const row = { model: name, setting: settingName(setting), tasks, queriesPerClass: queries, steps: model.settings.steps, adapt: served ? 'head' : 'all', backend: backend.name };
     console.log(JSON.stringify({ ...row, full: full.accuracy, alone: alone.accuracy, headOnly: head.accuracy, seconds: Math.round((full.ms + alone.ms + head.ms) / 100) / 10 }));
     let httpCells = '| |';
     if (http && registered) {
       const n = Math.min(httpTasks, plans.length);
-      const over = meanConfidence(await httpAccuracy({ url: http.url, key: http.key, model: registered.id, headOnly: false }, set, plans.slice(0, n)));
+      const over = meanConfidence(await httpAccuracy({ url: http.url, key: http.key, model: registered.id, headOnly: served }, set, plans.slice(0, n)));
       const same = meanConfidence(alone.perTask.subarray(0, n));
       console.log(JSON.stringify({ ...row, tasks: n, http: over, inProcess: same }));
       httpCells = `${pct(over)} | ${pct(same)} (n = ${n}) |`;

@@ -10,6 +10,7 @@ import * as tf from '../../src/core/tf.ts';
 import type { Params } from '../../src/core/types.ts';
 import { indexOmniglot, loadOmniglot } from '../../src/data/omniglot/index.ts';
 import type { ServingModel } from '../../src/inference/serving-model.ts';
+import { servableWays } from '../../src/core/nets/create.ts';
 
 export interface Setting {
   readonly nWay: number;
@@ -42,11 +43,9 @@ export async function loadEvaluationSet(dir: string, model: ServingModel, cacheD
   return { test: data.test, files: index.characters.flatMap((c) => c.files), dir: index.dir };
 }
 
-/** Output units of the model's head (the most classes it can tell apart). */
+/** The most classes the model serves (its head's output units, or any number up to `outputs` for a per-task head). */
 export function headOutputs(model: ServingModel): number {
-  const head = model.params['head.weight'];
-  if (!head) throw new Error('the model has no head.weight');
-  return head.shape[1]!;
+  return servableWays(model.metadata.spec, model.metadata.nWay ?? 1).max;
 }
 
 export function taskPlans(set: EvaluationSet, setting: Setting, queries: number, seed: number, count: number): TaskPlan[] {
@@ -62,7 +61,8 @@ export interface SettingResult {
 
 /** θ with the head cut to its first `ways` units (new head tensors; the caller disposes them). */
 function withWays(model: ServingModel, ways: number): { params: Params; owned: tf.Tensor[] } {
-  if (headOutputs(model) === ways) return { params: model.params, owned: [] };
+  const head = model.params['head.weight'];
+  if (!head || head.shape[1] === ways) return { params: model.params, owned: [] }; // a per-task head, or already N
   const weight = tf.slice(model.params['head.weight']!, [0, 0], [-1, ways]);
   const bias = tf.slice(model.params['head.bias']!, [0], [ways]);
   return { params: { ...model.params, 'head.weight': weight, 'head.bias': bias }, owned: [weight, bias] };

@@ -1307,12 +1307,97 @@ export interface components {
                 /** @default 28 */
                 inputSize?: number;
                 /**
-                 * @default random
+                 * @description default random; prototype (the head set per task from the support prototypes, Proto-MAML) with stages
                  * @enum {string}
                  */
-                headInit?: "random" | "zero";
-                /** @description output units; above nWay only with headInit zero */
+                headInit?: "random" | "zero" | "prototype";
+                /** @description output units (the most classes a session may have); above nWay only with headInit zero or prototype; default 100 for prototype */
                 maxWays?: number;
+                /**
+                 * @description default batch; frozen (batch norm moments fixed after pre-training, so each image is scored alone exactly as in a batch) with stages
+                 * @enum {string}
+                 */
+                normalization?: "batch" | "frozen";
+            };
+            /** @description A staged pipeline: supervised pre-training first, then meta-training stages, each starting from the best validated weights of the one before; the job then chooses /adapt's steps, rate and adapted layers on validation (selection). A meta stage inherits nWay, kShot, queryPerClass, metaBatchSize, innerSteps, innerLr and metaLr from the job when not given. Without stages the job is one MAML run with the fields above. */
+            stages?: ({
+                /** @constant */
+                kind: "pretrain";
+                /**
+                 * @description passes over the training images (× 4 rotations with rotations)
+                 * @default 10
+                 */
+                epochs?: number;
+                /** @default 128 */
+                batchSize?: number;
+                /**
+                 * @description Adam
+                 * @default 0.001
+                 */
+                lr?: number;
+                /**
+                 * @description light affine augmentation (±12°, ±10 % scale, ±2 px)
+                 * @default true
+                 */
+                augment?: boolean;
+                /**
+                 * @description steps between validations (prototype classifier on the validation split)
+                 * @default 500
+                 */
+                evalEvery?: number;
+                /**
+                 * @description stop after this many validations without a better score
+                 * @default 4
+                 */
+                patience?: number;
+            } | {
+                /** @constant */
+                kind: "meta";
+                /**
+                 * @description first or exact second order
+                 * @default fomaml
+                 * @enum {string}
+                 */
+                algorithm?: "fomaml" | "maml";
+                nWay?: number;
+                kShot?: number;
+                queryPerClass?: number;
+                metaBatchSize?: number;
+                /** @description 0: an episodic prototypical-network stage */
+                innerSteps?: number;
+                innerLr?: number;
+                /** @description Adam */
+                metaLr?: number;
+                /** @default 1000 */
+                iterations?: number;
+                /** @default 100 */
+                evalEvery?: number;
+            })[];
+            /** @description Pipelines only; every combination is validated and the best is recorded in the model */
+            selection?: {
+                /**
+                 * @default [
+                 *       1,
+                 *       3
+                 *     ]
+                 */
+                steps?: number[];
+                /**
+                 * @default [
+                 *       0.003,
+                 *       0.01,
+                 *       0.03,
+                 *       0.1
+                 *     ]
+                 */
+                innerLr?: number[];
+                /**
+                 * @default [
+                 *       "all",
+                 *       "head"
+                 *     ]
+                 */
+                adapt?: ("all" | "head")[];
             };
         };
         Dataset: {

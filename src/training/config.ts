@@ -174,7 +174,12 @@ export const trainingConfigSchema = {
         normalization: { type: 'string', enum: ['batch', 'frozen'] },
       },
     },
-    stages: { type: 'array', maxItems: 10, items: { anyOf: [pretrainStageSchema, metaStageSchema] } },
+    // if/then/else rather than anyOf: a bad field is reported against the stage's own kind.
+    stages: {
+      type: 'array',
+      maxItems: 10,
+      items: { type: 'object', required: ['kind'], if: { properties: { kind: { const: 'pretrain' } } }, then: pretrainStageSchema, else: metaStageSchema },
+    },
     selection: {
       type: 'object',
       additionalProperties: false,

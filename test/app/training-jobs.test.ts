@@ -62,6 +62,11 @@ test('every field is bounded: 400 naming the field', async () => {
     [{ dataset: 'omniglot', nWay: 5, architecture: { maxWays: 20 } }, /maxWays/],
     [{}, /dataset/],
     [{ dataset: '00000000-0000-4000-8000-000000000000' }, /no uploaded dataset/],
+    [{ dataset: 'omniglot', stages: [{ kind: 'meta' }] }, /stages\[0\]/],
+    [{ dataset: 'omniglot', stages: [{ kind: 'pretrain', epochs: 0 }] }, /epochs/],
+    [{ dataset: 'omniglot', stages: [{ kind: 'pretrain' }, { kind: 'meta', innerSteps: 21 }] }, /innerSteps/],
+    [{ dataset: 'omniglot', architecture: { headInit: 'prototype' } }, /architecture/],
+    [{ dataset: 'sinusoid', stages: [{ kind: 'pretrain' }] }, /stages/],
   ];
   for (const [payload, field] of cases) {
     const res = await testApp.app.inject({ method: 'POST', url: '/training-jobs', headers: admin, payload });
@@ -69,6 +74,18 @@ test('every field is bounded: 400 naming the field', async () => {
     assert.equal(res.json().error.code, 'VALIDATION_ERROR');
     assert.match(res.json().error.message, field, JSON.stringify(payload));
   }
+});
+
+test('a staged pipeline job: stages resolved with defaults (a meta stage inherits the job task shape), prototype head, frozen normalisation', async () => {
+  const payload = { dataset: 'omniglot', seed: 3, nWay: 20, stages: [{ kind: 'pretrain', epochs: 2 }, { kind: 'meta', innerSteps: 0, nWay: 40 }, { kind: 'meta', algorithm: 'maml' }] };
+  const res = await testApp.app.inject({ method: 'POST', url: '/training-jobs', headers: admin, payload });
+  assert.equal(res.statusCode, 202, res.body);
+  const { config } = res.json();
+  assert.equal(config.architecture.headInit, 'prototype');
+  assert.equal(config.architecture.normalization, 'frozen');
+  assert.equal(config.architecture.maxWays, 100);
+  assert.deepEqual(config.stages.map((s: { kind: string; nWay?: number }) => [s.kind, s.nWay ?? null]), [['pretrain', null], ['meta', 40], ['meta', 20]]);
+  assert.deepEqual(config.selection, { steps: [1, 3], innerLr: [0.003, 0.01, 0.03, 0.1], adapt: ['all', 'head'] });
 });
 
 test('training jobs are admin-only', async () => {
