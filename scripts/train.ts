@@ -110,6 +110,12 @@ const ctx: TrainingContext = {
     lastLog = Date.now();
     console.log(JSON.stringify({ msg: 'progress', ...p, tasksPerSecond: Math.round(p.tasksPerSecond * 10) / 10, etaSeconds: Math.round(p.etaSeconds) }));
   },
+  async stageModel(index, model) {
+    // Each finished stage's best θ beside the work folder's checkpoints (bench:accuracy --model …).
+    const file = path.join(work, `stage${index + 1}.safetensors`);
+    await writeFile(file, model);
+    console.log(JSON.stringify({ msg: `stage ${index + 1} model written to ${file}` }));
+  },
   async registerModel(checkpoint, metrics) {
     await mkdir(path.dirname(path.resolve(values.out!)), { recursive: true });
     await writeFile(values.out!, checkpoint);

@@ -58,6 +58,8 @@ export interface TrainingContext {
   progress(progress: Progress): void;
   /** Registers the finished model (and links it to the job); returns its id. */
   registerModel(checkpoint: Uint8Array, metrics: Record<string, unknown>): Promise<string>;
+  /** Pipelines: a finished stage's best θ as a model file (kept by `npm run train` for ablations). */
+  stageModel?(index: number, model: Uint8Array): Promise<void>;
 }
 
 export interface ContextDeps {

@@ -112,6 +112,11 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
         threads: stage.kind === 'meta' ? parallel.threads : 1,
         best: cursor.best,
       });
+      if (ctx.stageModel) {
+        // The stage's best θ as a servable model (its own adaptation setting): ablations compare stages on the same tasks.
+        const inference = stage.kind === 'meta' && stage.innerSteps > 0 ? { innerLr: stage.innerLr, steps: stage.innerSteps } : { innerLr: 0.01, steps: 1, only: [...served.headNames] };
+        await ctx.stageModel(index, await modelBytes(best, inference, { stage: cursor.history.at(-1), training: config }));
+      }
       ctx.log(`stage ${index + 1}/${config.stages.length} (${stage.kind}) done: best validation ${cursor.best ? (cursor.best.accuracy * 100).toFixed(2) : '—'} % at step ${cursor.best?.step ?? '—'}`);
       tf.dispose(Object.values(state));
       state = {};
@@ -323,8 +328,22 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
       backend: ctx.backend,
     };
     const cpuSeconds = cursor.history.reduce((a, s) => a + s.seconds * s.threads, 0);
-    const host = await readParams(best);
-    const bytes = encodeCheckpoint(host, {
+    const bytes = await modelBytes(best, { innerLr: pick.lr, steps: pick.steps, ...(pick.only ? { only: pick.only } : {}) }, {
+      training: config,
+      provenance: { stages: cursor.history, selection: tried, cpuHours: cpuSeconds / 3600, seed: config.seed },
+      iterations: cursor.iteration,
+      seed: config.seed,
+      trainingSeconds,
+      backend: ctx.backend,
+      metrics,
+    });
+    const modelId = await ctx.registerModel(bytes, metrics);
+    return { status: 'completed', modelId };
+  }
+
+  /** A servable model file of θ (the pipeline's final model, or a finished stage's best for ablations). */
+  async function modelBytes(params: Params, inference: Record<string, unknown>, extras: Record<string, unknown>): Promise<Uint8Array> {
+    return encodeCheckpoint(await readParams(params), {
       format: CHECKPOINT_FORMAT,
       spec,
       algorithm: 'proto-maml',
@@ -332,23 +351,8 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
       inputShape: [...source.inputShape],
       preprocessing: source.preprocessing,
       learnedLearningRates: false,
-      extras: {
-        kind: 'model',
-        inference: { innerLr: pick.lr, steps: pick.steps, ...(pick.only ? { only: pick.only } : {}) },
-        normalization: 'frozen',
-        head: 'prototype',
-        ways: { min: 2, max: spec.outputs },
-        training: config,
-        provenance: { stages: cursor.history, selection: tried, cpuHours: cpuSeconds / 3600, seed: config.seed },
-        iterations: cursor.iteration,
-        seed: config.seed,
-        trainingSeconds,
-        backend: ctx.backend,
-        metrics,
-      },
+      extras: { kind: 'model', inference, normalization: 'frozen', head: 'prototype', ways: { min: 2, max: spec.outputs }, ...extras },
     });
-    const modelId = await ctx.registerModel(bytes, metrics);
-    return { status: 'completed', modelId };
   }
 }
 

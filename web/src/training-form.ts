@@ -1,7 +1,10 @@
 /**
  * The training form: a job with a demo's defaults (5-way 1-shot MAML on Omniglot, a few hundred
  * iterations, a short evaluation). Fields left empty take the server's defaults (the MAML paper's,
- * per openapi.yaml's TrainingConfigInput); the server validates everything.
+ * per openapi.yaml's TrainingConfigInput); the server validates everything. The "staged" recipe
+ * sends a short pipeline instead: half an epoch of supervised pre-training, then the iterations
+ * split between an episodic prototype stage and a first-order Proto-MAML stage (the algorithm
+ * field does not apply).
  */
 import type { MamlClient, TrainingConfigInput } from '../../clients/typescript/client.ts';
 import { describeError } from './api.ts';
@@ -48,6 +51,18 @@ function control(field: Field): HTMLInputElement | HTMLSelectElement {
   });
 }
 
+const RECIPES = ['maml', 'staged'] as const;
+
+/** The short pipeline the "staged" recipe sends (the default model's recipe, shrunk to a demo). */
+export function stagedDemo(iterations: number): NonNullable<TrainingConfigInput['stages']> {
+  const half = Math.max(1, Math.round(iterations / 2));
+  return [
+    { kind: 'pretrain', epochs: 0.5, evalEvery: 200 },
+    { kind: 'meta', innerSteps: 0, iterations: half, evalEvery: Math.max(1, Math.round(half / 4)) },
+    { kind: 'meta', algorithm: 'fomaml', innerSteps: 1, innerLr: 0.01, iterations: half, evalEvery: Math.max(1, Math.round(half / 4)) },
+  ];
+}
+
 export class TrainingForm {
   private readonly form = byId('training-form', HTMLFormElement);
   private readonly status = byId('training-status', HTMLParagraphElement);
@@ -56,7 +71,13 @@ export class TrainingForm {
     private readonly client: () => MamlClient | null,
     private readonly onSubmitted: (jobId: string) => void,
   ) {
-    const rows = FIELDS.map((field) => el('div', { class: 'field' }, el('label', { for: `job-${field.name}` }, field.label), control(field)));
+    const recipe = el(
+      'div',
+      { class: 'field' },
+      el('label', { for: 'job-recipe' }, 'Recipe'),
+      el('select', { id: 'job-recipe', name: 'recipe' }, el('option', { value: 'maml', selected: true }, 'MAML (one run)'), el('option', { value: 'staged' }, 'Staged: pre-training + Proto-MAML')),
+    );
+    const rows = [recipe, ...FIELDS.map((field) => el('div', { class: 'field' }, el('label', { for: `job-${field.name}` }, field.label), control(field)))];
     this.form.append(el('div', { class: 'fields' }, ...rows), el('button', { type: 'submit', class: 'primary' }, 'Start training'));
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -72,7 +93,10 @@ export class TrainingForm {
       const value = String(data.get(field.name) ?? '').trim();
       if (value !== '') config[field.name] = field.min !== undefined ? Number(value) : value;
     }
-    return config as unknown as TrainingConfigInput;
+    const recipe = String(data.get('recipe') ?? 'maml') as (typeof RECIPES)[number];
+    if (recipe !== 'staged') return config as unknown as TrainingConfigInput;
+    const { algorithm: _algorithm, iterations, ...rest } = config;
+    return { ...(rest as unknown as TrainingConfigInput), stages: stagedDemo(Number(iterations ?? 200)) };
   }
 
   private async submit(): Promise<void> {
