@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { packageFile } from '../src/package-root.ts';
 import { registerAdapt } from './commands/adapt.ts';
 import { registerJobs } from './commands/jobs.ts';
 import { registerKeys } from './commands/keys.ts';
@@ -13,7 +14,7 @@ import { registerTrain } from './commands/train.ts';
 import { positiveInt } from './context.ts';
 import { describeError } from './describe-error.ts';
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string };
 
 export function buildProgram(): Command {
   const program = new Command('maml')

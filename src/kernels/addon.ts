@@ -6,11 +6,12 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { packageFile } from '../package-root.ts';
 
 /** Bumped with every change to the addon's calling convention (ADDON_VERSION in addon.c). */
 export const ADDON_VERSION = 2;
 
-export const DEFAULT_ADDON_PATH = fileURLToPath(new URL('../../native/build/maml_kernels.node', import.meta.url));
+export const DEFAULT_ADDON_PATH = fileURLToPath(packageFile('native/build/maml_kernels.node'));
 
 /** Codes of the activations the addon fuses (enum activation in native/kernels/epilogue.h). */
 export const Activation = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, prelu: 4, sigmoid: 5, elu: 6 } as const;

@@ -12,8 +12,9 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { HttpError } from '../errors.ts';
+import { packageFile } from '../package-root.ts';
 
-export const CONSOLE_DIR = fileURLToPath(new URL('../../dist/web', import.meta.url));
+export const CONSOLE_DIR = fileURLToPath(packageFile('dist/web'));
 
 export const CONSOLE_CSP = [
   "default-src 'none'",

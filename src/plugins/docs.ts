@@ -4,8 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { parse } from 'yaml';
+import { packageFile } from '../package-root.ts';
 
-export const OPENAPI_PATH = new URL('../../openapi.yaml', import.meta.url);
+export const OPENAPI_PATH = packageFile('openapi.yaml');
 
 export async function loadOpenApi(): Promise<Record<string, unknown>> {
   return parse(await readFile(OPENAPI_PATH, 'utf8')) as Record<string, unknown>;
