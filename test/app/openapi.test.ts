@@ -43,4 +43,6 @@ test('GET /docs serves the Swagger UI without a key', async (t) => {
   const spec = await app.inject({ method: 'GET', url: '/docs/json' });
   assert.equal(spec.statusCode, 200);
   assert.equal(spec.json().info.title, 'MAML few-shot adaptation service');
+  // "Try it out" targets the page's own origin (a relative server), never the file's localhost:3000.
+  assert.deepEqual(spec.json().servers.map((s: { url: string }) => s.url), ['/']);
 });
