@@ -1444,6 +1444,14 @@ export interface components {
             accuracy: number | null;
             tasksPerSecond: number;
             etaSeconds: number | null;
+            /** @description Staged jobs only (see TrainingJob.progress.stage) */
+            stage?: {
+                index?: number;
+                count?: number;
+                /** @enum {string} */
+                kind?: "pretrain" | "meta";
+                examplesPerSecond?: number;
+            };
         } | {
             /** @constant */
             type: "validation";
@@ -1479,8 +1487,18 @@ export interface components {
                     ci95?: number;
                     iteration?: number;
                 } | null;
+                /** @description meta stages: tasks per second; a pretrain stage: batches per second */
                 tasksPerSecond?: number | null;
                 etaSeconds?: number | null;
+                /** @description Staged jobs: the running stage (index from 0, of count) and its kind; iteration and iterations count over all stages */
+                stage?: {
+                    index?: number;
+                    count?: number;
+                    /** @enum {string} */
+                    kind?: "pretrain" | "meta";
+                    /** @description pretrain: training images per second */
+                    examplesPerSecond?: number;
+                };
             };
             error: string | null;
             modelId: string | null;

@@ -156,3 +156,37 @@ test('a tiny Omniglot job trains in the worker; its model, promoted, adapts and 
   assert.equal(predicted.statusCode, 200, predicted.body);
   assert.equal(predicted.json().predictions.length, 5);
 });
+
+test('a staged job (pre-training, prototype and Proto-MAML stages) runs in the worker; its model serves any number of classes', async () => {
+  const worker = workers.find((w) => w.child.exitCode === null && w.child.signalCode === null) ?? startWorker();
+  const jobId = await submit({
+    dataset: 'omniglot', name: 'omniglot-staged-tiny', seed: 6, nWay: 5, kShot: 1, queryPerClass: 2, evalTasks: 10, testTasks: 10,
+    architecture: { filters: 8, maxWays: 30 },
+    stages: [
+      { kind: 'pretrain', epochs: 0.01, batchSize: 32, evalEvery: 10 },
+      { kind: 'meta', innerSteps: 0, nWay: 10, metaBatchSize: 2, iterations: 3, evalEvery: 3 },
+      { kind: 'meta', innerSteps: 1, innerLr: 0.01, metaBatchSize: 2, iterations: 2, evalEvery: 2 },
+    ],
+    selection: { steps: [1], innerLr: [0.01], adapt: ['all'] },
+  });
+  const job = await waitFor(jobId, (j) => j.status === 'completed' || j.status === 'failed', 300_000, worker);
+  assert.equal(job.status, 'completed', job.error);
+  assert.deepEqual([job.progress.stage.index, job.progress.stage.count, job.progress.stage.kind], [2, 3, 'meta'], 'progress names the stage');
+  const model = (await t.app.inject({ method: 'GET', url: `/models/${job.modelId}`, headers: admin })).json();
+  assert.deepEqual(model.ways, { min: 2, max: 30 });
+  assert.equal(model.algorithm, 'proto-maml');
+  assert.equal(model.architecture.normalization, 'frozen');
+  assert.ok(typeof model.metrics.testPerImage.accuracy === 'number');
+
+  const { readdir, readFile } = await import('node:fs/promises');
+  const alphabet = path.join(process.env.OMNIGLOT_DIR ?? path.resolve(import.meta.dirname, '../../../shared/data/omniglot'), 'images_evaluation', 'Kannada');
+  const characters = (await readdir(alphabet)).sort().slice(0, 7);
+  const support = await Promise.all(characters.map(async (c) => ({ label: c, image: (await readFile(path.join(alphabet, c, (await readdir(path.join(alphabet, c))).sort()[0]!))).toString('base64') })));
+  const adapted = await t.app.inject({ method: 'POST', url: '/adapt', headers: admin, payload: { model: job.modelId, support } });
+  assert.equal(adapted.statusCode, 201, adapted.body);
+  assert.equal(adapted.json().labels.length, 7);
+  assert.equal(adapted.json().steps, 1, "the step count the job chose on validation");
+  const predicted = await t.app.inject({ method: 'POST', url: '/predict', headers: admin, payload: { sessionId: adapted.json().sessionId, images: support.map((s) => s.image) } });
+  assert.equal(predicted.statusCode, 200, predicted.body);
+  assert.equal(predicted.json().predictions.filter((p: { label: string }, i: number) => p.label === characters[i]).length, 7, 'the support drawings are recognised');
+});

@@ -27,6 +27,10 @@ export const jobSchema = {
         },
         tasksPerSecond: nullableNumber,
         etaSeconds: nullableNumber,
+        stage: {
+          type: 'object',
+          properties: { index: { type: 'integer' }, count: { type: 'integer' }, kind: { type: 'string', enum: ['pretrain', 'meta'] }, examplesPerSecond: { type: 'number' } },
+        },
       },
     },
     error: { type: ['string', 'null'] },
