@@ -306,6 +306,7 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
           const only = adapt === 'head' ? served.headNames : undefined;
           const evaluation = evaluate(served, best, config.evalTasks, (i) => source.validationTask(i), { steps: stepsTried, lr, ...(only ? { only } : {}) });
           tried.push({ steps: stepsTried, innerLr: lr, adapt, accuracy: evaluation.accuracy!.mean, ci95: evaluation.accuracy!.ci95 });
+          ctx.log(`selection ${tried.length}: ${stepsTried} step(s) at ${lr} on ${adapt}: validation ${(evaluation.accuracy!.mean * 100).toFixed(2)} %`);
           if (chosen === null || evaluation.accuracy!.mean > chosen.evaluation.accuracy!.mean) chosen = { steps: stepsTried, lr, only, adapt, evaluation };
         }
       }
@@ -313,6 +314,7 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
     const pick = chosen!;
     ctx.log(`serving settings: ${pick.steps} step(s) at ${pick.lr} on ${pick.adapt} (validation ${(pick.evaluation.accuracy!.mean * 100).toFixed(2)} %)`);
     const options = { steps: pick.steps, lr: pick.lr, ...(pick.only ? { only: pick.only } : {}) };
+    ctx.log(`testing on ${config.testTasks} tasks of the test split`);
     const test = summary(evaluate(served, best, config.testTasks, (i) => source.testTask(i), options));
     const trainingSeconds = elapsed();
     const validation = summary(pick.evaluation);
