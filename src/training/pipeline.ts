@@ -332,7 +332,7 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
     const cpuSeconds = cursor.history.reduce((a, s) => a + s.seconds * s.threads, 0);
     const bytes = await modelBytes(best, { innerLr: pick.lr, steps: pick.steps, ...(pick.only ? { only: pick.only } : {}) }, {
       training: config,
-      provenance: { stages: cursor.history, selection: tried, cpuHours: cpuSeconds / 3600, seed: config.seed },
+      provenance: { stages: cursor.history, selection: tried, cpuHours: cpuSeconds / 3600, seed: config.seed, split: splitSummary() },
       iterations: cursor.iteration,
       seed: config.seed,
       trainingSeconds,
@@ -341,6 +341,19 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
     });
     const modelId = await ctx.registerModel(bytes, metrics);
     return { status: 'completed', modelId };
+  }
+
+  /** Which classes trained, validated and tested (Omniglot: the validation alphabets by name). */
+  function splitSummary() {
+    const splits = source.splits!;
+    const groups = (names: readonly string[] | undefined) => [...new Set((names ?? []).map((n) => n.split('/')[0]!))].sort();
+    return {
+      trainClasses: splits.train.classes.length,
+      validationClasses: splits.validation.classes.length,
+      testClasses: splits.test.classes.length,
+      validationGroups: groups(splits.validation.classNames),
+      testGroups: groups(splits.test.classNames),
+    };
   }
 
   /** A servable model file of θ (the pipeline's final model, or a finished stage's best for ablations). */
