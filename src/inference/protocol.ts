@@ -11,6 +11,8 @@ export interface ImageBatch {
   readonly files: readonly Uint8Array[];
   readonly preprocessing: PreprocessOptions;
   readonly maxPixels: number;
+  /** How error messages name each file, after its index: `"cat.png"` (multipart filename), `label "cat"` (JSON). */
+  readonly names?: readonly (string | undefined)[];
 }
 
 export interface AdaptRequest {

@@ -71,12 +71,14 @@ async function decodeImages(m: ServingModel, batch: ImageBatch): Promise<{ x: tf
   const [h, w, c] = m.metadata.inputShape as [number, number, number];
   const out = new Float32Array(batch.files.length * h * w * c);
   for (const [index, file] of batch.files.entries()) {
+    const name = batch.names?.[index];
+    const image = name === undefined ? `image ${index}` : `image ${index} (${name})`;
     try {
       await checkImageSize(file, batch.maxPixels);
       out.set(await preprocessImage(file, batch.preprocessing), index * h * w * c);
     } catch (error) {
-      if (error instanceof ImageTooLargeError) throw new RefusedImageError(413, 'IMAGE_TOO_LARGE', `image ${index}: ${error.message}`);
-      if (error instanceof InvalidImageError) throw new RefusedImageError(415, 'UNSUPPORTED_IMAGE', `image ${index} is not a readable PNG, JPEG or WebP image`);
+      if (error instanceof ImageTooLargeError) throw new RefusedImageError(413, 'IMAGE_TOO_LARGE', `${image}: ${error.message}`);
+      if (error instanceof InvalidImageError) throw new RefusedImageError(415, 'UNSUPPORTED_IMAGE', `${image} is not a readable PNG, JPEG or WebP image`);
       throw error;
     }
   }

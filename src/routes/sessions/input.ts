@@ -15,6 +15,8 @@ export interface UploadLimits {
 export interface ImageUpload {
   readonly images: Buffer[];
   readonly fields: Record<string, string>;
+  /** How error messages name each image (ImageBatch.names): its multipart filename; its label in JSON. */
+  readonly names: (string | undefined)[];
   /** JSON bodies carry labels beside each image; multipart ones in the `labels` field. */
   readonly labels: string[] | null;
 }
@@ -45,6 +47,7 @@ export async function readMultipart(request: FastifyRequest, limits: UploadLimit
 
 async function readParts(request: FastifyRequest, limits: UploadLimits): Promise<ImageUpload> {
   const images: Buffer[] = [];
+  const names: (string | undefined)[] = [];
   const fields: Record<string, string> = {};
   for await (const part of request.parts({ limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles + 1, fields: 20, fieldSize: 1_000_000 } })) {
     if (part.type === 'file') {
@@ -59,12 +62,13 @@ async function readParts(request: FastifyRequest, limits: UploadLimits): Promise
       const bytes = await part.toBuffer();
       if (part.file.truncated) throw fileTooLarge(limits.maxFileBytes);
       images.push(bytes);
+      names.push(part.filename ? JSON.stringify(part.filename.slice(0, 200)) : undefined);
     } else {
       if (!TEXT_FIELDS.has(part.fieldname)) throw new UnexpectedPartError(part.fieldname);
       fields[part.fieldname] = String(part.value);
     }
   }
-  return { images, fields, labels: null };
+  return { images, names, fields, labels: null };
 }
 
 /** Decodes a base64 image string of a JSON body (standard or URL-safe alphabet, no data: prefix needed). */

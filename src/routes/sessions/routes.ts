@@ -11,6 +11,8 @@ import type { InferencePool } from '../../inference/pool.ts';
 import { newSessionId, SESSION_ID_PATTERN, type SessionStore } from '../../sessions/store.ts';
 import { decodeBase64Image, intField, parseLabelsField, readMultipart, tooManyFiles, type ImageUpload } from './input.ts';
 import { planLabels } from './labels.ts';
+import { withFittingModel } from '../../models/fitting.ts';
+import type { Db } from '../../db/client.ts';
 import { adaptSchema, deleteSessionSchema, getSessionSchema, predictSchema } from './schemas.ts';
 
 export interface SessionRoutesOptions {
@@ -18,6 +20,7 @@ export interface SessionRoutesOptions {
   readonly catalog: ModelCatalog;
   readonly pool: InferencePool;
   readonly sessions: SessionStore;
+  readonly db: Db;
 }
 
 interface AdaptJson {
@@ -36,7 +39,7 @@ interface PredictJson {
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
 export default async function sessionRoutes(app: FastifyInstance, options: SessionRoutesOptions): Promise<void> {
-  const { config, catalog, pool, sessions } = options;
+  const { config, catalog, pool, sessions, db } = options;
   const limits = { maxFileBytes: config.maxFileBytes, maxFiles: config.maxFiles };
 
   async function upload(request: FastifyRequest): Promise<ImageUpload> {
@@ -49,6 +52,7 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
       return {
         images: body.support.map((s, i) => decodeBase64Image(s.image, i, config.maxFileBytes)),
         labels: body.support.map((s) => s.label),
+        names: body.support.map((s) => `label ${JSON.stringify(String(s.label).slice(0, 200))}`),
         fields: Object.fromEntries(
           Object.entries({ model: body.model, steps: body.steps, ttlSeconds: body.ttlSeconds, headOnly: body.headOnly })
             .filter(([, v]) => v !== undefined)
@@ -59,6 +63,7 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
     return {
       images: (body.images ?? []).map((image, i) => decodeBase64Image(image, i, config.maxFileBytes)),
       labels: null,
+      names: [],
       fields: body.sessionId === undefined ? {} : { sessionId: body.sessionId },
     };
   }
@@ -67,9 +72,9 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
   const shedWhenSaturated = async () => pool.assertAccepting();
 
   app.post('/adapt', { config: { auth: 'client' }, schema: adaptSchema(config), onRequest: shedWhenSaturated }, async (request, reply) => {
-    const { images, labels, fields } = await upload(request);
+    const { images, names, labels, fields } = await upload(request);
     const model = await catalog.resolve(fields['model']);
-    const plan = planLabels(labels ?? parseLabelsField(fields['labels']), images.length, model);
+    const plan = await withFittingModel(db, () => planLabels(labels ?? parseLabelsField(fields['labels']), images.length, model));
     const steps = intField(fields, 'steps', model.settings.steps, 1, config.maxAdaptSteps);
     const ttlSeconds = intField(fields, 'ttlSeconds', config.sessionTtlSeconds, 10, config.sessionMaxTtlSeconds);
     const headOnly = fields['headOnly'] === undefined ? model.settings.headOnly : fields['headOnly'] === 'true';
@@ -78,7 +83,7 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
 
     const result = await pool.adapt({
       model: { sha256: model.row.weightsSha256 },
-      images: { files: images, preprocessing, maxPixels: config.maxImagePixels },
+      images: { files: images, names, preprocessing, maxPixels: config.maxImagePixels },
       labels: plan.units,
       ways: plan.distinct.length,
       steps,
@@ -115,7 +120,7 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
   });
 
   app.post('/predict', { config: { auth: 'client' }, schema: predictSchema(), onRequest: shedWhenSaturated }, async (request) => {
-    const { images, fields } = await upload(request);
+    const { images, names, fields } = await upload(request);
     const id = fields['sessionId'];
     if (!id || !new RegExp(SESSION_ID_PATTERN).test(id)) throw new HttpError(400, 'VALIDATION_ERROR', 'field "sessionId" must be a session id');
     if (images.length === 0) throw new HttpError(400, 'NO_IMAGES', 'send at least one image');
@@ -126,7 +131,7 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
     const result = await pool.predict({
       model: { sha256: session.meta.modelSha256 },
       theta: session.theta,
-      images: { files: images, preprocessing: model.metadata.preprocessing!, maxPixels: config.maxImagePixels },
+      images: { files: images, names, preprocessing: model.metadata.preprocessing!, maxPixels: config.maxImagePixels },
       ways,
     });
     app.metrics.predictSeconds.observe({ model: model.row.name }, result.predictMs / 1000);
