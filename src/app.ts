@@ -101,7 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis, backend: deps.backend, timeoutMs: config.redisConnectTimeoutMs });
   await app.register(modelRoutes, { db: deps.db });
   await app.register(modelManageRoutes, { db: deps.db, store: deps.store, maxModelBytes: config.maxModelBytes, announce: announceModel });
-  await app.register(sessionRoutes, { config, catalog: deps.catalog, pool: deps.pool, sessions: deps.sessions });
+  await app.register(sessionRoutes, { config, catalog: deps.catalog, pool: deps.pool, sessions: deps.sessions, db: deps.db });
   await app.register(trainingJobRoutes, { db: deps.db, redis: deps.redis, queue: deps.trainingQueue });
   await app.register(trainingJobEventRoutes, { db: deps.db, redis: deps.redis, channelPrefix: config.queuePrefix, heartbeatMs: config.sseHeartbeatMs, redisTimeoutMs: config.redisConnectTimeoutMs });
   await app.register(trainingJobCurveRoutes, { db: deps.db });

@@ -90,7 +90,7 @@ test('adapt --json with --steps and --model; a support set the model cannot take
   }
   const refused = await runCli(['adapt', three], client);
   assert.equal(refused.code, 1);
-  assert.match(refused.stderr, /^maml: 422 CLASS_COUNT_UNSUPPORTED: the support set has 1 distinct labels; model omniglot-5way takes 2 to 5$/m);
+  assert.match(refused.stderr, /^maml: 422 CLASS_COUNT_UNSUPPORTED: the support set has 1 distinct label; model omniglot-5way takes 2 to 5 classes$/m);
 });
 
 test('exit codes: 2 for bad arguments and unusable folders, 3 for no server, 1 with a hint for 401 and 403', async () => {

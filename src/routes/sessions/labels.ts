@@ -14,6 +14,13 @@ export interface LabelPlan {
   readonly shots: Record<string, number>;
 }
 
+/** 422: the support set's class count is outside the model's range (src/models/fitting.ts names one that fits). */
+export class ClassCountError extends HttpError {
+  constructor(readonly classes: number, readonly model: string, fits: string, hint = '') {
+    super(422, 'CLASS_COUNT_UNSUPPORTED', `the support set has ${classes} distinct label${classes === 1 ? '' : 's'}; model ${model} takes ${fits} classes${hint}`);
+  }
+}
+
 export function planLabels(labels: readonly string[], imageCount: number, model: ServableModel): LabelPlan {
   if (labels.length !== imageCount) {
     throw new HttpError(400, 'LABEL_COUNT_MISMATCH', `${labels.length} labels for ${imageCount} images: give exactly one label per image`);
@@ -35,7 +42,7 @@ export function planLabels(labels: readonly string[], imageCount: number, model:
   const { min, max } = model.ways;
   if (ways < min || ways > max) {
     const fits = min === max ? `exactly ${min}` : `${min} to ${max}`;
-    throw new HttpError(422, 'CLASS_COUNT_UNSUPPORTED', `the support set has ${ways} distinct labels; model ${model.row.name} takes ${fits}`);
+    throw new ClassCountError(ways, model.row.name, fits);
   }
   return { distinct: [...index.keys()], units, shots };
 }
