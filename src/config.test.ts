@@ -9,6 +9,8 @@ test('defaults: port 3000, auth on, wasm-or-better backend chosen automatically'
   assert.equal(config.tfjsBackend, 'auto');
   assert.equal(config.logLevel, 'info');
   assert.match(config.databaseUrl, /^postgresql:/);
+  assert.match(config.omniglotUrl, /^https:\/\/raw\.githubusercontent\.com\/brendenlake\/omniglot\//);
+  assert.equal(loadConfig({ OMNIGLOT_URL: 'http://files:8000/omniglot' }).omniglotUrl, 'http://files:8000/omniglot');
 });
 
 test('values are parsed and normalised', () => {
@@ -30,6 +32,7 @@ for (const [variable, value] of [
   ['REDIS_URL', 'not a url'],
   ['AUTH_DISABLED', 'maybe'],
   ['SHUTDOWN_TIMEOUT_MS', '-1'],
+  ['OMNIGLOT_URL', 'ftp://mirror/omniglot'],
 ] as const) {
   test(`a bad ${variable} stops start-up with an error naming it`, () => {
     assert.throws(

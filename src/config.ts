@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { readArtifactConfig, type ArtifactConfig } from './storage/artifact-config.ts';
 import { ConfigError, directory, flag, integer, oneOf, pattern, read, url, type Env } from './config-values.ts';
+import { OMNIGLOT_BASE_URL } from './data/omniglot/download.ts';
 
 export { ConfigError } from './config-values.ts';
 
@@ -24,6 +25,8 @@ export interface Config {
   readonly cacheDir: string;
   readonly omniglotDir: string;
   readonly omniglotDownload: boolean;
+  /** Where OMNIGLOT_DOWNLOAD fetches `<url>/images_background.zip` and `images_evaluation.zip` (a mirror, or a local server). */
+  readonly omniglotUrl: string;
   readonly tfjsBackend: (typeof TFJS_BACKENDS)[number];
   readonly logLevel: (typeof LOG_LEVELS)[number];
   /** Development mode without API keys: off unless switched on explicitly (logged as a warning). */
@@ -92,6 +95,7 @@ function readConfig(env: Env): Config {
     cacheDir: directory(env, 'CACHE_DIR', path.join(weightsDir, '..', 'cache')),
     omniglotDir: directory(env, 'OMNIGLOT_DIR', '.data/omniglot'),
     omniglotDownload: flag(env, 'OMNIGLOT_DOWNLOAD'),
+    omniglotUrl: url(env, 'OMNIGLOT_URL', OMNIGLOT_BASE_URL, ['http:', 'https:']),
     tfjsBackend: oneOf(env, 'TFJS_BACKEND', TFJS_BACKENDS, 'auto'),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     authDisabled: flag(env, 'AUTH_DISABLED'),

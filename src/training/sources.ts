@@ -16,12 +16,12 @@ export const OMNIGLOT_MODEL_PREPROCESSING: Preprocessing = {
   normalisation: OMNIGLOT_PREPROCESSING.normalisation ?? { mean: 0, std: 1 },
 };
 
-export function omniglotSplits(config: Pick<Config, 'omniglotDir' | 'omniglotDownload' | 'cacheDir'>, size: number): Promise<ImageSplits> {
+export function omniglotSplits(config: Pick<Config, 'omniglotDir' | 'omniglotDownload' | 'cacheDir'> & Partial<Pick<Config, 'omniglotUrl'>>, size: number): Promise<ImageSplits> {
   const key = `${config.omniglotDir}|${size}`;
   let entry = omniglot.get(key);
   if (!entry) {
     entry = (async () => {
-      await ensureOmniglot(config.omniglotDir, { download: config.omniglotDownload });
+      await ensureOmniglot(config.omniglotDir, { download: config.omniglotDownload, ...(config.omniglotUrl ? { baseUrl: config.omniglotUrl } : {}) });
       const preprocessing = { ...OMNIGLOT_MODEL_PREPROCESSING, size };
       const data = await loadOmniglot({ dir: config.omniglotDir, cacheDir: config.cacheDir, preprocessing });
       return { train: data.train, validation: data.validation, test: data.test, preprocessing };
@@ -39,7 +39,7 @@ export interface DatasetAccess {
 
 export async function taskSourceFor(
   training: TrainingConfig,
-  config: Pick<Config, 'omniglotDir' | 'omniglotDownload' | 'cacheDir'>,
+  config: Pick<Config, 'omniglotDir' | 'omniglotDownload' | 'cacheDir'> & Partial<Pick<Config, 'omniglotUrl'>>,
   datasets?: DatasetAccess,
 ): Promise<TaskSource> {
   if (training.dataset === 'sinusoid') return sinusoidSource(training);

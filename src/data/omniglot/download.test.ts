@@ -1,7 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -92,6 +92,33 @@ test('only the missing split is fetched into an existing directory', async () =>
   await mkdir(path.join(target, 'images_background', 'Alpha', 'character01'), { recursive: true });
   assert.deepEqual(await ensureOmniglot(target, { download: true, baseUrl, expectedDigests: digests }), ['images_evaluation']);
   assert.deepEqual(requests, ['/omniglot/images_evaluation.zip']);
+});
+
+test('the staging folder is inside the target (a volume mounted there: the rename never crosses file systems)', async () => {
+  serve(zipOf(splits.images_background), zipOf(splits.images_evaluation));
+  const parent = path.join(work, 'mounted');
+  const target = path.join(parent, 'omniglot');
+  await mkdir(target, { recursive: true }); // as a compose volume: the target exists, empty
+  await mkdir(path.join(target, '.download-stale'));
+  const old = new Date(Date.now() - 7 * 3600_000);
+  await utimes(path.join(target, '.download-stale'), old, old);
+  const seen: { inTarget: string[]; inParent: string[] }[] = [];
+  let pending: Promise<void> = Promise.resolve();
+  await ensureOmniglot(target, {
+    download: true,
+    baseUrl,
+    expectedDigests: digests,
+    onProgress: (p) => {
+      if (p.phase === 'verify' && p.done === 0) pending = pending.then(async () => void seen.push({ inTarget: await leftovers(target), inParent: await leftovers(parent) }));
+    },
+  });
+  await pending;
+  assert.ok(seen.length > 0);
+  for (const { inTarget, inParent } of seen) {
+    assert.equal(inTarget.length, 1, `one staging folder inside the target: ${inTarget}`);
+    assert.deepEqual(inParent, []);
+  }
+  assert.deepEqual((await readdir(target)).sort(), ['images_background', 'images_evaluation'], 'staging and the stale one removed');
 });
 
 test('without permission to download a missing directory is an error naming the splits', async () => {

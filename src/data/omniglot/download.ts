@@ -1,11 +1,13 @@
 /**
  * Makes sure an Omniglot directory exists: when a split is missing and downloading is allowed,
- * fetches `<baseUrl>/<split>.zip` (the official zips of brendenlake/omniglot), extracts it safely
- * into a staging folder beside the target, verifies the content digest (manifest.ts) and moves it
- * into place with a rename, so the target never holds a partial tree.
+ * fetches `<baseUrl>/<split>.zip` (the official zips of brendenlake/omniglot; OMNIGLOT_URL), extracts
+ * it safely into a staging folder inside the target, verifies the content digest (manifest.ts) and
+ * moves each split into place with a rename, so a split folder is never partial. The staging folder
+ * is inside the target, not beside it, so the rename never crosses file systems (the target may be a
+ * volume mounted on its own: EXDEV); stale staging folders of a crashed attempt are removed.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -49,7 +51,9 @@ export class ChecksumMismatchError extends Error {
 export class DownloadDisabledError extends OmniglotMissingError {
   constructor(dir: string, missing: readonly string[]) {
     super(dir, missing);
-    this.message += ' (downloading is off: set OMNIGLOT_DOWNLOAD=true or place the data there)';
+    this.message +=
+      ' and downloading is off: set OMNIGLOT_DIR (on the worker) to a folder holding images_background/ and images_evaluation/,' +
+      ' or OMNIGLOT_DOWNLOAD=true to fetch them (about 15 MB), then restart the worker';
   }
 }
 
@@ -82,6 +86,18 @@ async function fetchToFile(url: string, file: string, maxBytes: number, progress
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
+const STAGING_PREFIX = '.download-';
+/** A staging folder older than this is a crashed attempt's (a live one is hours younger). */
+const STALE_STAGING_MS = 6 * 3600_000;
+
+async function removeStaleStaging(target: string): Promise<void> {
+  for (const name of await readdir(target).catch(() => [] as string[])) {
+    if (!name.startsWith(STAGING_PREFIX)) continue;
+    const info = await stat(path.join(target, name)).catch(() => null);
+    if (info && Date.now() - info.mtimeMs > STALE_STAGING_MS) await rm(path.join(target, name), { recursive: true, force: true });
+  }
+}
+
 /** Returns the splits it downloaded ([] when the data were already there). */
 export async function ensureOmniglot(dir: string, options: EnsureOmniglotOptions): Promise<OmniglotSplit[]> {
   const target = path.resolve(dir);
@@ -90,8 +106,10 @@ export async function ensureOmniglot(dir: string, options: EnsureOmniglotOptions
   if (!options.download) throw new DownloadDisabledError(target, missing);
   const baseUrl = (options.baseUrl ?? OMNIGLOT_BASE_URL).replace(/\/+$/, '');
   const expected = options.expectedDigests ?? OFFICIAL_DIGESTS;
-  await mkdir(path.dirname(target), { recursive: true });
-  const staging = await mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.download-`));
+  const created = !(await exists(target));
+  await mkdir(target, { recursive: true });
+  await removeStaleStaging(target);
+  const staging = await mkdtemp(path.join(target, STAGING_PREFIX));
   try {
     const tree = path.join(staging, 'tree');
     for (const split of missing) {
@@ -105,22 +123,19 @@ export async function ensureOmniglot(dir: string, options: EnsureOmniglotOptions
       if (digest !== expected[split]) throw new ChecksumMismatchError(split, expected[split], digest, files);
       report('verify', 1, 1);
     }
-    if (!(await exists(target))) {
-      for (const entry of await readdir(tree)) if (!missing.includes(entry as OmniglotSplit)) await rm(path.join(tree, entry), { recursive: true });
-      await rename(tree, target);
-    } else {
-      for (const split of missing) {
-        try {
-          await rename(path.join(tree, split), path.join(target, split));
-        } catch (error) {
-          // another process may have put the same split in place meanwhile
-          if (!(await missingSplits(target)).includes(split)) continue;
-          throw error;
-        }
+    for (const split of missing) {
+      try {
+        await rename(path.join(tree, split), path.join(target, split));
+      } catch (error) {
+        // another process may have put the same split in place meanwhile
+        if (!(await missingSplits(target)).includes(split)) continue;
+        throw error;
       }
     }
     return missing;
   } finally {
     await rm(staging, { recursive: true, force: true });
+    // A failed first attempt leaves no empty target behind (rmdir refuses a non-empty one or a mount point).
+    if (created) await rmdir(target).catch(() => undefined);
   }
 }
