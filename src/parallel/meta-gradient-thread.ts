@@ -3,6 +3,7 @@
  * default), the network, and the shared image store. Per step it reads θ (and learned rates) from
  * the shared input buffer, builds its share of the tasks from their plans, runs the core's
  * metaGradient and writes the mean gradients of its share into its region of the output buffer.
+ * A share of supervised plans (pre-training) is one batch: the mean cross-entropy's gradient.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { unregisterFastKernels } from '../kernels/index.ts';
@@ -21,14 +22,18 @@ import {
   type ThreadRequest,
   NoImageStoreError,
   isImagePlan,
+  isSupervisedPlan,
   serializeError,
 } from './protocol.ts';
+import { supervisedGradient } from '../core/supervised.ts';
+import { buildSupervisedBatch, type SupervisedPlan } from '../core/tasks/supervised-plan.ts';
 
 const config = workerData as ThreadConfig;
 const port = parentPort!;
 const send = (reply: ThreadReply) => port.postMessage(reply);
 
 function buildTask(plan: PoolTaskPlan): Task {
+  if (isSupervisedPlan(plan)) throw new Error('a supervised plan is not a task');
   if (!isImagePlan(plan)) return buildSinusoidTask(plan);
   if (config.store === null) throw new NoImageStoreError();
   return buildImageTask(config.store, plan);
@@ -48,7 +53,25 @@ function learningRate(rates: Params): InnerLearningRate {
   return lr === 'perStep' ? { perStep: rates } : { perParameter: rates };
 }
 
+/** A data-parallel pre-training share: the batch's mean cross-entropy gradient into this thread's region. */
+function supervisedStep(net: Network, layout: PackedLayout, request: StepRequest, plans: readonly SupervisedPlan[]): ThreadReply {
+  const started = performance.now();
+  if (config.store === null) throw new NoImageStoreError();
+  const params = tensorsOf(layout, new Float32Array(request.input), 0);
+  const batch = buildSupervisedBatch(config.store, plans);
+  try {
+    const result = supervisedGradient(net as Network<tf.Tensor4D>, params, batch);
+    const output = new Float32Array(request.output);
+    for (const { name, offset } of layout.entries) output.set(result.grads[name]!.dataSync(), request.outputOffset + offset);
+    tf.dispose(Object.values(result.grads));
+    return { kind: 'result', id: request.id, count: plans.length, objective: result.loss, loss: result.loss, accuracy: result.accuracy, ms: performance.now() - started };
+  } finally {
+    tf.dispose([batch.x, batch.y, ...Object.values(params)]);
+  }
+}
+
 function step(net: Network, layout: PackedLayout, request: StepRequest): ThreadReply {
+  if (request.plans.length > 0 && request.plans.every(isSupervisedPlan)) return supervisedStep(net, layout, request, request.plans as SupervisedPlan[]);
   const started = performance.now();
   const input = new Float32Array(request.input);
   const rateLayout = layoutOf(request.rates);

@@ -4,11 +4,16 @@
  * output buffer where thread t writes its gradient sums at its own offset. Plans are small JSON.
  */
 import type { SinusoidPlan, TaskPlan, ImageStore } from '../core/tasks/index.ts';
+import type { SupervisedPlan } from '../core/tasks/supervised-plan.ts';
 import type { NetworkSpec } from '../core/types.ts';
 import type { BackendChoice } from '../tf/backend.ts';
 
-/** A task as a plan: image tasks are built from the shared image store, sinusoid tasks from their points. */
-export type PoolTaskPlan = TaskPlan | SinusoidPlan;
+/**
+ * A task as a plan: image tasks are built from the shared image store, sinusoid tasks from their
+ * points. Supervised plans (pre-training examples) make the step a data-parallel one: a thread's
+ * share is one batch, and its "task count" is the number of examples.
+ */
+export type PoolTaskPlan = TaskPlan | SinusoidPlan | SupervisedPlan;
 
 /** What every step shares: MAML's inner loop, with learned rates named by kind (their values come per step). */
 export interface PoolAlgorithmOptions {
@@ -85,6 +90,10 @@ export function serializeError(error: unknown): SerializedError {
 
 export function isImagePlan(plan: PoolTaskPlan): plan is TaskPlan {
   return 'classes' in plan;
+}
+
+export function isSupervisedPlan(plan: PoolTaskPlan): plan is SupervisedPlan {
+  return 'kind' in plan && plan.kind === 'supervised';
 }
 
 /** An image plan was sent to a pool started without an image store. */

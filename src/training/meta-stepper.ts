@@ -30,7 +30,7 @@ export interface StepperOptions {
   readonly innerSteps: number;
 }
 
-const POOLED_BACKENDS = new Set(['wasm', 'cpu']);
+export const POOLED_BACKENDS = new Set(['wasm', 'cpu']);
 
 export function createMetaStepper(net: Network, algorithm: MetaAlgorithm, source: TaskSource, options: StepperOptions): MetaStepper {
   const pooled = options.threads > 1 && algorithm.gradient !== undefined && POOLED_BACKENDS.has(options.current);
@@ -94,12 +94,12 @@ function poolStepper(net: Network, gradient: GradientSteps, source: TaskSource, 
   };
 }
 
-async function host(params: Params): Promise<HostParams> {
+export async function host(params: Params): Promise<HostParams> {
   const entries = await Promise.all(Object.entries(params).map(async ([name, t]) => [name, (await t.data()) as Float32Array] as const));
   return Object.fromEntries(entries);
 }
 
 /** Host arrays as tensors shaped like `like`'s tensors of the same names. */
-function tensors(values: HostParams, like: Params): Params {
+export function tensors(values: HostParams, like: Params): Params {
   return Object.fromEntries(Object.entries(values).map(([name, v]) => [name, tf.tensor(v, like[name]!.shape, 'float32')]));
 }

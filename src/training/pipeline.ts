@@ -17,7 +17,8 @@ import type { Params } from '../core/types.ts';
 import type { MetaStageConfig, PretrainStageConfig, StageConfig, TrainingConfig } from './config.ts';
 import type { MetricRow, TrainingContext } from './context.ts';
 import { createMetaStepper } from './meta-stepper.ts';
-import { freezeBody, preciseMoments, pretrainClasses, pretrainInit, pretrainNetwork, pretrainStep, supervisedBatch, type Conv4Spec, type PretrainSettings } from './pretrain.ts';
+import { freezeBody, preciseMoments, pretrainClasses, pretrainInit, pretrainNetwork, type Conv4Spec, type PretrainSettings } from './pretrain.ts';
+import { createPretrainStepper } from './pretrain-stepper.ts';
 import type { Parallelism, RunOutcome } from './run.ts';
 import { imageSource, type TaskSource } from './task-source.ts';
 
@@ -183,6 +184,8 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
       counters.push(state['adam.t']!, state['meta.step']!);
     };
     sync();
+    const stepper = createPretrainStepper(net, store, settings, { ...parallel, current: ctx.backend });
+    ctx.log(`pre-training on ${stepper.threads} thread(s)`);
     const pending: MetricRow[] = [];
     let window = { start: performance.now(), steps: 0 };
     const validateNow = async () => {
@@ -201,9 +204,7 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
           await save(cursor.iteration);
           return stop;
         }
-        const batch = supervisedBatch(store, settings, cursor.step);
-        const result = pretrainStep(net, current, batch, settings);
-        tf.dispose([batch.x, batch.y]);
+        const result = await stepper.step(current);
         disposeMetaState(current);
         current = { ...result.state, rates: {} };
         sync();
@@ -224,6 +225,7 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
       tf.dispose(counters.splice(0));
       disposeMetaState(current);
       state = {};
+      await stepper.close();
     }
   }
 

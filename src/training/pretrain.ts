@@ -2,17 +2,16 @@
  * Supervised pre-training of a Conv4 body (the pipeline's first stage): softmax over every training
  * class (× 4 rotations when the job uses rotations), batch statistics in batch norm, light affine
  * augmentation, Adam with a cosine decay. Batches are seeded by (seed, step): a resumed stage draws
- * the same batches. After training, `preciseMoments` measures the batch norm moments over many
+ * the same batches, and a batch is the same split over threads (plans) or built here. After training, `preciseMoments` measures the batch norm moments over many
  * training images and `freezeBody` turns body + moments into θ of the frozen-normalisation,
  * prototype-headed network that later stages and /adapt use.
  */
-import { crossEntropy } from '../core/loss.ts';
-import { pick, valueAndGradients, zipParams } from '../core/meta/gradients.ts';
 import { conv4, conv4BufferNames } from '../core/nets/conv4.ts';
 import type { Moments } from '../core/ops/batch_moments.ts';
 import { optimizerInit, optimizerStep, scheduleFactor, type OptimizerState } from '../core/optim/index.ts';
-import { augmentImage, LIGHT_AUGMENTATION } from '../core/tasks/augment.ts';
+import { supervisedGradient } from '../core/supervised.ts';
 import { copyRotatedImage, imageSize, Rng, type ImageStore, type QuarterTurns } from '../core/tasks/index.ts';
+import { buildSupervisedBatch, type SupervisedPlan } from '../core/tasks/supervised-plan.ts';
 import * as tf from '../core/tf.ts';
 import type { NetworkSpec, Params } from '../core/types.ts';
 
@@ -37,27 +36,26 @@ export function pretrainClasses(store: ImageStore, rotations: boolean): number {
   return store.classes.length * (rotations ? 4 : 1);
 }
 
-/** Batch `step` of a seeded stream: images (rotated, augmented) and class labels (class·4 + turns). */
-export function supervisedBatch(store: ImageStore, settings: PretrainSettings, step: number): { x: tf.Tensor4D; y: tf.Tensor1D } {
+/**
+ * Batch `step` of a seeded stream as plans (no pixels): an image, its quarter turns, its label
+ * (class·4 + turns) and the seed of its augmentation. Plans travel to the pool's threads; the
+ * batch they build is the same in any thread.
+ */
+export function supervisedPlans(store: ImageStore, settings: PretrainSettings, step: number): SupervisedPlan[] {
   const rng = new Rng(settings.seed).fork(step);
-  const size = imageSize(store);
-  const xs = new Float32Array(settings.batchSize * size);
-  const ys = new Int32Array(settings.batchSize);
-  const scratch = new Float32Array(size);
-  for (let b = 0; b < settings.batchSize; b++) {
+  return Array.from({ length: settings.batchSize }, () => {
     const c = rng.int(0, store.classes.length);
     const images = store.classes[c]!;
     const image = images[rng.int(0, images.length)]!;
     const turns = (settings.rotations ? rng.int(0, 4) : 0) as QuarterTurns;
-    ys[b] = settings.rotations ? c * 4 + turns : c;
-    if (settings.augment && store.height === store.width) {
-      copyRotatedImage(store, image, turns, scratch, 0);
-      augmentImage(scratch, store.height, store.channels, LIGHT_AUGMENTATION, rng, xs, b * size);
-    } else {
-      copyRotatedImage(store, image, turns, xs, b * size);
-    }
-  }
-  return { x: tf.tensor4d(xs, [settings.batchSize, store.height, store.width, store.channels]), y: tf.tensor1d(ys, 'int32') };
+    const augment = settings.augment && store.height === store.width ? rng.nextUint32() : null;
+    return { kind: 'supervised' as const, image, turns, label: settings.rotations ? c * 4 + turns : c, augment };
+  });
+}
+
+/** Batch `step` of the seeded stream, built here. */
+export function supervisedBatch(store: ImageStore, settings: PretrainSettings, step: number): { x: tf.Tensor4D; y: tf.Tensor1D } {
+  return buildSupervisedBatch(store, supervisedPlans(store, settings, step));
 }
 
 export interface PretrainState {
@@ -71,26 +69,24 @@ export function pretrainInit(net: ReturnType<typeof pretrainNetwork>, seed: numb
   return { params, optimizer: optimizerInit({ kind: 'adam', lr }, params), step: 0 };
 }
 
-/** One Adam step on a batch; a new state (the old one is left as is) and the batch loss / accuracy. */
+/** One Adam step (cosine-decayed rate) from gradients; a new state (the old one and `grads` are left as is). */
+export function pretrainUpdate(state: PretrainState, grads: Params, settings: PretrainSettings): PretrainState {
+  const lr = settings.lr * scheduleFactor({ kind: 'cosine', steps: settings.steps }, state.step);
+  const next = optimizerStep({ kind: 'adam', lr }, state.params, grads, state.optimizer);
+  return { params: next.params, optimizer: next.state, step: state.step + 1 };
+}
+
+/** One Adam step on a batch in this thread; a new state (the old one is left as is) and the batch loss / accuracy. */
 export function pretrainStep(
   net: ReturnType<typeof pretrainNetwork>,
   state: PretrainState,
   batch: { x: tf.Tensor4D; y: tf.Tensor1D },
   settings: PretrainSettings,
 ): { state: PretrainState; loss: number; accuracy: number } {
-  const names = Object.keys(state.params);
-  const lr = settings.lr * scheduleFactor({ kind: 'cosine', steps: settings.steps }, state.step);
-  let accuracy: tf.Scalar | null = null;
-  const { value, grads } = valueAndGradients(() => {
-    const logits = net.forward(state.params, batch.x);
-    accuracy = tf.keep(tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), batch.y), 'float32')) as tf.Scalar);
-    return crossEntropy(logits, batch.y);
-  }, pick(state.params, names));
-  const next = optimizerStep({ kind: 'adam', lr }, state.params, zipParams(names, grads), state.optimizer);
-  const loss = value.dataSync()[0]!;
-  const acc = (accuracy as tf.Scalar | null)!.dataSync()[0]!;
-  tf.dispose([value, ...grads, accuracy!]);
-  return { state: { params: next.params, optimizer: next.state, step: state.step + 1 }, loss, accuracy: acc };
+  const { grads, loss, accuracy } = supervisedGradient(net, state.params, batch);
+  const next = pretrainUpdate(state, grads, settings);
+  tf.dispose(Object.values(grads));
+  return { state: next, loss, accuracy };
 }
 
 /**
