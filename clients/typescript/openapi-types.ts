@@ -1398,6 +1398,8 @@ export interface components {
                  *     ]
                  */
                 adapt?: ("all" | "head")[];
+                /** @description validation tasks of these shot counts (the job's nWay); a setting scores its mean accuracy over them; default [kShot, 5] */
+                shots?: number[];
             };
         };
         Dataset: {

@@ -61,6 +61,8 @@ export interface ServingSelection {
   readonly innerLr: readonly number[];
   /** Which parameters /adapt changes: 'all', or 'head' (the body stays θ's). */
   readonly adapt: readonly ('all' | 'head')[];
+  /** Shots of the validation tasks (the job's nWay); a setting's score is its mean accuracy over them. */
+  readonly shots: readonly number[];
 }
 
 export interface TrainingConfig {
@@ -187,6 +189,7 @@ export const trainingConfigSchema = {
         steps: { type: 'array', minItems: 1, maxItems: 10, items: int(0, 50) },
         innerLr: { type: 'array', minItems: 1, maxItems: 10, items: num(0, 10) },
         adapt: { type: 'array', minItems: 1, maxItems: 2, items: { type: 'string', enum: ['all', 'head'] } },
+        shots: { type: 'array', minItems: 1, maxItems: 5, items: int(1, 50) },
       },
     },
   },
@@ -222,7 +225,7 @@ export function resolveTrainingConfig(input: TrainingConfigInput, randomSeed: ()
     dataset: input.dataset,
     algorithm: input.algorithm ?? 'maml',
     nWay,
-    kShot: input.kShot ?? (sinusoid ? 10 : 1),
+    kShot: kShotOf(input, sinusoid),
     queryPerClass: input.queryPerClass ?? (sinusoid ? 10 : 15),
     metaBatchSize: input.metaBatchSize ?? (sinusoid ? 25 : wide ? 16 : 32),
     innerSteps: input.innerSteps ?? (sinusoid ? 1 : wide ? 5 : 1),
@@ -250,6 +253,7 @@ export function resolveTrainingConfig(input: TrainingConfigInput, randomSeed: ()
       steps: input.selection?.steps ?? [1, 3],
       innerLr: input.selection?.innerLr ?? [0.003, 0.01, 0.03, 0.1],
       adapt: input.selection?.adapt ?? ['all', 'head'],
+      shots: input.selection?.shots ?? [...new Set([kShotOf(input, sinusoid), 5])],
     },
   };
   const resolved: TrainingConfig = { ...config, stages: (input.stages ?? []).map((stage) => resolveStage(stage, config)) };
@@ -274,6 +278,10 @@ export function resolveTrainingConfig(input: TrainingConfigInput, randomSeed: ()
     throw new TrainingConfigError('evalEvery', config.evalEvery, `at most iterations (${config.iterations})`);
   }
   return resolved;
+}
+
+function kShotOf(input: TrainingConfigInput, sinusoid: boolean): number {
+  return input.kShot ?? (sinusoid ? 10 : 1);
 }
 
 /** A stage's fields, defaults from the job's own (a meta stage inherits the job's task shape and rates). */

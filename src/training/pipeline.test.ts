@@ -52,7 +52,7 @@ const input: TrainingConfigInput = {
     { kind: 'meta', innerSteps: 0, nWay: 4, metaBatchSize: 2, iterations: 3, evalEvery: 2 },
     { kind: 'meta', algorithm: 'maml', innerSteps: 1, innerLr: 0.05, metaBatchSize: 2, iterations: 2, evalEvery: 1 },
   ],
-  selection: { steps: [1], innerLr: [0.05], adapt: ['all', 'head'] },
+  selection: { steps: [1], innerLr: [0.05], adapt: ['all', 'head'], shots: [1, 2] },
 };
 
 test('a staged pipeline: pre-training, Proto-MAML stages, serving settings chosen on validation, provenance; no tensors left', async () => {
@@ -68,10 +68,12 @@ test('a staged pipeline: pre-training, Proto-MAML stages, serving settings chose
   assert.deepEqual(metadata.spec, { ...imageSource(config, splits).spec });
   assert.ok(!tensors.has('head.weight'), 'no stored head: it is set per task');
   for (const name of conv4BufferNames()) assert.ok(tensors.has(name), name);
-  const extras = metadata.extras as { inference: { steps: number; innerLr: number }; provenance: { stages: { kind: string; steps: number; best: unknown }[]; selection: unknown[]; cpuHours: number } };
+  const extras = metadata.extras as { inference: { steps: number; innerLr: number }; provenance: { stages: { kind: string; steps: number; best: unknown }[]; selection: { byShots: Record<string, unknown> }[]; cpuHours: number; split: { validationClasses: number } } };
   assert.equal(extras.inference.steps, 1);
   assert.deepEqual(extras.provenance.stages.map((s) => [s.kind, s.steps]), [['pretrain', 8], ['meta', 3], ['meta', 2]]); // 8 classes × 4 images × 4 turns / 16 = 8 steps
   assert.equal(extras.provenance.selection.length, 2);
+  assert.deepEqual(Object.keys(extras.provenance.selection[0]!.byShots), ['1', '2'], 'each setting scored on 1- and 2-shot validation tasks');
+  assert.equal(extras.provenance.split.validationClasses, 8);
   assert.ok(extras.provenance.cpuHours > 0);
   assert.ok(run.validations.length >= 5);
 });

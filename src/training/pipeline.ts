@@ -299,22 +299,31 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
 
   /** Chooses /adapt's steps and rate on validation, tests, and registers the model. */
   async function finish(): Promise<RunOutcome> {
-    type Choice = { steps: number; lr: number; only: readonly string[] | undefined; adapt: 'all' | 'head'; evaluation: Evaluation };
+    type Choice = { steps: number; lr: number; only: readonly string[] | undefined; adapt: 'all' | 'head'; score: number; evaluation: Evaluation };
     let chosen: Choice | null = null;
-    const tried: { steps: number; innerLr: number; adapt: 'all' | 'head'; accuracy: number; ci95: number }[] = [];
+    const tried: { steps: number; innerLr: number; adapt: 'all' | 'head'; score: number; byShots: Record<string, { accuracy: number; ci95: number }> }[] = [];
+    // Validation tasks of each selected shot count (the job's own list for its kShot).
+    const sources = config.selection.shots.map((kShot) => ({ kShot, source: kShot === config.kShot ? source : imageSource({ ...config, kShot }, source.splits!) }));
     for (const adapt of config.selection.adapt) {
       for (const stepsTried of config.selection.steps) {
         for (const lr of stepsTried === 0 ? [0] : config.selection.innerLr) {
           const only = adapt === 'head' ? served.headNames : undefined;
-          const evaluation = evaluate(served, best, config.evalTasks, (i) => source.validationTask(i), { steps: stepsTried, lr, ...(only ? { only } : {}) });
-          tried.push({ steps: stepsTried, innerLr: lr, adapt, accuracy: evaluation.accuracy!.mean, ci95: evaluation.accuracy!.ci95 });
-          ctx.log(`selection ${tried.length}: ${stepsTried} step(s) at ${lr} on ${adapt}: validation ${(evaluation.accuracy!.mean * 100).toFixed(2)} %`);
-          if (chosen === null || evaluation.accuracy!.mean > chosen.evaluation.accuracy!.mean) chosen = { steps: stepsTried, lr, only, adapt, evaluation };
+          const byShots: Record<string, { accuracy: number; ci95: number }> = {};
+          let own: Evaluation | null = null;
+          for (const { kShot, source: shots } of sources) {
+            const evaluation = evaluate(served, best, config.evalTasks, (i) => shots.validationTask(i), { steps: stepsTried, lr, ...(only ? { only } : {}) });
+            byShots[`${kShot}`] = { accuracy: evaluation.accuracy!.mean, ci95: evaluation.accuracy!.ci95 };
+            if (kShot === config.kShot || own === null) own = evaluation;
+          }
+          const score = Object.values(byShots).reduce((a, v) => a + v.accuracy, 0) / sources.length;
+          tried.push({ steps: stepsTried, innerLr: lr, adapt, score, byShots });
+          ctx.log(`selection ${tried.length}: ${stepsTried} step(s) at ${lr} on ${adapt}: validation ${Object.entries(byShots).map(([k, v]) => `${k}-shot ${(v.accuracy * 100).toFixed(2)} %`).join(', ')}`);
+          if (chosen === null || score > chosen.score) chosen = { steps: stepsTried, lr, only, adapt, score, evaluation: own! };
         }
       }
     }
     const pick = chosen!;
-    ctx.log(`serving settings: ${pick.steps} step(s) at ${pick.lr} on ${pick.adapt} (validation ${(pick.evaluation.accuracy!.mean * 100).toFixed(2)} %)`);
+    ctx.log(`serving settings: ${pick.steps} step(s) at ${pick.lr} on ${pick.adapt} (mean validation over ${config.selection.shots.join(', ')} shots: ${(pick.score * 100).toFixed(2)} %)`);
     const options = { steps: pick.steps, lr: pick.lr, ...(pick.only ? { only: pick.only } : {}) };
     ctx.log(`testing on ${config.testTasks} tasks of the test split`);
     const test = summary(evaluate(served, best, config.testTasks, (i) => source.testTask(i), options));

@@ -85,7 +85,7 @@ test('a staged pipeline job: stages resolved with defaults (a meta stage inherit
   assert.equal(config.architecture.normalization, 'frozen');
   assert.equal(config.architecture.maxWays, 100);
   assert.deepEqual(config.stages.map((s: { kind: string; nWay?: number }) => [s.kind, s.nWay ?? null]), [['pretrain', null], ['meta', 40], ['meta', 20]]);
-  assert.deepEqual(config.selection, { steps: [1, 3], innerLr: [0.003, 0.01, 0.03, 0.1], adapt: ['all', 'head'] });
+  assert.deepEqual(config.selection, { steps: [1, 3], innerLr: [0.003, 0.01, 0.03, 0.1], adapt: ['all', 'head'], shots: [1, 5] });
 });
 
 test('training jobs are admin-only', async () => {
