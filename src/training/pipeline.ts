@@ -130,6 +130,19 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
     tf.dispose([...Object.values(best), ...Object.values(state)]);
   }
 
+  /** Keeps `state` (what a checkpoint saves) in step with a stage's MetaState; `release` frees its two counters. */
+  function stateMirror() {
+    const counters: tf.Tensor[] = [];
+    return {
+      sync(current: MetaState) {
+        tf.dispose(counters.splice(0));
+        state = metaStateTensors(current);
+        counters.push(state['adam.t']!, state['meta.step']!);
+      },
+      release: () => tf.dispose(counters.splice(0)),
+    };
+  }
+
   /** Records a validation; keeps θ when it is the stage's best. Returns the validation row. */
   function considered(candidate: Params, evaluation: Evaluation, owned: boolean) {
     const accuracy = evaluation.accuracy!.mean;
@@ -177,12 +190,8 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
         const fresh = pretrainInit(net, config.seed, stage.lr);
         return { params: fresh.params, rates: {}, optimizer: fresh.optimizer, step: 0 };
       })();
-    const counters: tf.Tensor[] = [];
-    const sync = () => {
-      tf.dispose(counters.splice(0));
-      state = metaStateTensors(current);
-      counters.push(state['adam.t']!, state['meta.step']!);
-    };
+    const mirror = stateMirror();
+    const sync = () => mirror.sync(current);
     sync();
     const stepper = createPretrainStepper(net, store, settings, { ...parallel, current: ctx.backend });
     ctx.log(`pre-training on ${stepper.threads} thread(s)`);
@@ -222,7 +231,7 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
       if (pending.length > 0) await validateNow();
       return 'done';
     } finally {
-      tf.dispose(counters.splice(0));
+      mirror.release();
       disposeMetaState(current);
       state = {};
       await stepper.close();
@@ -250,12 +259,8 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
       // The stage's starting point is its first candidate: a stage that does not help hands on its input.
       considered(best, validate(best, { steps: stage.innerSteps, lr: stage.innerLr }), false);
     }
-    const counters: tf.Tensor[] = [];
-    const sync = () => {
-      tf.dispose(counters.splice(0));
-      state = metaStateTensors(current);
-      counters.push(state['adam.t']!, state['meta.step']!);
-    };
+    const mirror = stateMirror();
+    const sync = () => mirror.sync(current);
     sync();
     const pending: MetricRow[] = [];
     let window = { start: performance.now(), tasks: 0 };
@@ -290,7 +295,7 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
       }
       return 'done';
     } finally {
-      tf.dispose(counters.splice(0));
+      mirror.release();
       disposeMetaState(current);
       state = {};
       await stepper.close();
