@@ -95,6 +95,8 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
     await ctx.storeCheckpoint(encodeCheckpoint(host, metadata), iteration, elapsed());
   };
   let stageStart = performance.now();
+  /** Threads the running stage computes on (CPU-hours = its wall time × this). */
+  let stageThreads = 1;
   const stageClock = () => (performance.now() - stageStart) / 1000;
 
   try {
@@ -110,7 +112,7 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
         kind: stage.kind,
         steps: cursor.step,
         seconds: cursor.stageSeconds + stageClock(),
-        threads: stage.kind === 'meta' ? parallel.threads : 1,
+        threads: stageThreads,
         best: cursor.best,
       });
       if (ctx.stageModel) {
@@ -195,6 +197,7 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
     sync();
     const stepper = createPretrainStepper(net, store, settings, { ...parallel, current: ctx.backend });
     ctx.log(`pre-training on ${stepper.threads} thread(s)`);
+    stageThreads = stepper.threads;
     const pending: MetricRow[] = [];
     let window = { start: performance.now(), steps: 0 };
     const validateNow = async () => {
@@ -254,6 +257,7 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
       source.splits!,
     );
     const stepper = createMetaStepper(served, algorithm, { ...stageSource, spec }, { ...parallel, current: ctx.backend, innerSteps: stage.innerSteps });
+    stageThreads = stepper.threads;
     let current: MetaState = Object.keys(state).length > 0 ? metaStateFromTensors(state) : algorithm.init(best);
     if (cursor.best === null && cursor.step === 0) {
       // The stage's starting point is its first candidate: a stage that does not help hands on its input.
