@@ -75,7 +75,10 @@ export default async function processTrainingJob(job: SandboxedJob<TrainingJobDa
 
   let outcome;
   try {
+    const loadStarted = Date.now();
+    ctx.log(`loading dataset ${trainingConfig.dataset} (a worker's first Omniglot job downloads and preprocesses it: about a minute)`);
     const source = await taskSourceFor(trainingConfig, config, { db, store });
+    ctx.log(`dataset ${trainingConfig.dataset} ready in ${((Date.now() - loadStarted) / 1000).toFixed(1)} s`);
     outcome = await runTraining(ctx, trainingConfig, source, { threads: config.trainingThreads, backend: config.tfjsBackend });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -91,6 +94,7 @@ export default async function processTrainingJob(job: SandboxedJob<TrainingJobDa
     await status({ status: 'cancelled', finishedAt: new Date() });
     return { status: 'cancelled', iteration: outcome.iteration };
   }
+  log.info({ jobId, iteration: outcome.iteration }, `training job handed back at iteration ${outcome.iteration}: checkpoint written, back in the queue`);
   await status({ status: 'queued' });
   await job.moveToWait(token);
   throw new WaitingError();
