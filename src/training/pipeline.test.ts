@@ -7,6 +7,7 @@ import { Rng, type ImageStore } from '../core/tasks/index.ts';
 import * as tf from '../core/tf.ts';
 import { resolveTrainingConfig, TrainingConfigError, type TrainingConfigInput } from './config.ts';
 import type { ResumePoint, TrainingContext, ValidationRow } from './context.ts';
+import { stageSteps } from './pipeline.ts';
 import { runTraining } from './run.ts';
 import { imageSource } from './task-source.ts';
 
@@ -106,4 +107,12 @@ test('pipeline configuration: pre-training first, frozen prototype networks only
   assert.throws(() => resolveTrainingConfig({ dataset: 'sinusoid', stages: [{ kind: 'pretrain' }] }, () => 0), TrainingConfigError);
   const meta = resolveTrainingConfig(input, () => 0).stages[2]!;
   assert.deepEqual(meta.kind === 'meta' && [meta.nWay, meta.queryPerClass, meta.algorithm], [3, 1, 'maml'], 'a meta stage inherits the job task shape');
+});
+
+test('an epoch is the training split\'s images (× 4 turns), not every image of the shared array', () => {
+  const shared = store(1);
+  const half = { ...shared, classes: shared.classes.slice(0, 4) }; // 16 of the array's 32 images
+  const source = imageSource(resolveTrainingConfig(input, () => 0), { ...splits, train: half });
+  assert.equal(stageSteps({ kind: 'pretrain', epochs: 2, batchSize: 16, lr: 1e-3, augment: true, evalEvery: 1, patience: 1 }, source, true), 8); // 2 × 16 × 4 / 16
+  assert.equal(stageSteps({ kind: 'pretrain', epochs: 2, batchSize: 16, lr: 1e-3, augment: true, evalEvery: 1, patience: 1 }, source, false), 2);
 });

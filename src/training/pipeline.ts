@@ -11,7 +11,6 @@ import { evaluate, type Evaluation } from '../core/evaluate.ts';
 import { createMetaAlgorithm } from '../core/meta/registry.ts';
 import { disposeMetaState, metaStateFromTensors, metaStateTensors, prefixed, type MetaState } from '../core/meta/state.ts';
 import { conv4 } from '../core/nets/conv4.ts';
-import { imageCount } from '../core/tasks/index.ts';
 import * as tf from '../core/tf.ts';
 import type { Params } from '../core/types.ts';
 import type { MetaStageConfig, PretrainStageConfig, StageConfig, TrainingConfig } from './config.ts';
@@ -52,7 +51,9 @@ const CHECKPOINT_KIND = 'pipeline-checkpoint';
 export function stageSteps(stage: StageConfig, source: TaskSource, rotations: boolean): number {
   if (stage.kind === 'meta') return stage.iterations;
   const store = source.splits!.train;
-  return Math.max(1, Math.ceil((stage.epochs * imageCount(store) * (rotations ? 4 : 1)) / stage.batchSize));
+  // The split's own images (the store's pixel array is shared by every split of the dataset).
+  const images = store.classes.reduce((sum, members) => sum + members.length, 0);
+  return Math.max(1, Math.ceil((stage.epochs * images * (rotations ? 4 : 1)) / stage.batchSize));
 }
 
 export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, source: TaskSource, parallel: Parallelism): Promise<RunOutcome> {
