@@ -124,7 +124,8 @@ test('the staging folder is inside the target (a volume mounted there: the renam
 test('without permission to download a missing directory is an error naming the splits', async () => {
   await assert.rejects(
     ensureOmniglot(path.join(work, 'absent'), { download: false }),
-    (e: unknown) => e instanceof DownloadDisabledError && e instanceof OmniglotMissingError && e.missing.length === 2 && /OMNIGLOT_DOWNLOAD/.test(e.message),
+    (e: unknown) =>
+      e instanceof DownloadDisabledError && e instanceof OmniglotMissingError && e.missing.length === 2 && /OMNIGLOT_DIR .*OMNIGLOT_DOWNLOAD=true.*restart the worker/.test(e.message),
   );
 });
 
