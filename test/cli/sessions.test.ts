@@ -124,7 +124,7 @@ test('models list and promote (admin)', async () => {
   const list = await runCli(['models'], client);
   assert.equal(list.code, 0, list.stderr);
   assert.match(list.stdout, /^\s+id\s+name\s+version\s+status/);
-  assert.match(list.stdout, /^\*\s+[0-9a-f-]{36}\s+omniglot-5way\s+v1\s+ready\s+maml\s+5-way\s+92\.2 % ± 0\.6\s/m);
+  assert.match(list.stdout, /^\*\s+[0-9a-f-]{36}\s+omniglot-5way\s+v1\s+ready\s+maml\s+2–5-way\s+92\.2 % ± 0\.6\s/m);
   const shown = await runCli(['models', 'show', 'omniglot-5way'], client);
   assert.equal(shown.code, 0, shown.stderr);
   assert.match(shown.stdout, /test, each image alone\s+89\.6 % ± 0\.7/);
