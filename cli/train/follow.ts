@@ -62,6 +62,8 @@ export async function followJob(ctx: Context, jobId: string, policy: InterruptPo
     } else if (message.type === 'progress') {
       snapshot = { ...message, validation: snapshot?.validation ?? null };
       reporter.update(snapshot);
+    } else if (message.type === 'note') {
+      reporter.note(message.message);
     } else if (message.type === 'validation') {
       const point = { iteration: message.iteration, accuracy: message.accuracy, ci95: message.ci95, loss: message.loss };
       validation.push(point);

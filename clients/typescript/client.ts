@@ -120,7 +120,7 @@ export class MamlClient {
     for await (const message of readSse(stream)) {
       const data = JSON.parse(message.data) as unknown;
       if (message.event === 'job') yield { type: 'job', job: data as TrainingJob };
-      else if (message.event === 'progress' || message.event === 'validation' || message.event === 'status') yield data as TrainingEvent;
+      else if (message.event === 'progress' || message.event === 'validation' || message.event === 'status' || message.event === 'note') yield data as TrainingEvent;
     }
   }
 

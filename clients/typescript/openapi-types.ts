@@ -755,8 +755,8 @@ export interface paths {
         /**
          * Live progress of a job as Server-Sent Events (admin)
          * @description The stream opens with the job as stored (`event: job`, a TrainingJob), then carries every
-         *     event the worker publishes (`event: progress`, `event: validation`, `event: status`, each a
-         *     TrainingEvent as `data`), a comment line (`: heartbeat`) every SSE_HEARTBEAT_MS (15 s),
+         *     event the worker publishes (`event: progress`, `event: validation`, `event: status`,
+         *     `event: note`, each a TrainingEvent as `data`), a comment line (`: heartbeat`) every SSE_HEARTBEAT_MS (15 s),
          *     and ends after a terminal status (completed, failed, cancelled), at once if the job has
          *     already finished. Events are not replayed: a client that reconnects starts from the job again.
          */
@@ -1470,6 +1470,10 @@ export interface components {
             status: components["schemas"]["JobStatus"];
             error?: string | null;
             modelId?: string | null;
+        } | {
+            /** @constant */
+            type: "note";
+            message: string;
         };
         TrainingJob: {
             /** Format: uuid */

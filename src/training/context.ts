@@ -47,6 +47,7 @@ export interface ResumePoint {
 
 export interface TrainingContext {
   readonly backend: string;
+  /** A line for the worker's log and the job's event stream (a `note` event). */
   log(message: string): void;
   /** The last checkpoint, with any metrics recorded after it discarded (they are redone). */
   resumePoint(): Promise<ResumePoint | null>;
@@ -85,7 +86,10 @@ export function trainingContext(deps: ContextDeps): TrainingContext {
   const progressJson = () => ({ ...latest, validation: validation && validation.accuracy !== null ? { accuracy: validation.accuracy, ci95: validation.ci95 ?? 0, iteration: validation.iteration } : null });
   return {
     backend: deps.backend,
-    log: deps.log,
+    log(message) {
+      deps.log(message);
+      void publishProgress(redis, prefix, jobId, { type: 'note', message: message.slice(0, 2000) }).catch(() => 0); // live, as an SSE `note`
+    },
     async resumePoint() {
       const job = await db.trainingJob.findUniqueOrThrow({ where: { id: jobId } });
       if (!job.checkpointSha256 || job.checkpointIteration === null) return null;

@@ -19,10 +19,13 @@ test('events are checked field by field', () => {
     { type: 'status', status: 'exploded' },
     { type: 'status', status: 'failed', modelId: 5 },
     { type: 'other' },
+    { type: 'note' },
+    { type: 'note', message: '' },
     null,
   ]) {
     assert.throws(() => checkTrainingEvent(bad), TrainingEventError, JSON.stringify(bad));
   }
+  assert.deepEqual(checkTrainingEvent({ type: 'note', message: 'loading dataset omniglot' }), { type: 'note', message: 'loading dataset omniglot' });
   const regression = { type: 'validation', iteration: 1, accuracy: null, ci95: null, loss: 0.3 };
   assert.deepEqual(checkTrainingEvent(regression), regression);
   assert.equal(parseTrainingEvent('not json'), null);

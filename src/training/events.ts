@@ -47,7 +47,13 @@ export interface StatusEvent {
   readonly modelId?: string | null;
 }
 
-export type TrainingEvent = ProgressEvent | ValidationEvent | StatusEvent;
+/** A line from the worker about what the job is doing (loading its dataset, a stage done, the final test). */
+export interface NoteEvent {
+  readonly type: 'note';
+  readonly message: string;
+}
+
+export type TrainingEvent = ProgressEvent | ValidationEvent | StatusEvent | NoteEvent;
 
 export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
 const STATUSES: readonly JobStatus[] = ['queued', 'running', ...TERMINAL_STATUSES];
@@ -86,9 +92,10 @@ export function checkTrainingEvent(value: unknown): TrainingEvent {
     },
     validation: { iteration: isNumber, accuracy: isNumberOrNull, ci95: isNumberOrNull, loss: isNumber },
     status: { status: (v) => STATUSES.includes(v as JobStatus), error: isStringOrAbsent, modelId: isStringOrAbsent },
+    note: { message: (v) => typeof v === 'string' && v.length > 0 && v.length <= 2000 },
   };
   const expected = fields[event.type as TrainingEvent['type']];
-  if (!expected) throw new TrainingEventError('type must be progress, validation or status', event.type);
+  if (!expected) throw new TrainingEventError('type must be progress, validation, status or note', event.type);
   for (const [field, ok] of Object.entries(expected)) {
     if (!ok(event[field])) throw new TrainingEventError(`bad ${event.type}.${field}`, event[field]);
   }

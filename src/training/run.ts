@@ -107,11 +107,13 @@ export async function runTraining(ctx: TrainingContext, config: TrainingConfig, 
     }
     await ctx.flushMetrics(pending.splice(0));
     await checkpoint();
+    ctx.log(`training done: validating on ${config.evalTasks} tasks, then testing on ${config.testTasks} tasks of the test split (each query alone and as a batch)`);
     const validation = summary(validate());
     const testOptions = { steps: config.testInnerSteps, lr: lr() };
     const test = summary(evaluate(net, state.params, config.testTasks, (i) => source.testTask(i), testOptions));
     // As /predict answers: each query normalised with its support set's moments, not with the other queries.
     const testPerImage = net.moments ? summary(evaluate(net, state.params, config.testTasks, (i) => source.testTask(i), { ...testOptions, normalization: 'support' })) : undefined;
+    ctx.log(`test accuracy ${test.accuracy === null ? `loss ${test.loss.toFixed(4)}` : `${(test.accuracy * 100).toFixed(2)} %`}; registering the model`);
     const trainingSeconds = elapsed();
     const metrics = { validation, test, ...(testPerImage ? { testPerImage } : {}), testInnerSteps: config.testInnerSteps, kShot: config.kShot, nWay: config.nWay, iterations: iteration, trainingSeconds, backend: ctx.backend };
     const bytes = await modelCheckpoint(config, source, state, { iterations: iteration, seed: config.seed, trainingSeconds, backend: ctx.backend, metrics });

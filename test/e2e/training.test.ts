@@ -80,6 +80,8 @@ test('a sinusoid job runs in the worker process to completion, live over SSE, an
   const kinds = events.map((e) => e.event);
   assert.equal(kinds[0], 'job');
   assert.ok(kinds.includes('validation'), kinds.join());
+  const notes = events.filter((e) => e.event === 'note').map((e) => (e.data as { message: string }).message);
+  assert.ok(notes.some((n) => /^loading dataset sinusoid/.test(n)) && notes.some((n) => /^training done: validating/.test(n)), `the worker says what it does where it used to be silent: ${notes.join(' | ')}`);
   const statuses = events.filter((e) => e.event === 'status').map((e) => (e.data as { status: string }).status);
   assert.deepEqual(statuses.slice(-1), ['completed']);
   assert.ok(statuses.includes('running'), statuses.join());

@@ -63,6 +63,9 @@ export class JobWatch {
         } else if (message.type === 'status') {
           job.status = message.status;
           this.onStatus();
+        } else if (message.type === 'note') {
+          say(this.status, message.message, 'busy');
+          continue;
         }
         this.show(job);
         if (message.type !== 'progress' || Date.now() - this.lastCurve > CURVE_REFRESH_MS) await this.refreshCurve(client, jobId);

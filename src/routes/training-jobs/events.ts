@@ -1,7 +1,7 @@
 /**
  * `GET /training-jobs/:id/events` (admin): Server-Sent Events. The stream opens with the job as
  * PostgreSQL has it (`event: job`), then relays each TrainingEvent the processor publishes
- * (`event: progress | validation | status`), sends a comment line every heartbeat interval, and
+ * (`event: progress | validation | status | note`), sends a comment line every heartbeat interval, and
  * ends after a terminal status. The channel is subscribed before the row is read, so an event
  * published in between is delivered (after the snapshot), never lost.
  */
