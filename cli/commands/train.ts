@@ -81,9 +81,13 @@ export function registerTrain(program: Command): void {
     .action(async (options: TrainOptions, command: Command) => {
       const ctx = contextFor(command);
       const submitted = await ctx.client.submitJob(await trainingConfig(options));
-      const config = submitted.config as { dataset?: string; algorithm?: string; nWay?: number; kShot?: number; iterations?: number };
+      const config = submitted.config as { dataset?: string; algorithm?: string; nWay?: number; kShot?: number; iterations?: number; stages?: { kind: string; algorithm?: string; innerSteps?: number }[] };
       if (options.detach) return ctx.io.out(options.json ? json(submitted) : `${submitted.jobId}\n`);
-      ctx.io.err(`submitted job ${submitted.jobId}: ${config.algorithm} on ${config.dataset}${config.dataset === 'sinusoid' ? '' : `, ${config.nWay}-way ${config.kShot}-shot`}, ${config.iterations} iterations\n`);
+      const stages = config.stages ?? [];
+      const what = stages.length > 0
+        ? `${stages.length} stages (${stages.map((st) => (st.kind === 'pretrain' ? 'pre-training' : st.innerSteps === 0 ? 'prototypes' : st.algorithm ?? 'meta')).join(', ')}) on ${config.dataset}, validated ${config.nWay}-way ${config.kShot}-shot`
+        : `${config.algorithm} on ${config.dataset}${config.dataset === 'sinusoid' ? '' : `, ${config.nWay}-way ${config.kShot}-shot`}, ${config.iterations} iterations`;
+      ctx.io.err(`submitted job ${submitted.jobId}: ${what}\n`);
       const outcome = await followJob(ctx, submitted.jobId, options.onInterrupt ?? 'ask');
       process.exitCode = await reportOutcome(ctx, outcome, { json: options.json });
     });
