@@ -133,6 +133,14 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
     tf.dispose([...Object.values(best), ...Object.values(state)]);
   }
 
+  /** Frees a stage's state and closes its thread pool (the checkpoint keeps what was saved). */
+  async function endStage(mirror: ReturnType<typeof stateMirror>, current: MetaState, stepper: { close(): Promise<void> }) {
+    mirror.release();
+    disposeMetaState(current);
+    state = {};
+    await stepper.close();
+  }
+
   /** Keeps `state` (what a checkpoint saves) in step with a stage's MetaState; `release` frees its two counters. */
   function stateMirror() {
     const counters: tf.Tensor[] = [];
@@ -235,10 +243,7 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
       if (pending.length > 0) await validateNow();
       return 'done';
     } finally {
-      mirror.release();
-      disposeMetaState(current);
-      state = {};
-      await stepper.close();
+      await endStage(mirror, current, stepper);
     }
   }
 
@@ -300,10 +305,7 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
       }
       return 'done';
     } finally {
-      mirror.release();
-      disposeMetaState(current);
-      state = {};
-      await stepper.close();
+      await endStage(mirror, current, stepper);
     }
   }
 

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createApiKey } from '../../src/auth/api-keys.ts';
 import { buildTestApp, createTestDatabase, type TestApp } from '../helpers/env.ts';
 import { registerTestModel } from '../helpers/models.ts';
+import { multipart } from '../helpers/multipart.ts';
 
 const OMNIGLOT = process.env.OMNIGLOT_DIR ?? path.resolve(import.meta.dirname, '../../../shared/data/omniglot');
 const CHARACTER = path.join(OMNIGLOT, 'images_evaluation', 'Angelic', 'character01');
@@ -34,16 +35,6 @@ after(async () => {
   await database.drop();
 });
 
-function multipart(parts: { name: string; value: string | Buffer; filename?: string }[]): { payload: Buffer; headers: Record<string, string> } {
-  const boundary = `----maml${Math.random().toString(16).slice(2)}`;
-  const chunks: Buffer[] = [];
-  for (const part of parts) {
-    const disposition = part.filename ? `form-data; name="${part.name}"; filename="${part.filename}"` : `form-data; name="${part.name}"`;
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n\r\n`), Buffer.from(part.value), Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
 
 const labels = ['a', 'b', 'c', 'd', 'e'];
 

@@ -1,6 +1,9 @@
 /** Test data for dataset uploads: small PNGs, zips in either layout, multipart bodies. */
 import { buildZip, type ZipEntry } from '../../src/data/testing/zip.ts';
 import { encodeGrayPng } from '../../src/data/testing/png.ts';
+import { multipart as multipartBody, type Part } from '../helpers/multipart.ts';
+
+export type { Part } from '../helpers/multipart.ts';
 
 /** A 12×12 8-bit gray PNG whose pixels depend on `seed` (distinct images, distinct bytes). */
 export function png(seed: number, size = 12): Uint8Array {
@@ -32,22 +35,9 @@ export function markEncrypted(zip: Buffer): Buffer {
   return out;
 }
 
-export interface Part {
-  readonly name: string;
-  readonly value: string | Uint8Array;
-  readonly filename?: string;
-}
-
+/** Multipart bodies of dataset uploads (files as application/zip). */
 export function multipart(parts: readonly Part[]): { payload: Buffer; headers: Record<string, string> } {
-  const boundary = `----maml${Math.random().toString(16).slice(2)}`;
-  const chunks: Buffer[] = [];
-  for (const part of parts) {
-    const disposition = `form-data; name="${part.name}"${part.filename ? `; filename="${part.filename}"` : ''}`;
-    const type = part.filename ? 'content-type: application/zip\r\n' : '';
-    chunks.push(Buffer.from(`--${boundary}\r\ncontent-disposition: ${disposition}\r\n${type}\r\n`), Buffer.from(part.value), Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+  return multipartBody(parts, 'application/zip');
 }
 
 /** The usual upload: a name and the zip as "archive". */
