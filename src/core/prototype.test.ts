@@ -108,3 +108,19 @@ test('augmentation: deterministic from the seed, identity at zero ranges, backgr
   identity.forEach((v, i) => assert.ok(Math.abs(v - src[i]!) < 1e-6));
   assert.ok(out().every((v) => v >= 0 && v <= 1));
 });
+
+test('scaleFeatures multiplies the body output exactly (a temperature folded into θ), prototype logits by its square', () => {
+  const params = withMoments(net.init(8));
+  const { x, y } = task(3, 2, 21);
+  const scaled = net.scaleFeatures!(params, 0.25);
+  tf.tidy(() => {
+    const a = net.features(params, x);
+    const b = net.features(scaled, x);
+    assert.ok(tf.max(tf.abs(tf.sub(tf.mul(a, 0.25), b))).dataSync()[0]! < 1e-5);
+    const la = net.forward({ ...params, ...net.taskHead!(params, x, y, 3) }, x);
+    const lb = net.forward({ ...scaled, ...net.taskHead!(scaled, x, y, 3) }, x);
+    assert.ok(tf.max(tf.abs(tf.sub(tf.mul(la, 0.0625), lb))).dataSync()[0]! < 1e-4);
+  });
+  tf.dispose([scaled['block3.bn.weight']!, scaled['block3.bn.bias']!, x, y, ...Object.values(params)]);
+  assert.throws(() => net.scaleFeatures!(params, 0));
+});

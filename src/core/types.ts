@@ -52,6 +52,12 @@ export interface Network<X extends Tensor = Tensor> {
    * output of class c), differentiable w.r.t. params. The inner loop starts from θ ∪ this head.
    */
   taskHead?(params: Params, x: X, labels: Tensor1D, classes: number, options?: ForwardOptions): Params;
+  /**
+   * θ with the body's output multiplied by `factor` > 0, exactly (new tensors for the changed
+   * names only): a temperature folded into the network. With a prototype head the logits scale by
+   * factor², so a pre-trained body's over-confident distances can be calibrated before meta-training.
+   */
+  scaleFeatures?(params: Params, factor: number): Params;
 }
 
 /**

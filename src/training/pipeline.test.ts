@@ -75,6 +75,8 @@ test('a staged pipeline: pre-training, Proto-MAML stages, serving settings chose
   assert.equal(extras.provenance.selection.length, 2);
   assert.deepEqual(Object.keys(extras.provenance.selection[0]!.byShots), ['1', '2'], 'each setting scored on 1- and 2-shot validation tasks');
   assert.equal(extras.provenance.split.validationClasses, 8);
+  const calibration = (extras.provenance as unknown as { calibration: { factor: number; lossBefore: number; lossAfter: number } }).calibration;
+  assert.ok(calibration.factor > 0 && calibration.lossAfter <= calibration.lossBefore, 'the feature scale was calibrated before the first meta stage');
   assert.ok(extras.provenance.cpuHours > 0);
   assert.ok(run.validations.length >= 5);
 });

@@ -7,12 +7,12 @@
  * resumes in the stage, at the step, where it stopped.
  */
 import { CHECKPOINT_FORMAT, decodeCheckpoint, encodeCheckpoint, readParams, toParams, type CheckpointMetadata } from '../core/checkpoint/index.ts';
-import { evaluate, type Evaluation } from '../core/evaluate.ts';
+import { evaluate, evaluateTask, type Evaluation } from '../core/evaluate.ts';
 import { createMetaAlgorithm } from '../core/meta/registry.ts';
 import { disposeMetaState, metaStateFromTensors, metaStateTensors, prefixed, type MetaState } from '../core/meta/state.ts';
 import { conv4 } from '../core/nets/conv4.ts';
 import * as tf from '../core/tf.ts';
-import type { Params } from '../core/types.ts';
+import type { Params, Task } from '../core/types.ts';
 import type { MetaStageConfig, PretrainStageConfig, StageConfig, TrainingConfig } from './config.ts';
 import type { MetricRow, TrainingContext } from './context.ts';
 import { createMetaStepper } from './meta-stepper.ts';
@@ -44,6 +44,8 @@ interface Cursor {
   /** Seconds spent in the running stage before this run. */
   stageSeconds: number;
   history: StageRecord[];
+  /** The feature scale set before the first meta stage (see calibrate). */
+  calibration?: { factor: number; lossBefore: number; lossAfter: number };
 }
 
 const CHECKPOINT_KIND = 'pipeline-checkpoint';
@@ -131,6 +133,44 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
     return await finish();
   } finally {
     tf.dispose([...Object.values(best), ...Object.values(state)]);
+  }
+
+  /**
+   * Temperature scaling folded into θ before the first meta stage: a pre-trained body's squared
+   * distances make the prototype logits far too confident (a loss in the tens), and Adam, which moves
+   * every parameter at about the same rate, would then distort the conv weights while shrinking the
+   * scale. The factor that minimises the query loss of a few of the stage's own training tasks (no
+   * inner step) scales the last block's γ and β; accuracy does not change (the argmax is the same).
+   */
+  function calibrate(stageSource: TaskSource): void {
+    const factors = [1, 0.5, 0.3, 0.2, 0.15, 0.1, 0.07, 0.05, 0.03, 0.02, 0.01];
+    const tasks = stageSource.trainBatch(1_000_000_000, 8); // indices far past any the stage trains on
+    try {
+      const losses = factors.map((factor) =>
+        tf.tidy(() => {
+          const scaled = served.scaleFeatures!(best, factor);
+          return evaluateTasks(tasks, scaled);
+        }),
+      );
+      const index = losses.indexOf(Math.min(...losses));
+      const factor = factors[index]!;
+      ctx.log(`calibrated the feature scale before meta-training: ×${factor} (query loss ${losses[0]!.toFixed(3)} → ${losses[index]!.toFixed(3)} on 8 training tasks)`);
+      cursor.calibration = { factor, lossBefore: losses[0]!, lossAfter: losses[index]! };
+      if (factor === 1) return;
+      const scaled = served.scaleFeatures!(best, factor);
+      const changed = Object.keys(scaled).filter((name) => scaled[name] !== best[name]);
+      tf.dispose(changed.map((name) => best[name]!));
+      best = scaled;
+    } finally {
+      tf.dispose(tasks.flatMap((t) => [t.supportX, t.supportY, t.queryX, t.queryY]));
+    }
+  }
+
+  /** Mean query loss of tasks at θ with 0 inner steps (the prototype head alone). */
+  function evaluateTasks(tasks: readonly Task[], params: Params): number {
+    let total = 0;
+    for (const task of tasks) total += evaluateTask(served, params, task, { steps: 0, lr: 0 }).loss;
+    return total / tasks.length;
   }
 
   /** Frees a stage's state and closes its thread pool (the checkpoint keeps what was saved). */
@@ -264,6 +304,7 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
     );
     const stepper = createMetaStepper(served, algorithm, { ...stageSource, spec }, { ...parallel, current: ctx.backend, innerSteps: stage.innerSteps });
     stageThreads = stepper.threads;
+    if (cursor.step === 0 && Object.keys(state).length === 0 && config.stages[cursor.stage - 1]?.kind === 'pretrain') calibrate(stageSource);
     let current: MetaState = Object.keys(state).length > 0 ? metaStateFromTensors(state) : algorithm.init(best);
     if (cursor.best === null && cursor.step === 0) {
       // The stage's starting point is its first candidate: a stage that does not help hands on its input.
@@ -355,7 +396,7 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
     const cpuSeconds = cursor.history.reduce((a, s) => a + s.seconds * s.threads, 0);
     const bytes = await modelBytes(best, { innerLr: pick.lr, steps: pick.steps, ...(pick.only ? { only: pick.only } : {}) }, {
       training: config,
-      provenance: { stages: cursor.history, selection: tried, cpuHours: cpuSeconds / 3600, seed: config.seed, split: splitSummary() },
+      provenance: { stages: cursor.history, selection: tried, cpuHours: cpuSeconds / 3600, seed: config.seed, split: splitSummary(), ...(cursor.calibration ? { calibration: cursor.calibration } : {}) },
       iterations: cursor.iteration,
       seed: config.seed,
       trainingSeconds,

@@ -92,6 +92,14 @@ export function conv4(spec: Conv4Spec): Network<tf.Tensor4D> & Required<Pick<Net
     return { 'head.weight': tf.mul(tf.transpose(means), 2), 'head.bias': tf.neg(tf.sum(tf.square(means), 1)) };
   }
 
+  /** ReLU is positively homogeneous: scaling the last block's γ and β by c scales its output, and the mean over space, by c. */
+  function scaleFeatures(params: Params, factor: number): Params {
+    if (!(factor > 0)) throw new InvalidNetworkSpecError('factor', factor, 'a feature scale must be positive');
+    const last = CONV4_BLOCKS - 1;
+    const names = [`block${last}.bn.weight`, `block${last}.bn.bias`];
+    return { ...params, ...Object.fromEntries(names.map((name) => [name, tf.mul(param<tf.Tensor>(params, name), factor)])) };
+  }
+
   function init(seed: number): Params {
     const rng = new SeededRandom(seed);
     const params: Params = {};
@@ -123,6 +131,7 @@ export function conv4(spec: Conv4Spec): Network<tf.Tensor4D> & Required<Pick<Net
     // Batch moments only where batch norm uses them (frozen moments are part of θ).
     ...(frozen ? {} : { moments }),
     buffers,
+    scaleFeatures,
     ...(spec.headInit === 'prototype' ? { taskHead } : {}),
     forward: (params, x, options) => head(params, features(params, x, options)),
   };
