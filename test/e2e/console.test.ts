@@ -50,7 +50,7 @@ test('console: adapt to a drawn/uploaded 5-way 1-shot Omniglot support set and p
   // The default model is selected, with its evaluation accuracy; a client key sees the API's 403 for training.
   const model = page.getByLabel('Model', { exact: true });
   await page.locator('#model option').first().waitFor({ state: 'attached' });
-  assert.match(await model.locator('option:checked').innerText(), /^omniglot-5way v1 \(default\) · 5-way maml · test accuracy 89\.6 ± 0\.7 % per image \(5-way 1-shot 600 tasks\)/);
+  assert.match(await model.locator('option:checked').innerText(), /^omniglot v1 \(default\) · 2–100-way pretrain\+prototype · test accuracy 97\.8 ± 0\.3 % per image \(5-way 1-shot 600 tasks\)/);
   await page.locator('#training-status', { hasText: "403 FORBIDDEN: this key's role is client; the route needs admin" }).waitFor();
 
   for (const [i, character] of characters.entries()) {
@@ -59,7 +59,7 @@ test('console: adapt to a drawn/uploaded 5-way 1-shot Omniglot support set and p
   }
   await page.getByRole('button', { name: 'Adapt' }).click();
   const adapted = await page.locator('#adapt-status', { hasText: 'Adapted to 5 classes' }).innerText();
-  assert.match(adapted, /in [\d.]+ ms \(decoding [\d.]+ ms, queue [\d.]+ ms\), 3 steps · support accuracy 100\.0 %/);
+  assert.match(adapted, /in [\d.]+ ms \(decoding [\d.]+ ms, queue [\d.]+ ms\), 1 step on the head · support accuracy 100\.0 %/);
 
   // A mouse drawing is predicted when the pen lifts: one bar per class, scores summing to 100 %.
   const pad = page.getByRole('img', { name: /Drawing pad for the query/ });

@@ -61,7 +61,7 @@ export class ModelPicker {
     }
     this.select.replaceChildren(
       ...this.models.map((m) =>
-        el('option', { value: m.id }, `${m.name} v${m.version}${m.isDefault ? ' (default)' : ''} · ${m.nWay}-way ${m.algorithm} · ${describeAccuracy(m)}`),
+        el('option', { value: m.id }, `${m.name} v${m.version}${m.isDefault ? ' (default)' : ''} · ${m.ways.min === m.ways.max ? m.ways.max : `${m.ways.min}–${m.ways.max}`}-way ${m.algorithm} · ${describeAccuracy(m)}`),
       ),
     );
     this.select.disabled = this.models.length === 0;

@@ -94,7 +94,7 @@ export class SupportSet {
       say(
         this.status,
         `Adapted to ${result.labels.length} classes in ${milliseconds(t.adaptMs)} (decoding ${milliseconds(t.decodeMs)}, queue ${milliseconds(t.queueMs)}), ` +
-          `${result.steps ?? '?'} steps · support accuracy ${percent(result.support.accuracy)}, loss ${result.support.loss.toPrecision(3)} · ` +
+          `${result.steps ?? '?'} step${result.steps === 1 ? '' : 's'}${result.headOnly ? ' on the head' : ''} · support accuracy ${percent(result.support.accuracy)}, loss ${result.support.loss.toPrecision(3)} · ` +
           `session ${result.sessionId} until ${new Date(result.expiresAt).toLocaleTimeString()}.`,
         'ok',
       );
