@@ -257,6 +257,10 @@ async function main(): Promise<void> {
     assert.equal(seen.size, 2);
     compose(['up', '-d', '--no-build', '--scale', 'api=1']);
     await healthy();
+    // The proxy resolves the replicas every `refresh` (deploy/Caddyfile): until then it may still send
+    // a request to the removed one (a GET is retried elsewhere, a POST answers 502).
+    const refresh = Number(/refresh (\d+)s/.exec(readFileSync(path.join(ROOT, 'deploy', 'Caddyfile'), 'utf8'))?.[1] ?? 5);
+    await new Promise((resolve) => setTimeout(resolve, (refresh + 1) * 1000));
   });
 
   await step('Omniglot downloaded onto its volume from a local HTTP source', async () => {
