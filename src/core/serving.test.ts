@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from './tf.ts';
+import { adapt, predict } from './adapt.ts';
+import { decodeCheckpoint, toParams } from './checkpoint/index.ts';
+import { createNetwork } from './nets/index.ts';
+import { adaptFast, fastAdaptable, foldedFeatures, foldFrozenBatchNorm, disposeFolded, predictFast } from './serving.ts';
+import type { NetworkSpec, Params } from './types.ts';
+import { preprocessImage } from '../data/image/preprocess.ts';
+import { registerFastKernels } from '../kernels/index.ts';
+
+await tf.setBackend('wasm');
+registerFastKernels(tf);
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const OMNIGLOT = process.env.OMNIGLOT_DIR ?? path.resolve(ROOT, '../shared/data/omniglot');
+const MODEL = path.resolve(ROOT, 'models/omniglot.safetensors');
+
+const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+
+/** The shipped model and `ways` characters of an evaluation alphabet: 1 support + `queries` query drawings each. */
+async function shipped(ways: number, queries: number) {
+  const { tensors, metadata } = decodeCheckpoint(await readFile(MODEL));
+  const net = createNetwork(metadata.spec);
+  const params = toParams(tensors);
+  const alphabet = path.join(OMNIGLOT, 'images_evaluation', 'Malayalam');
+  const characters = (await readdir(alphabet)).sort().slice(0, ways);
+  const load = async (c: string, i: number) => {
+    const files = (await readdir(path.join(alphabet, c))).sort();
+    return preprocessImage(await readFile(path.join(alphabet, c, files[i]!)), metadata.preprocessing!);
+  };
+  const stack = (images: Float32Array[]) => tf.tensor4d(Float32Array.from(images.flatMap((x) => [...x])), [images.length, 28, 28, 1]);
+  const x = stack(await Promise.all(characters.map((c) => load(c, 0))));
+  const q = stack(await Promise.all(characters.flatMap((c) => Array.from({ length: queries }, (_, i) => load(c, 1 + i)))));
+  const y = tf.tensor1d(characters.map((_, i) => i), 'int32');
+  return { net, params, metadata, x, y, q };
+}
+
+test('folded frozen batch norm gives the reference body features (shipped model, real drawings)', async () => {
+  const { net, params, x, y, q } = await shipped(5, 3);
+  const before = tf.memory().numTensors;
+  const folded = foldFrozenBatchNorm(net, params)!;
+  const fast = foldedFeatures(folded, q);
+  const reference = tf.tidy(() => net.features!(params, q));
+  const scale = tf.tidy(() => tf.max(tf.abs(reference)).dataSync()[0]!);
+  assert.ok(scale > 0.1, `features are not all zero (${scale})`);
+  assert.ok(maxAbsDiff(fast, reference) < 1e-4 * Math.max(1, scale), `feature difference ${maxAbsDiff(fast, reference)} (scale ${scale})`);
+  tf.dispose([fast, reference]);
+  disposeFolded(folded);
+  assert.equal(tf.memory().numTensors, before);
+  tf.dispose([x, y, q, ...Object.values(params)]);
+});
+
+for (const [ways, steps, lr] of [[5, 1, 0.01], [20, 1, 0.01], [5, 3, 0.4]] as const) {
+  test(`head-only adaptFast / predictFast = adapt / predict, ${ways}-way, ${steps} step(s) at lr ${lr} (shipped model, real drawings)`, async () => {
+    const { net, params, x, y, q } = await shipped(ways, 2);
+    const options = { steps, lr, only: net.headNames };
+    assert.ok(fastAdaptable(net, lr, net.headNames, { x, y }));
+    const before = tf.memory().numTensors;
+    const reference = adapt(net, params, { x, y }, options);
+    const fast = adaptFast(net, params, { x, y }, options)!;
+    assert.deepEqual(Object.keys(fast.params).sort(), Object.keys(reference.params).sort());
+    for (const [name, t] of Object.entries(reference.params)) {
+      assert.deepEqual(fast.params[name]!.shape, t.shape, name);
+      const scale = tf.tidy(() => tf.max(tf.abs(t)).dataSync()[0]!);
+      const diff = maxAbsDiff(fast.params[name]!, t);
+      assert.ok(diff <= 1e-4 * Math.max(1, scale), `${name}: difference ${diff} (scale ${scale})`);
+    }
+    assert.ok(Math.abs(fast.supportLoss - reference.supportLoss) < 1e-3 * Math.max(1, reference.supportLoss), `loss ${fast.supportLoss} vs ${reference.supportLoss}`);
+    assert.equal(fast.supportAccuracy, reference.supportAccuracy);
+    // Scores of the query drawings with θ′: the fast forward against the reference one.
+    const expected = predict(net, reference.params, q);
+    const got = predictFast(net, fast.params, q)!;
+    assert.ok(maxAbsDiff(got, expected) < 1e-4, `probability difference ${maxAbsDiff(got, expected)}`);
+    const argmax = (t: tf.Tensor) => tf.tidy(() => Array.from(tf.argMax(t, 1).dataSync()));
+    assert.deepEqual(argmax(got), argmax(expected));
+    tf.dispose([expected, got, ...Object.values(reference.params), ...Object.values(fast.params)]);
+    assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
+    tf.dispose([x, y, q, ...Object.values(params)]);
+  });
+}
+
+test('the fast path declines what it does not implement (the caller runs the reference)', () => {
+  const spec = { kind: 'conv4', variant: 'maxpool', inputSize: 28, channels: 1, filters: 4, outputs: 5, headInit: 'prototype', normalization: 'frozen' } as NetworkSpec;
+  const net = createNetwork(spec);
+  const params: Params = net.init(1);
+  const x = tf.zeros([2, 28, 28, 1]) as tf.Tensor4D;
+  const y = tf.tensor1d([0, 1], 'int32');
+  assert.equal(adaptFast(net, params, { x, y }, { steps: 1, lr: 0.1 }), undefined, 'all layers');
+  assert.equal(adaptFast(net, params, { x, y }, { steps: 1, lr: { perStep: {} }, only: net.headNames }), undefined, 'learned rates');
+  const batchNet = createNetwork({ ...spec, normalization: 'batch' } as NetworkSpec);
+  const batchParams = batchNet.init(1);
+  assert.equal(adaptFast(batchNet, batchParams, { x, y }, { steps: 1, lr: 0.1, only: batchNet.headNames }), undefined, 'batch statistics');
+  assert.equal(predictFast(net, params, x), undefined, 'no head in θ');
+  tf.dispose([x, y, ...Object.values(params), ...Object.values(batchParams)]);
+});

@@ -1,0 +1,255 @@
+/**
+ * The serving fast path for Conv4 with frozen batch norm (the shipped `omniglot` model): what
+ * `/adapt` (head-only, the default) and `/predict` compute, in far fewer, larger kernel calls than
+ * the differentiable reference (adapt / predict in adapt.ts, which stay the reference: a test
+ * checks that both give the same θ′ and scores on real drawings).
+ *
+ *  - Frozen batch norm is a per-channel affine map, so it is folded into the convolution:
+ *    conv(x, w)·s + (β − μ·s) = conv(x, w·s) + (β − μ·s), s = γ/√(σ² + ε). A block is then one
+ *    native FusedConv2D (bias + ReLU epilogue) and, for the max-pool variant, one MaxPool
+ *    (ReLU and max-pool commute): 8 kernel calls for the body instead of ~30 (the reference
+ *    normalises in 3 elementwise passes and builds max-pool routing masks).
+ *  - Head-only adaptation computes the support features once (the reference computes them twice:
+ *    for the prototype head and for the objective), then runs the SGD steps on the linear head on
+ *    the host: softmax cross-entropy's gradient is dW = Fᵀ(P − Y)/S, db = Σ(P − Y)/S, a few
+ *    thousand multiply-adds, cheaper in JavaScript than ~40 tfjs kernel calls.
+ * Like the reference, the conv bias is not added (batch norm cancels it in 'batch' mode; the
+ * network defines it away in 'frozen' mode too).
+ *
+ * Everything else (all-layer adaptation, learned rates, batch statistics, regression) returns
+ * undefined here: the caller runs the reference.
+ */
+import { BATCH_NORM_EPSILON } from './ops/batch_norm.ts';
+import { CONV4_BLOCKS } from './nets/conv4.ts';
+import * as tf from './tf.ts';
+import type { InnerLearningRate } from './meta/learning_rates.ts';
+import type { AdaptResult, LabelledSet } from './adapt.ts';
+import type { ForwardOptions, Network, Params } from './types.ts';
+
+const HEAD = ['head.weight', 'head.bias'] as const;
+
+/** A Conv4 body with its frozen batch norm folded into each convolution. */
+export interface FoldedConv4 {
+  readonly blocks: readonly { readonly weight: tf.Tensor4D; readonly bias: tf.Tensor1D }[];
+  readonly stride: 1 | 2;
+  readonly pool: boolean;
+}
+
+/** True for a Conv4 with frozen batch norm (its body folds into 4 convolutions with bias). */
+export function foldable(net: Network<tf.Tensor4D> | Network): boolean {
+  return net.spec.kind === 'conv4' && net.spec.normalization === 'frozen';
+}
+
+/** The folded body (new tensors; dispose with disposeFolded), or undefined when not foldable. */
+export function foldFrozenBatchNorm(net: Network, params: Params): FoldedConv4 | undefined {
+  if (net.spec.kind !== 'conv4' || net.spec.normalization !== 'frozen') return undefined;
+  const variant = net.spec.variant;
+  const blocks = tf.tidy(() =>
+    Array.from({ length: CONV4_BLOCKS }, (_, i) => {
+      const p = (name: string) => {
+        const t = params[`block${i}.${name}`];
+        if (!t) throw new Error(`missing parameter block${i}.${name}`);
+        return t;
+      };
+      const scale = tf.mul(tf.rsqrt(tf.add(p('bn.running_var'), BATCH_NORM_EPSILON)), p('bn.weight'));
+      return { weight: tf.mul(p('conv.weight'), scale) as tf.Tensor4D, bias: tf.sub(p('bn.bias'), tf.mul(p('bn.running_mean'), scale)) as tf.Tensor1D };
+    }),
+  );
+  return { blocks, stride: variant === 'strided' ? 2 : 1, pool: variant === 'maxpool' };
+}
+
+export function disposeFolded(folded: FoldedConv4): void {
+  for (const b of folded.blocks) tf.dispose([b.weight, b.bias]);
+}
+
+const PAD_1: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [1, 1], [1, 1], [0, 0]];
+
+/** Body features [N, filters] of the folded network (forward only, no tape). */
+export function foldedFeatures(folded: FoldedConv4, x: tf.Tensor4D): tf.Tensor2D {
+  return tf.tidy(() => {
+    let h = x;
+    for (const { weight, bias } of folded.blocks) {
+      h = tf.fused.conv2d({ x: h, filter: weight, strides: folded.stride, pad: PAD_1, bias, activation: 'relu' });
+      if (folded.pool) h = tf.maxPool(h, 2, 2, 'valid');
+    }
+    const [n, sh, sw, c] = h.shape;
+    return sh * sw === 1 ? tf.reshape(h, [n, c]) : tf.mean(tf.reshape(h, [n, sh * sw, c]), 1);
+  });
+}
+
+/** Whether adaptFast handles these options (else run the reference adapt). */
+export function fastAdaptable(net: Network, lr: InnerLearningRate, only: readonly string[] | undefined, support: LabelledSet): boolean {
+  return (
+    foldable(net) &&
+    typeof lr === 'number' &&
+    only !== undefined &&
+    only.length === HEAD.length &&
+    HEAD.every((name) => only.includes(name)) &&
+    net.headNames.length === HEAD.length &&
+    support.y.rank === 1
+  );
+}
+
+/**
+ * Head-only adaptation of a frozen-BN Conv4, the same as adapt(net, params, support, { steps, lr,
+ * only: headNames }) with the default loss, or undefined when fastAdaptable says no. θ′ holds new
+ * tensors for every name (the body's are clones), as adapt's.
+ */
+export function adaptFast(
+  net: Network,
+  params: Params,
+  support: LabelledSet<tf.Tensor4D>,
+  options: { readonly steps: number; readonly lr: InnerLearningRate; readonly only?: readonly string[] },
+): AdaptResult | undefined {
+  if (!fastAdaptable(net, options.lr, options.only, support)) return undefined;
+  if (!Number.isInteger(options.steps) || options.steps < 0) return undefined;
+  const lr = options.lr as number;
+  const folded = foldFrozenBatchNorm(net, params)!;
+  let feats: Float32Array;
+  let rows: number;
+  let width: number;
+  try {
+    const f = foldedFeatures(folded, support.x);
+    [rows, width] = f.shape;
+    feats = f.dataSync() as Float32Array;
+    f.dispose();
+  } finally {
+    disposeFolded(folded);
+  }
+  const labels = Int32Array.from(support.y.dataSync());
+  let head: LinearHead;
+  if (net.taskHead) {
+    head = prototypeHead(feats, labels, rows, width, Math.max(...labels) + 1);
+  } else {
+    const w = params['head.weight'], b = params['head.bias'];
+    if (!w || !b) return undefined;
+    head = { weight: Float32Array.from(w.dataSync()), bias: Float32Array.from(b.dataSync()), classes: b.shape[0]! };
+  }
+  for (let step = 0; step < options.steps; step++) sgdStep(head, feats, labels, rows, width, lr);
+  const { loss, accuracy } = lossAndAccuracy(head, feats, labels, rows, width);
+  const adapted: Params = {};
+  for (const [name, t] of Object.entries(params)) if (!HEAD.includes(name as (typeof HEAD)[number])) adapted[name] = tf.clone(t);
+  adapted['head.weight'] = tf.tensor2d(head.weight, [width, head.classes]);
+  adapted['head.bias'] = tf.tensor1d(head.bias);
+  return { params: adapted, supportLoss: loss, supportAccuracy: accuracy };
+}
+
+/**
+ * Class probabilities [N, classes] of a frozen-BN Conv4, the same as predict(net, params, x), or
+ * undefined when the network is not foldable or options ask for other moments. Caller disposes.
+ */
+export function predictFast(net: Network, params: Params, x: tf.Tensor4D, options?: ForwardOptions): tf.Tensor2D | undefined {
+  if (!foldable(net) || options?.moments || !params['head.weight'] || !params['head.bias']) return undefined;
+  const folded = foldFrozenBatchNorm(net, params)!;
+  try {
+    return tf.tidy(() => tf.softmax(tf.add(tf.matMul(foldedFeatures(folded, x), params['head.weight'] as tf.Tensor2D), params['head.bias']!)) as tf.Tensor2D);
+  } finally {
+    disposeFolded(folded);
+  }
+}
+
+/** A linear head on the host: weight [features, classes] row-major, bias [classes]. */
+interface LinearHead {
+  weight: Float32Array;
+  bias: Float32Array;
+  readonly classes: number;
+}
+
+/** Proto-MAML's head (conv4's taskHead): w_c = 2μ_c, b_c = −‖μ_c‖², μ_c the mean feature of class c. */
+function prototypeHead(feats: Float32Array, labels: Int32Array, rows: number, width: number, classes: number): LinearHead {
+  const sums = new Float64Array(classes * width);
+  const counts = new Float64Array(classes);
+  for (let r = 0; r < rows; r++) {
+    const c = labels[r]!;
+    counts[c]! += 1;
+    for (let f = 0; f < width; f++) sums[c * width + f]! += feats[r * width + f]!;
+  }
+  const weight = new Float32Array(width * classes);
+  const bias = new Float32Array(classes);
+  for (let c = 0; c < classes; c++) {
+    const n = Math.max(counts[c]!, 1);
+    let norm = 0;
+    for (let f = 0; f < width; f++) {
+      const mean = Math.fround(sums[c * width + f]! / n);
+      weight[f * classes + c] = 2 * mean;
+      norm += mean * mean;
+    }
+    bias[c] = -norm;
+  }
+  return { weight, bias, classes };
+}
+
+/** Logits [rows, classes] in float64. */
+function logits(head: LinearHead, feats: Float32Array, rows: number, width: number): Float64Array {
+  const k = head.classes;
+  const out = new Float64Array(rows * k);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < k; c++) out[r * k + c] = head.bias[c]!;
+    for (let f = 0; f < width; f++) {
+      const v = feats[r * width + f]!;
+      if (v === 0) continue; // ReLU features are often exactly zero
+      const wRow = f * k;
+      for (let c = 0; c < k; c++) out[r * k + c]! += v * head.weight[wRow + c]!;
+    }
+  }
+  return out;
+}
+
+/** Row-wise softmax in place; returns each row's log-sum-exp. */
+function softmaxRows(z: Float64Array, rows: number, k: number): Float64Array {
+  const lse = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) max = Math.max(max, z[r * k + c]!);
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += Math.exp(z[r * k + c]! - max);
+    lse[r] = max + Math.log(sum);
+    for (let c = 0; c < k; c++) z[r * k + c] = Math.exp(z[r * k + c]! - lse[r]!);
+  }
+  return lse;
+}
+
+/** One SGD step on the mean softmax cross-entropy. */
+function sgdStep(head: LinearHead, feats: Float32Array, labels: Int32Array, rows: number, width: number, lr: number): void {
+  const k = head.classes;
+  const g = logits(head, feats, rows, width);
+  softmaxRows(g, rows, k);
+  for (let r = 0; r < rows; r++) {
+    const label = labels[r]!;
+    if (label >= 0 && label < k) g[r * k + label]! -= 1;
+    for (let c = 0; c < k; c++) g[r * k + c]! /= rows;
+  }
+  const weight = new Float32Array(head.weight);
+  for (let f = 0; f < width; f++) {
+    for (let c = 0; c < k; c++) {
+      let sum = 0;
+      for (let r = 0; r < rows; r++) sum += feats[r * width + f]! * g[r * k + c]!;
+      weight[f * k + c] = head.weight[f * k + c]! - lr * sum;
+    }
+  }
+  const bias = new Float32Array(head.bias);
+  for (let c = 0; c < k; c++) {
+    let sum = 0;
+    for (let r = 0; r < rows; r++) sum += g[r * k + c]!;
+    bias[c] = head.bias[c]! - lr * sum;
+  }
+  head.weight = weight;
+  head.bias = bias;
+}
+
+function lossAndAccuracy(head: LinearHead, feats: Float32Array, labels: Int32Array, rows: number, width: number): { loss: number; accuracy: number } {
+  const k = head.classes;
+  const z = logits(head, feats, rows, width);
+  let loss = 0;
+  let correct = 0;
+  const target = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (z[r * k + c]! > z[r * k + best]!) best = c;
+    if (best === labels[r]) correct++;
+    target[r] = z[r * k + labels[r]!]!;
+  }
+  const lse = softmaxRows(z, rows, k);
+  for (let r = 0; r < rows; r++) loss += lse[r]! - target[r]!;
+  return { loss: Math.fround(loss / rows), accuracy: Math.fround(correct / rows) };
+}
