@@ -23,7 +23,7 @@ import { BATCH_NORM_EPSILON } from './ops/batch_norm.ts';
 import { CONV4_BLOCKS } from './nets/conv4.ts';
 import * as tf from './tf.ts';
 import type { InnerLearningRate } from './meta/learning_rates.ts';
-import type { AdaptResult, LabelledSet } from './adapt.ts';
+import { type AdaptResult, type LabelledSet, type PhaseTimes, timed } from './adapt.ts';
 import type { ForwardOptions, Network, Params } from './types.ts';
 
 const HEAD = ['head.weight', 'head.bias'] as const;
@@ -99,23 +99,25 @@ export function adaptFast(
   net: Network,
   params: Params,
   support: LabelledSet<tf.Tensor4D>,
-  options: { readonly steps: number; readonly lr: InnerLearningRate; readonly only?: readonly string[] },
+  options: { readonly steps: number; readonly lr: InnerLearningRate; readonly only?: readonly string[]; readonly phases?: PhaseTimes },
 ): AdaptResult | undefined {
   if (!fastAdaptable(net, options.lr, options.only, support)) return undefined;
   if (!Number.isInteger(options.steps) || options.steps < 0) return undefined;
+  const { phases } = options;
   const lr = options.lr as number;
-  const folded = foldFrozenBatchNorm(net, params)!;
+  const folded = timed(phases, 'fold', () => foldFrozenBatchNorm(net, params)!);
   let feats: Float32Array;
   let rows: number;
   let width: number;
   try {
-    const f = foldedFeatures(folded, support.x);
+    const f = timed(phases, 'forward', () => foldedFeatures(folded, support.x));
     [rows, width] = f.shape;
-    feats = f.dataSync() as Float32Array;
+    feats = timed(phases, 'forward', () => f.dataSync() as Float32Array);
     f.dispose();
   } finally {
     disposeFolded(folded);
   }
+  const t0 = performance.now();
   const labels = Int32Array.from(support.y.dataSync());
   let head: LinearHead;
   if (net.taskHead) {
@@ -131,6 +133,7 @@ export function adaptFast(
   for (const [name, t] of Object.entries(params)) if (!HEAD.includes(name as (typeof HEAD)[number])) adapted[name] = tf.clone(t);
   adapted['head.weight'] = tf.tensor2d(head.weight, [width, head.classes]);
   adapted['head.bias'] = tf.tensor1d(head.bias);
+  if (phases) phases['head_steps'] = (phases['head_steps'] ?? 0) + performance.now() - t0;
   return { params: adapted, supportLoss: loss, supportAccuracy: accuracy };
 }
 
@@ -138,11 +141,14 @@ export function adaptFast(
  * Class probabilities [N, classes] of a frozen-BN Conv4, the same as predict(net, params, x), or
  * undefined when the network is not foldable or options ask for other moments. Caller disposes.
  */
-export function predictFast(net: Network, params: Params, x: tf.Tensor4D, options?: ForwardOptions): tf.Tensor2D | undefined {
+export function predictFast(net: Network, params: Params, x: tf.Tensor4D, options?: ForwardOptions & { readonly phases?: PhaseTimes }): tf.Tensor2D | undefined {
   if (!foldable(net) || options?.moments || !params['head.weight'] || !params['head.bias']) return undefined;
-  const folded = foldFrozenBatchNorm(net, params)!;
+  const phases = options?.phases;
+  const folded = timed(phases, 'fold', () => foldFrozenBatchNorm(net, params)!);
   try {
-    return tf.tidy(() => tf.softmax(tf.add(tf.matMul(foldedFeatures(folded, x), params['head.weight'] as tf.Tensor2D), params['head.bias']!)) as tf.Tensor2D);
+    return timed(phases, 'queries', () =>
+      tf.tidy(() => tf.softmax(tf.add(tf.matMul(foldedFeatures(folded, x), params['head.weight'] as tf.Tensor2D), params['head.bias']!)) as tf.Tensor2D),
+    );
   } finally {
     disposeFolded(folded);
   }
