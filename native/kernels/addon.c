@@ -3,8 +3,11 @@
  * the wasm heap, so nothing is copied); lengths are checked against the shapes before any
  * pointer is used. All scratch memory is freed before a call returns.
  *
- *   matmul(a, b, out, bias | null, dims: Int32Array[batch, M, N, K, transA, transB, batchA, batchB], act, param)
- *   conv2d(x, w, out, bias | null, geometry: Int32Array[15] (conv_geometry order), act, param)
+ *   matmul(a, b, out, bias | null, dims: Int32Array[batch, M, N, K, transA, transB, batchA, batchB], act, param[, threads])
+ *   conv2d(x, w, out, bias | null, geometry: Int32Array[15] (conv_geometry order), act, param[, threads[, pool]])
+ *   threads (default 1): run the GEMM on up to that many threads (parallel.h); pool 1: out is
+ *   the 2×2 stride-2 max-pool (floor: a trailing odd row / column dropped) of the activation,
+ *   [batch, out_h/2, out_w/2, out_c], and the full-size activation is never written to the heap.
  *   act: enum activation (epilogue.h); param: leakyrelu's alpha (a number), or prelu's slopes
  *   (a Float32Array with 1 or N / outChannels entries).
  *   info() → { version, isa, mr, nr }
@@ -16,8 +19,9 @@
 #include "conv.h"
 #include "epilogue.h"
 #include "gemm.h"
+#include "parallel.h"
 
-#define ADDON_VERSION 2
+#define ADDON_VERSION 3
 #define CHECK(env, call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, #call " failed"); return NULL; } } while (0)
 
 static napi_value matmul(napi_env env, napi_callback_info info) {
@@ -46,7 +50,7 @@ static napi_value matmul(napi_env env, napi_callback_info info) {
     const float *bi = (const float *)b.data + (batch_b == 1 ? 0 : i * b_size);
     const strided_matrix am = {ai, trans_a ? 1 : K, trans_a ? M : 1};
     const strided_matrix bm = {bi, trans_b ? 1 : N, trans_b ? K : 1};
-    if (gemm(M, N, K, pack_a_strided, &am, &bm, (float *)out.data + i * c_size, N) != 0) {
+    if (gemm_parallel(M, N, K, pack_a_strided, &am, &bm, (float *)out.data + i * c_size, N, args.threads) != 0) {
       napi_throw_error(env, "ENOMEM", "matmul: out of memory");
       return NULL;
     }
@@ -77,7 +81,9 @@ static napi_value conv2d(napi_env env, napi_callback_info info) {
   }
   const size_t x_size = (size_t)g.batch * g.in_h * g.in_w * g.in_c;
   const size_t w_size = (size_t)g.filter_h * g.filter_w * g.in_c * g.out_c;
-  const size_t out_size = (size_t)g.batch * g.out_h * g.out_w * g.out_c;
+  const size_t full_size = (size_t)g.batch * g.out_h * g.out_w * g.out_c;
+  const int pool_h = g.out_h / 2, pool_w = g.out_w / 2;
+  const size_t out_size = args.pool ? (size_t)g.batch * pool_h * pool_w * g.out_c : full_size;
   if (!typed_array(env, args.argv[0], napi_float32_array, x_size, "x", &x) ||
       !typed_array(env, args.argv[1], napi_float32_array, w_size, "w", &w) ||
       !typed_array(env, args.argv[2], napi_float32_array, out_size, "out", &out) ||
@@ -88,11 +94,17 @@ static napi_value conv2d(napi_env env, napi_callback_info info) {
       (args.act.slope && !fits_channels(env, (size_t)args.act.slope_len, g.out_c, "prelu slopes must have 1 or outChannels elements"))) {
     return NULL;
   }
-  if (conv2d_nhwc(&g, x.data, w.data, out.data) != 0) {
+  float *full = args.pool ? malloc(sizeof(float) * (full_size > 0 ? full_size : 1)) : out.data;
+  if (!full || conv2d_nhwc(&g, x.data, w.data, full, args.threads) != 0) {
+    if (args.pool) free(full);
     napi_throw_error(env, "ENOMEM", "conv2d: out of memory");
     return NULL;
   }
-  bias_activation(out.data, (long)g.batch * g.out_h * g.out_w, g.out_c, bias.data, (int)bias.length, &args.act);
+  bias_activation(full, (long)g.batch * g.out_h * g.out_w, g.out_c, bias.data, (int)bias.length, &args.act);
+  if (args.pool) {
+    max_pool_2x2(full, g.batch, g.out_h, g.out_w, g.out_c, out.data);
+    free(full);
+  }
   return NULL;
 }
 

@@ -1,6 +1,7 @@
 #include "epilogue.h"
 
 #include <math.h>
+#include <stddef.h>
 
 /* NaN stays NaN in every branch below, as in TensorFlow.js's own kernels. */
 static void activate_row(float *c, int cols, const activation_spec *act) {
@@ -36,5 +37,22 @@ void bias_activation(float *c, long rows, int cols, const float *bias, int bias_
       for (int j = 0; j < cols; j++) c[j] += bias[bias_len == 1 ? 0 : j];
     }
     activate_row(c, cols, act);
+  }
+}
+
+void max_pool_2x2(const float *x, int n, int h, int w, int c, float *out) {
+  const int ho = h / 2, wo = w / 2;
+  for (int b = 0; b < n; b++) {
+    for (int i = 0; i < ho; i++) {
+      const float *r0 = x + ((size_t)(b * h + 2 * i) * w) * c, *r1 = r0 + (size_t)w * c;
+      float *o = out + ((size_t)(b * ho + i) * wo) * c;
+      for (int j = 0; j < wo; j++, o += c) {
+        const float *a = r0 + (size_t)2 * j * c, *bq = a + c, *d = r1 + (size_t)2 * j * c, *e = d + c;
+        for (int k = 0; k < c; k++) {
+          const float m0 = a[k] > bq[k] ? a[k] : bq[k], m1 = d[k] > e[k] ? d[k] : e[k];
+          o[k] = m0 > m1 ? m0 : m1;
+        }
+      }
+    }
   }
 }

@@ -23,4 +23,7 @@ typedef struct {
 /* c [rows × cols]; bias has cols entries, or 1 (a scalar), or is NULL. */
 void bias_activation(float *c, long rows, int cols, const float *bias, int bias_len, const activation_spec *act);
 
+/* out [n, h/2, w/2, c] = the max of each 2×2 window of x [n, h, w, c] (stride 2, floor). */
+void max_pool_2x2(const float *x, int n, int h, int w, int c, float *out);
+
 #endif

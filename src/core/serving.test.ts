@@ -10,7 +10,7 @@ import { createNetwork } from './nets/index.ts';
 import { adaptFast, fastAdaptable, foldedFeatures, foldFrozenBatchNorm, disposeFolded, predictFast } from './serving.ts';
 import type { NetworkSpec, Params } from './types.ts';
 import { preprocessImage } from '../data/image/preprocess.ts';
-import { registerFastKernels } from '../kernels/index.ts';
+import { registerFastKernels, setKernelThreads, unregisterFastKernels } from '../kernels/index.ts';
 
 await tf.setBackend('wasm');
 registerFastKernels(tf);
@@ -51,6 +51,23 @@ test('folded frozen batch norm gives the reference body features (shipped model,
   tf.dispose([fast, reference]);
   disposeFolded(folded);
   assert.equal(tf.memory().numTensors, before);
+  tf.dispose([x, y, q, ...Object.values(params)]);
+});
+
+test('the same features on 2 kernel threads, and with the stock kernels (no fused conv + pool kernel)', async () => {
+  const { net, params, x, y, q } = await shipped(5, 3);
+  const folded = foldFrozenBatchNorm(net, params)!;
+  const one = foldedFeatures(folded, q);
+  const previous = setKernelThreads(2);
+  const two = foldedFeatures(folded, q);
+  setKernelThreads(previous);
+  unregisterFastKernels(tf);
+  const stock = foldedFeatures(folded, q);
+  registerFastKernels(tf);
+  assert.deepEqual(Array.from(two.dataSync()), Array.from(one.dataSync()));
+  assert.ok(maxAbsDiff(stock, one) < 1e-4, `stock difference ${maxAbsDiff(stock, one)}`);
+  tf.dispose([one, two, stock]);
+  disposeFolded(folded);
   tf.dispose([x, y, q, ...Object.values(params)]);
 });
 

@@ -6,9 +6,11 @@
  *
  *  - Frozen batch norm is a per-channel affine map, so it is folded into the convolution:
  *    conv(x, w)·s + (β − μ·s) = conv(x, w·s) + (β − μ·s), s = γ/√(σ² + ε). A block is then one
- *    native FusedConv2D (bias + ReLU epilogue) and, for the max-pool variant, one MaxPool
- *    (ReLU and max-pool commute): 8 kernel calls for the body instead of ~30 (the reference
- *    normalises in 3 elementwise passes and builds max-pool routing masks).
+ *    native FusedConv2D (bias + ReLU epilogue) and, for the max-pool variant, the pool fused in
+ *    too (MamlFusedConv2DMaxPool: ReLU and max-pool commute, and the full-size activation is
+ *    never written out; FusedConv2D + MaxPool without the addon): 4 kernel calls for the body
+ *    instead of ~30 (the reference normalises in 3 elementwise passes and builds max-pool
+ *    routing masks).
  *  - Head-only adaptation computes the support features once (the reference computes them twice:
  *    for the prototype head and for the objective), then runs the SGD steps on the linear head on
  *    the host: softmax cross-entropy's gradient is dW = Fᵀ(P − Y)/S, db = Σ(P − Y)/S, a few
@@ -64,11 +66,22 @@ export function disposeFolded(folded: FoldedConv4): void {
 
 const PAD_1: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [1, 1], [1, 1], [0, 0]];
 
+/**
+ * The native kernels' conv + bias + ReLU + 2×2 max-pool in one call (src/kernels registers it on
+ * the wasm backend when the addon is built; named here so the core does not import src/kernels).
+ */
+const FUSED_CONV_POOL = 'MamlFusedConv2DMaxPool';
+
 /** Body features [N, filters] of the folded network (forward only, no tape). */
 export function foldedFeatures(folded: FoldedConv4, x: tf.Tensor4D): tf.Tensor2D {
   return tf.tidy(() => {
+    const fusedPool = folded.pool && tf.getKernel(FUSED_CONV_POOL, tf.getBackend()) !== undefined;
     let h = x;
     for (const { weight, bias } of folded.blocks) {
+      if (fusedPool) {
+        h = tf.engine().runKernel<tf.Tensor4D>(FUSED_CONV_POOL, { x: h, filter: weight, bias }, { strides: folded.stride, pad: PAD_1, activation: 'relu' });
+        continue;
+      }
       h = tf.fused.conv2d({ x: h, filter: weight, strides: folded.stride, pad: PAD_1, bias, activation: 'relu' });
       if (folded.pool) h = tf.maxPool(h, 2, 2, 'valid');
     }

@@ -6,6 +6,7 @@
 import { backend_util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { KernelAddon } from './addon.ts';
 import { type Epilogue, epilogueArgs, fusedEpilogue, NO_EPILOGUE } from './fused.ts';
+import { kernelThreads } from './threads.ts';
 import { heapFloats, isWasmBackendLike } from './wasm_heap.ts';
 
 type KernelArgs = Parameters<KernelFunc>[0];
@@ -55,7 +56,7 @@ function makeConvKernel(addon: KernelAddon, stock: KernelFunc, fused: boolean): 
     try {
       const [bias, param] = epilogueArgs(backend, plan.epilogue);
       const x = heapFloats(backend, plan.x), filter = heapFloats(backend, plan.filter);
-      addon.conv2d(x, filter, heapFloats(backend, out), bias, geometry(plan.info), plan.epilogue.activation, param);
+      addon.conv2d(x, filter, heapFloats(backend, out), bias, geometry(plan.info), plan.epilogue.activation, param, kernelThreads());
     } catch (error) {
       backend.disposeData(out.dataId);
       throw error;
@@ -66,3 +67,31 @@ function makeConvKernel(addon: KernelAddon, stock: KernelFunc, fused: boolean): 
 
 export const fastConv2D = (addon: KernelAddon, stock: KernelFunc): KernelFunc => makeConvKernel(addon, stock, false);
 export const fastFusedConv2D = (addon: KernelAddon, stock: KernelFunc): KernelFunc => makeConvKernel(addon, stock, true);
+
+/**
+ * `MamlFusedConv2DMaxPool` (serving only, no gradient): maxPool2x2(activation(conv(x, filter) +
+ * bias)) in one call, the full-size activation never written to the heap. Inputs x, filter, bias
+ * (optional); attrs strides, pad (as FusedConv2D), activation ('linear' or 'relu'). Output
+ * [N, ⌊outH/2⌋, ⌊outW/2⌋, outC].
+ */
+export const FUSED_CONV_POOL = 'MamlFusedConv2DMaxPool';
+
+export function fusedConvPoolKernel(addon: KernelAddon): KernelFunc {
+  return (args) => {
+    const backend = args.backend;
+    if (!isWasmBackendLike(backend)) throw new Error(`${FUSED_CONV_POOL} runs on the wasm backend only`);
+    const plan = planConv({ ...args, attrs: { ...args.attrs, dataFormat: 'NHWC' } }, true);
+    if (!plan || plan.epilogue.activation > 1) throw new Error(`${FUSED_CONV_POOL}: unsupported inputs (NHWC float32, per-channel bias, linear or relu)`);
+    const c = plan.info;
+    const out = backend.makeOutput([c.batchSize, Math.floor(c.outHeight / 2), Math.floor(c.outWidth / 2), c.outChannels], 'float32');
+    try {
+      const [bias, param] = epilogueArgs(backend, plan.epilogue);
+      const x = heapFloats(backend, plan.x), filter = heapFloats(backend, plan.filter);
+      addon.conv2d(x, filter, heapFloats(backend, out), bias, geometry(c), plan.epilogue.activation, param, kernelThreads(), 1);
+    } catch (error) {
+      backend.disposeData(out.dataId);
+      throw error;
+    }
+    return out;
+  };
+}

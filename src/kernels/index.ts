@@ -13,8 +13,10 @@
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { type AddonLoad, type KernelAddon, loadKernelAddon } from './addon.ts';
 import { fastBatchMatMul, fastFusedMatMul } from './batch_mat_mul.ts';
-import { fastConv2D, fastFusedConv2D } from './conv2d.ts';
+import { FUSED_CONV_POOL, fastConv2D, fastFusedConv2D, fusedConvPoolKernel } from './conv2d.ts';
 
+export { FUSED_CONV_POOL } from './conv2d.ts';
+export { InvalidThreadCountError, kernelThreads, setKernelThreads } from './threads.ts';
 export { ADDON_VERSION, DEFAULT_ADDON_PATH, loadKernelAddon, type AddonLoad, type KernelAddon } from './addon.ts';
 
 /** The kernel-registry part of the tfjs-core API (pass `tf` itself). */
@@ -68,6 +70,8 @@ export function registerFastKernels(tf: KernelRegistryApi, options: FastKernelOp
     replaced.set(kernelName, stock);
     registered.push(kernelName);
   }
+  // A kernel of our own (no stock one to replace): the serving path's conv + bias + ReLU + max-pool.
+  if (!tf.getKernel(FUSED_CONV_POOL, BACKEND)) tf.registerKernel({ kernelName: FUSED_CONV_POOL, backendName: BACKEND, kernelFunc: fusedConvPoolKernel(loaded.addon) });
   const skipped = missing.length > 0 ? `; no stock '${BACKEND}' kernel for ${missing.join(', ')} (import @tensorflow/tfjs-backend-wasm first)` : '';
   return { registered, reason: `native kernels (isa ${info.isa}, ${info.mr}×${info.nr} tiles, 1 thread)${skipped}` };
 }
@@ -81,5 +85,6 @@ export function unregisterFastKernels(tf: KernelRegistryApi): string[] {
     restored.push(kernelName);
   }
   replaced.clear();
+  if (tf.getKernel(FUSED_CONV_POOL, BACKEND)) tf.unregisterKernel(FUSED_CONV_POOL, BACKEND);
   return restored;
 }
