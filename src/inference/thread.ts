@@ -5,6 +5,7 @@
 import { workerData } from 'node:worker_threads';
 import { adapt, predict } from '../core/adapt.ts';
 import { adaptFast, predictFast } from '../core/serving.ts';
+import { setKernelThreads } from '../kernels/index.ts';
 import * as tf from '../core/tf.ts';
 import type { Params } from '../core/types.ts';
 import { decodeTheta, encodeTheta, type HostMoments, type HostTensor } from '../sessions/codec.ts';
@@ -139,12 +140,15 @@ async function runPredict(request: PredictRequest, queueMs: number): Promise<Pre
 export default async function run(request: InferenceRequest): Promise<AdaptResponse | PredictResponse | RefusedResponse | { tensors: number }> {
   await ready;
   const queueMs = request.kind === 'memory' ? 0 : Math.max(0, epochMs() - request.submittedAt);
+  const previousThreads = request.kind === 'memory' ? undefined : setKernelThreads(request.kernelThreads ?? 1);
   try {
     if (request.kind === 'adapt') return await runAdapt(request, queueMs);
     if (request.kind === 'predict') return await runPredict(request, queueMs);
   } catch (error) {
     if (error instanceof RefusedImageError) return { refused: { status: error.status, code: error.code, message: error.message } };
     throw error;
+  } finally {
+    if (previousThreads !== undefined) setKernelThreads(previousThreads);
   }
   return { tensors: tf.memory().numTensors };
 }
