@@ -42,7 +42,7 @@ export class TensorLeakError extends Error {
 }
 
 /** 5 SGD steps on N·1 support images (+ class probabilities for 15 queries per class unless head-only). */
-function adaptCase(variant: Variant, name: string, torch: string, ways: number, lr: number, headOnly: boolean): BenchCase {
+function adaptCase(variant: Variant, name: string, torch: string, ways: number, lr: number, headOnly: boolean, fast = false): BenchCase {
   const net = createNetwork(conv4Spec(variant, ways));
   const params = net.init(0);
   const task = randomImageTask({ ways, shots: 1, queries: 15, size: 28, channels: 1 }, 1);
@@ -53,10 +53,10 @@ function adaptCase(variant: Variant, name: string, torch: string, ways: number, 
     name,
     torch,
     phases,
-    path: 'reference',
+    path: fast ? 'fast' : 'reference',
     run: () => {
       const before = tf.memory().numTensors;
-      const { params: adapted } = adapt(net, params, support, options);
+      const { params: adapted } = (fast ? adaptFast(net, params, support, options) : undefined) ?? adapt(net, params, support, options);
       if (!headOnly) {
         timed(phases, 'queries', () => {
           const probabilities = predict(net, adapted, task.queryX);
@@ -79,6 +79,8 @@ export function adaptCases(variant: Variant): BenchCase[] {
     adaptCase(variant, 'adapt_5w1s', 'adapt_5w1s', 5, 0.4, false),
     adaptCase(variant, 'adapt_20w1s', 'adapt_20w1s', 20, 0.1, false),
     adaptCase(variant, 'adapt_5w1s_head_only', 'adapt_5w1s_head', 5, 0.4, true),
+    // the same through the serving fast path (src/core/serving.ts: body once, head steps on the host), as the API runs it
+    adaptCase(variant, 'adapt_5w1s_head_only_fast', 'adapt_5w1s_head', 5, 0.4, true, true),
   ];
 }
 

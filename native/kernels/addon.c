@@ -10,6 +10,7 @@
  *   [batch, out_h/2, out_w/2, out_c], and the full-size activation is never written to the heap.
  *   act: enum activation (epilogue.h); param: leakyrelu's alpha (a number), or prelu's slopes
  *   (a Float32Array with 1 or N / outChannels entries).
+ *   norm_relu_pool(x, gamma, beta, out, shape: Int32Array[n, h, w, c], epsilon, pool 0|1)
  *   info() → { version, isa, mr, nr }
  */
 #include <stdint.h>
@@ -108,6 +109,47 @@ static napi_value conv2d(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* norm_relu_pool(x, gamma, beta, out, shape: Int32Array[n, h, w, c], epsilon, pool): relu(batchNorm(x))
+ * with x's own moments over n·h·w, then (pool 1) the 2×2 stride-2 max-pool (floor) into out. */
+static napi_value norm_relu_pool(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  array_view shape, x, gamma, beta, out;
+  double epsilon = 0;
+  int32_t pool = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 7 ||
+      napi_get_value_double(env, argv[5], &epsilon) != napi_ok || napi_get_value_int32(env, argv[6], &pool) != napi_ok ||
+      pool < 0 || pool > 1 || !(epsilon >= 0)) {
+    napi_throw_type_error(env, NULL, "norm_relu_pool: expected (x, gamma, beta, out, shape, epsilon, pool 0|1)");
+    return NULL;
+  }
+  if (!typed_array(env, argv[4], napi_int32_array, 4, "shape", &shape)) return NULL;
+  const int32_t *d = shape.data;
+  if (d[0] < 0 || d[1] < 0 || d[2] < 0 || d[3] < 1) {
+    napi_throw_range_error(env, NULL, "norm_relu_pool: negative size");
+    return NULL;
+  }
+  const long rows = (long)d[0] * d[1] * d[2];
+  const size_t size = (size_t)rows * d[3];
+  const size_t out_size = pool ? (size_t)d[0] * (d[1] / 2) * (d[2] / 2) * d[3] : size;
+  if (!typed_array(env, argv[0], napi_float32_array, size, "x", &x) ||
+      !typed_array(env, argv[1], napi_float32_array, (size_t)d[3], "gamma", &gamma) ||
+      !typed_array(env, argv[2], napi_float32_array, (size_t)d[3], "beta", &beta) ||
+      !typed_array(env, argv[3], napi_float32_array, out_size, "out", &out)) return NULL;
+  if (rows == 0) return NULL;
+  float *full = pool ? malloc(sizeof(float) * size) : out.data;
+  if (!full) {
+    napi_throw_error(env, "ENOMEM", "norm_relu_pool: out of memory");
+    return NULL;
+  }
+  batch_norm_relu(x.data, rows, d[3], gamma.data, beta.data, (float)epsilon, full);
+  if (pool) {
+    max_pool_2x2(full, d[0], d[1], d[2], d[3], out.data);
+    free(full);
+  }
+  return NULL;
+}
+
 static napi_value describe(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value result, version, isa, mr, nr;
@@ -127,6 +169,7 @@ static napi_value init(napi_env env, napi_value exports) {
   const napi_property_descriptor methods[] = {
       {"matmul", NULL, matmul, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"norm_relu_pool", NULL, norm_relu_pool, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, describe, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(env, napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods));

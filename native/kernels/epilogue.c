@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 /* NaN stays NaN in every branch below, as in TensorFlow.js's own kernels. */
 static void activate_row(float *c, int cols, const activation_spec *act) {
@@ -55,4 +56,44 @@ void max_pool_2x2(const float *x, int n, int h, int w, int c, float *out) {
       }
     }
   }
+}
+
+void batch_norm_relu(const float *x, long rows, int c, const float *gamma, const float *beta, float epsilon, float *out) {
+  double *sum = calloc((size_t)c * 2, sizeof(double));
+  float *scale = malloc(sizeof(float) * (size_t)c * 2);
+  if (!sum || !scale) {
+    free(sum);
+    free(scale);
+    for (long i = 0; i < rows * c; i++) out[i] = NAN; /* cannot happen for Conv4's sizes; never silent */
+    return;
+  }
+  double *sq = sum + c;
+  float *shift = scale + c;
+  for (long r = 0; r < rows; r++) {
+    const float *row = x + r * c;
+    for (int j = 0; j < c; j++) sum[j] += row[j];
+  }
+  for (int j = 0; j < c; j++) sum[j] /= (double)rows;
+  for (long r = 0; r < rows; r++) {
+    const float *row = x + r * c;
+    for (int j = 0; j < c; j++) {
+      const double d = row[j] - sum[j];
+      sq[j] += d * d;
+    }
+  }
+  for (int j = 0; j < c; j++) {
+    const double s = gamma[j] / sqrt(sq[j] / (double)rows + epsilon);
+    scale[j] = (float)s;
+    shift[j] = (float)(beta[j] - sum[j] * s);
+  }
+  for (long r = 0; r < rows; r++) {
+    const float *row = x + r * c;
+    float *o = out + r * c;
+    for (int j = 0; j < c; j++) {
+      const float v = row[j] * scale[j] + shift[j];
+      o[j] = v < 0 ? 0 : v;
+    }
+  }
+  free(sum);
+  free(scale);
 }

@@ -26,4 +26,8 @@ void bias_activation(float *c, long rows, int cols, const float *bias, int bias_
 /* out [n, h/2, w/2, c] = the max of each 2×2 window of x [n, h, w, c] (stride 2, floor). */
 void max_pool_2x2(const float *x, int n, int h, int w, int c, float *out);
 
+/* out = relu(batchNorm(x)) with x [rows, c]'s own moments (over the rows; biased variance, as
+ * training-mode batch norm), scale gamma and shift beta [c]. out may be x. */
+void batch_norm_relu(const float *x, long rows, int c, const float *gamma, const float *beta, float epsilon, float *out);
+
 #endif

@@ -109,8 +109,39 @@ test('the fast path declines what it does not implement (the caller runs the ref
   assert.equal(adaptFast(net, params, { x, y }, { steps: 1, lr: 0.1 }), undefined, 'all layers');
   assert.equal(adaptFast(net, params, { x, y }, { steps: 1, lr: { perStep: {} }, only: net.headNames }), undefined, 'learned rates');
   const batchNet = createNetwork({ ...spec, normalization: 'batch' } as NetworkSpec);
-  const batchParams = batchNet.init(1);
-  assert.equal(adaptFast(batchNet, batchParams, { x, y }, { steps: 1, lr: 0.1, only: batchNet.headNames }), undefined, 'batch statistics');
   assert.equal(predictFast(net, params, x), undefined, 'no head in θ');
-  tf.dispose([x, y, ...Object.values(params), ...Object.values(batchParams)]);
+  assert.equal(predictFast(batchNet, params, x, { moments: [] }), undefined, 'moments of the wrong length');
+  tf.dispose([x, y, ...Object.values(params)]);
 });
+
+for (const variant of ['strided', 'maxpool'] as const) {
+  test(`head-only adaptFast / predictFast = adapt / predict with batch statistics and a stored head (${variant}, 5 steps, as bench:core's head-only case)`, () => {
+    const net = createNetwork({ kind: 'conv4', variant, inputSize: 28, channels: 1, filters: 16, outputs: 5, headInit: 'random' });
+    const params = net.init(2);
+    const x = tf.randomUniform([5, 28, 28, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const y = tf.tensor1d([0, 1, 2, 3, 4], 'int32');
+    const before = tf.memory().numTensors;
+    const options = { steps: 5, lr: 0.4, only: net.headNames };
+    const reference = adapt(net, params, { x, y }, options);
+    const fast = adaptFast(net, params, { x, y }, options)!;
+    for (const name of net.headNames) {
+      const diff = maxAbsDiff(fast.params[name]!, reference.params[name]!);
+      assert.ok(diff < 1e-5, `${name}: difference ${diff}`);
+    }
+    assert.ok(Math.abs(fast.supportLoss - reference.supportLoss) < 1e-5);
+    assert.equal(fast.supportAccuracy, reference.supportAccuracy);
+    // Prediction: with the queries' own batch statistics, and with the support set's moments (what /predict does).
+    const q = tf.randomUniform([12, 28, 28, 1], 0, 1, 'float32', 9) as tf.Tensor4D;
+    const moments = net.moments!(reference.params, x);
+    for (const options of [{}, { moments }]) {
+      const expected = predict(net, reference.params, q, options);
+      const got = predictFast(net, reference.params, q, options)!;
+      assert.ok(maxAbsDiff(got, expected) < 1e-4, `probability difference ${maxAbsDiff(got, expected)} (${Object.keys(options).join() || 'batch statistics'})`);
+      tf.dispose([expected, got]);
+    }
+    tf.dispose([q, ...moments.flatMap((m) => [m.mean, m.variance])]);
+    tf.dispose([...Object.values(reference.params), ...Object.values(fast.params)]);
+    assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
+    tf.dispose([x, y, ...Object.values(params)]);
+  });
+}

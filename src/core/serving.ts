@@ -18,15 +18,16 @@
  * Like the reference, the conv bias is not added (batch norm cancels it in 'batch' mode; the
  * network defines it away in 'frozen' mode too).
  *
- * Everything else (all-layer adaptation, learned rates, batch statistics, regression) returns
- * undefined here: the caller runs the reference.
+ * Head-only adaptation of a Conv4 with batch statistics takes the same host head steps after one
+ * reference body pass. Everything else (all-layer adaptation, learned rates, regression, and
+ * prediction with batch statistics) returns undefined here: the caller runs the reference.
  */
 import { BATCH_NORM_EPSILON } from './ops/batch_norm.ts';
 import { CONV4_BLOCKS } from './nets/conv4.ts';
 import * as tf from './tf.ts';
 import type { InnerLearningRate } from './meta/learning_rates.ts';
 import { type AdaptResult, type LabelledSet, type PhaseTimes, timed } from './adapt.ts';
-import type { ForwardOptions, Network, Params } from './types.ts';
+import type { ForwardOptions, Network, NormalizationMoments, Params } from './types.ts';
 
 const HEAD = ['head.weight', 'head.bias'] as const;
 
@@ -42,9 +43,14 @@ export function foldable(net: Network<tf.Tensor4D> | Network): boolean {
   return net.spec.kind === 'conv4' && net.spec.normalization === 'frozen';
 }
 
-/** The folded body (new tensors; dispose with disposeFolded), or undefined when not foldable. */
-export function foldFrozenBatchNorm(net: Network, params: Params): FoldedConv4 | undefined {
-  if (net.spec.kind !== 'conv4' || net.spec.normalization !== 'frozen') return undefined;
+/**
+ * The folded body (new tensors; dispose with disposeFolded), or undefined when not foldable:
+ * with the frozen moments of θ, or with given `moments` (any Conv4: e.g. /predict's support-set
+ * moments for a network with batch statistics).
+ */
+export function foldFrozenBatchNorm(net: Network, params: Params, moments?: NormalizationMoments): FoldedConv4 | undefined {
+  if (net.spec.kind !== 'conv4' || (net.spec.normalization !== 'frozen' && !moments)) return undefined;
+  if (moments && moments.length !== CONV4_BLOCKS) return undefined;
   const variant = net.spec.variant;
   const blocks = tf.tidy(() =>
     Array.from({ length: CONV4_BLOCKS }, (_, i) => {
@@ -53,8 +59,9 @@ export function foldFrozenBatchNorm(net: Network, params: Params): FoldedConv4 |
         if (!t) throw new Error(`missing parameter block${i}.${name}`);
         return t;
       };
-      const scale = tf.mul(tf.rsqrt(tf.add(p('bn.running_var'), BATCH_NORM_EPSILON)), p('bn.weight'));
-      return { weight: tf.mul(p('conv.weight'), scale) as tf.Tensor4D, bias: tf.sub(p('bn.bias'), tf.mul(p('bn.running_mean'), scale)) as tf.Tensor1D };
+      const [mean, variance] = moments ? [moments[i]!.mean, moments[i]!.variance] : [p('bn.running_mean'), p('bn.running_var')];
+      const scale = tf.mul(tf.rsqrt(tf.add(variance, BATCH_NORM_EPSILON)), p('bn.weight'));
+      return { weight: tf.mul(p('conv.weight'), scale) as tf.Tensor4D, bias: tf.sub(p('bn.bias'), tf.mul(mean, scale)) as tf.Tensor1D };
     }),
   );
   return { blocks, stride: variant === 'strided' ? 2 : 1, pool: variant === 'maxpool' };
@@ -90,10 +97,35 @@ export function foldedFeatures(folded: FoldedConv4, x: tf.Tensor4D): tf.Tensor2D
   });
 }
 
+/** The native kernels' training-mode batch norm + ReLU (+ 2×2 max-pool) in one call (src/kernels). */
+const BATCH_NORM_RELU_POOL = 'MamlBatchNormReluPool';
+
+/**
+ * Body features [N, filters] of a Conv4 with batch statistics (each block normalised with the
+ * batch's own moments, as net.features), forward only: per block one native Conv2D and one
+ * MamlBatchNormReluPool instead of ~15 kernels; net.features itself when that kernel is missing.
+ * The conv bias is not added (batch norm cancels it, as in conv4).
+ */
+export function batchStatisticsFeatures(net: Network, params: Params, x: tf.Tensor4D): tf.Tensor2D {
+  if (net.spec.kind !== 'conv4' || tf.getKernel(BATCH_NORM_RELU_POOL, tf.getBackend()) === undefined) return tf.tidy(() => net.features!(params, x));
+  const variant = net.spec.variant;
+  return tf.tidy(() => {
+    let h = x;
+    for (let i = 0; i < CONV4_BLOCKS; i++) {
+      const p = (name: string) => params[`block${i}.${name}`]!;
+      const conv = tf.conv2d(h, p('conv.weight') as tf.Tensor4D, variant === 'strided' ? 2 : 1, PAD_1);
+      h = tf.engine().runKernel<tf.Tensor4D>(BATCH_NORM_RELU_POOL, { x: conv, gamma: p('bn.weight'), beta: p('bn.bias') }, { epsilon: BATCH_NORM_EPSILON, pool: variant === 'maxpool' });
+    }
+    const [n, sh, sw, c] = h.shape;
+    return sh * sw === 1 ? tf.reshape(h, [n, c]) : tf.mean(tf.reshape(h, [n, sh * sw, c]), 1);
+  });
+}
+
 /** Whether adaptFast handles these options (else run the reference adapt). */
 export function fastAdaptable(net: Network, lr: InnerLearningRate, only: readonly string[] | undefined, support: LabelledSet): boolean {
   return (
-    foldable(net) &&
+    net.spec.kind === 'conv4' &&
+    net.features !== undefined &&
     typeof lr === 'number' &&
     only !== undefined &&
     only.length === HEAD.length &&
@@ -104,8 +136,9 @@ export function fastAdaptable(net: Network, lr: InnerLearningRate, only: readonl
 }
 
 /**
- * Head-only adaptation of a frozen-BN Conv4, the same as adapt(net, params, support, { steps, lr,
- * only: headNames }) with the default loss, or undefined when fastAdaptable says no. θ′ holds new
+ * Head-only adaptation of a Conv4 (frozen batch norm: folded; batch statistics: the reference
+ * body, run once), the same as adapt(net, params, support, { steps, lr, only: headNames }) with
+ * the default loss, or undefined when fastAdaptable says no. θ′ holds new
  * tensors for every name (the body's are clones), as adapt's.
  */
 export function adaptFast(
@@ -118,17 +151,18 @@ export function adaptFast(
   if (!Number.isInteger(options.steps) || options.steps < 0) return undefined;
   const { phases } = options;
   const lr = options.lr as number;
-  const folded = timed(phases, 'fold', () => foldFrozenBatchNorm(net, params)!);
+  // Frozen batch norm folds into the convolutions; with batch statistics the reference body runs (once).
+  const folded = foldable(net) ? timed(phases, 'fold', () => foldFrozenBatchNorm(net, params)!) : undefined;
   let feats: Float32Array;
   let rows: number;
   let width: number;
   try {
-    const f = timed(phases, 'forward', () => foldedFeatures(folded, support.x));
+    const f = timed(phases, 'forward', () => (folded ? foldedFeatures(folded, support.x) : batchStatisticsFeatures(net, params, support.x)));
     [rows, width] = f.shape;
     feats = timed(phases, 'forward', () => f.dataSync() as Float32Array);
     f.dispose();
   } finally {
-    disposeFolded(folded);
+    if (folded) disposeFolded(folded);
   }
   const t0 = performance.now();
   const labels = Int32Array.from(support.y.dataSync());
@@ -151,19 +185,25 @@ export function adaptFast(
 }
 
 /**
- * Class probabilities [N, classes] of a frozen-BN Conv4, the same as predict(net, params, x), or
- * undefined when the network is not foldable or options ask for other moments. Caller disposes.
+ * Class probabilities [N, classes] of a Conv4, the same as predict(net, params, x, options), or
+ * undefined for other networks. Frozen moments, or given ones (options.moments), are folded into
+ * the convolutions; otherwise x is normalised with its own batch statistics as the reference
+ * does (batchStatisticsFeatures). Caller disposes.
  */
 export function predictFast(net: Network, params: Params, x: tf.Tensor4D, options?: ForwardOptions & { readonly phases?: PhaseTimes }): tf.Tensor2D | undefined {
-  if (!foldable(net) || options?.moments || !params['head.weight'] || !params['head.bias']) return undefined;
+  if (net.spec.kind !== 'conv4' || !net.features || !params['head.weight'] || !params['head.bias']) return undefined;
   const phases = options?.phases;
-  const folded = timed(phases, 'fold', () => foldFrozenBatchNorm(net, params)!);
+  const folded = foldable(net) || options?.moments ? timed(phases, 'fold', () => foldFrozenBatchNorm(net, params, options?.moments)) : undefined;
+  if ((foldable(net) || options?.moments) && !folded) return undefined;
   try {
     return timed(phases, 'queries', () =>
-      tf.tidy(() => tf.softmax(tf.add(tf.matMul(foldedFeatures(folded, x), params['head.weight'] as tf.Tensor2D), params['head.bias']!)) as tf.Tensor2D),
+      tf.tidy(() => {
+        const feats = folded ? foldedFeatures(folded, x) : batchStatisticsFeatures(net, params, x);
+        return tf.softmax(tf.add(tf.matMul(feats, params['head.weight'] as tf.Tensor2D), params['head.bias']!)) as tf.Tensor2D;
+      }),
     );
   } finally {
-    disposeFolded(folded);
+    if (folded) disposeFolded(folded);
   }
 }
 

@@ -40,6 +40,11 @@ export interface KernelAddon {
    */
   conv2d(x: Float32Array, w: Float32Array, out: Float32Array, bias: Float32Array | null, geometry: Int32Array,
     activation: ActivationCode, param: number | Float32Array, threads?: number, pool?: 0 | 1): void;
+  /**
+   * relu(batchNorm(x)) with x's own moments over n·h·w (biased variance), then (pool 1) the 2×2
+   * stride-2 max-pool (floor); shape = [n, h, w, c].
+   */
+  norm_relu_pool(x: Float32Array, gamma: Float32Array, beta: Float32Array, out: Float32Array, shape: Int32Array, epsilon: number, pool: 0 | 1): void;
   info(): AddonInfo;
 }
 

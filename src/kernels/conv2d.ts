@@ -95,3 +95,32 @@ export function fusedConvPoolKernel(addon: KernelAddon): KernelFunc {
     return out;
   };
 }
+
+/**
+ * `MamlBatchNormReluPool` (serving only, no gradient): relu(batchNorm(x)) with x's own moments
+ * (training-mode batch norm, as Conv4 with batch statistics), then optionally the 2×2 max-pool.
+ * Inputs x [N,H,W,C], gamma, beta [C]; attrs epsilon, pool (boolean).
+ */
+export const BATCH_NORM_RELU_POOL = 'MamlBatchNormReluPool';
+
+export function batchNormReluPoolKernel(addon: KernelAddon): KernelFunc {
+  return (args) => {
+    const backend = args.backend;
+    const { x, gamma, beta } = args.inputs as Record<string, TensorInfo>;
+    if (!isWasmBackendLike(backend)) throw new Error(`${BATCH_NORM_RELU_POOL} runs on the wasm backend only`);
+    if (!x || !gamma || !beta || x.shape.length !== 4 || [x, gamma, beta].some((t) => t.dtype !== 'float32')) {
+      throw new Error(`${BATCH_NORM_RELU_POOL}: expected float32 x [N,H,W,C], gamma and beta [C]`);
+    }
+    const [n, h, w, c] = x.shape as [number, number, number, number];
+    const pool = args.attrs?.['pool'] === true;
+    const out = backend.makeOutput(pool ? [n, Math.floor(h / 2), Math.floor(w / 2), c] : [n, h, w, c], 'float32');
+    try {
+      const xs = heapFloats(backend, x), g = heapFloats(backend, gamma), b = heapFloats(backend, beta);
+      addon.norm_relu_pool(xs, g, b, heapFloats(backend, out), Int32Array.of(n, h, w, c), Number(args.attrs?.['epsilon'] ?? 1e-5), pool ? 1 : 0);
+    } catch (error) {
+      backend.disposeData(out.dataId);
+      throw error;
+    }
+    return out;
+  };
+}

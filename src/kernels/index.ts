@@ -13,9 +13,9 @@
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { type AddonLoad, type KernelAddon, loadKernelAddon } from './addon.ts';
 import { fastBatchMatMul, fastFusedMatMul } from './batch_mat_mul.ts';
-import { FUSED_CONV_POOL, fastConv2D, fastFusedConv2D, fusedConvPoolKernel } from './conv2d.ts';
+import { BATCH_NORM_RELU_POOL, FUSED_CONV_POOL, batchNormReluPoolKernel, fastConv2D, fastFusedConv2D, fusedConvPoolKernel } from './conv2d.ts';
 
-export { FUSED_CONV_POOL } from './conv2d.ts';
+export { BATCH_NORM_RELU_POOL, FUSED_CONV_POOL } from './conv2d.ts';
 export { InvalidThreadCountError, kernelThreads, setKernelThreads } from './threads.ts';
 export { ADDON_VERSION, DEFAULT_ADDON_PATH, loadKernelAddon, type AddonLoad, type KernelAddon } from './addon.ts';
 
@@ -72,6 +72,7 @@ export function registerFastKernels(tf: KernelRegistryApi, options: FastKernelOp
   }
   // A kernel of our own (no stock one to replace): the serving path's conv + bias + ReLU + max-pool.
   if (!tf.getKernel(FUSED_CONV_POOL, BACKEND)) tf.registerKernel({ kernelName: FUSED_CONV_POOL, backendName: BACKEND, kernelFunc: fusedConvPoolKernel(loaded.addon) });
+  if (!tf.getKernel(BATCH_NORM_RELU_POOL, BACKEND)) tf.registerKernel({ kernelName: BATCH_NORM_RELU_POOL, backendName: BACKEND, kernelFunc: batchNormReluPoolKernel(loaded.addon) });
   const skipped = missing.length > 0 ? `; no stock '${BACKEND}' kernel for ${missing.join(', ')} (import @tensorflow/tfjs-backend-wasm first)` : '';
   return { registered, reason: `native kernels (isa ${info.isa}, ${info.mr}×${info.nr} tiles, 1 thread)${skipped}` };
 }
@@ -85,6 +86,6 @@ export function unregisterFastKernels(tf: KernelRegistryApi): string[] {
     restored.push(kernelName);
   }
   replaced.clear();
-  if (tf.getKernel(FUSED_CONV_POOL, BACKEND)) tf.unregisterKernel(FUSED_CONV_POOL, BACKEND);
+  for (const name of [FUSED_CONV_POOL, BATCH_NORM_RELU_POOL]) if (tf.getKernel(name, BACKEND)) tf.unregisterKernel(name, BACKEND);
   return restored;
 }

@@ -94,6 +94,7 @@ test('when the native call throws, the output buffer is freed and the error surf
     info: () => ({ version: ADDON_VERSION, isa: 'generic', mr: 4, nr: 16 }),
     conv2d: () => { throw new RangeError('x: Float32Array too short'); },
     matmul: () => { throw new RangeError('a: Float32Array too short'); },
+    norm_relu_pool: () => { throw new RangeError('x: Float32Array too short'); },
   };
   registerFastKernels(tf, { load: () => ({ ok: true, addon: failing }) });
   try {

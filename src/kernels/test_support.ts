@@ -23,6 +23,7 @@ function countingLoad(): AddonLoad {
     info: () => real.info(),
     conv2d: (...args) => (nativeCalls.conv2d++, real.conv2d(...args)),
     matmul: (...args) => (nativeCalls.matmul++, real.matmul(...args)),
+    norm_relu_pool: (...args) => real.norm_relu_pool(...args),
   };
   return { ok: true, addon: counted };
 }
