@@ -56,10 +56,11 @@ function adaptCase(variant: Variant, name: string, torch: string, ways: number, 
     path: fast ? 'fast' : 'reference',
     run: () => {
       const before = tf.memory().numTensors;
-      const { params: adapted } = (fast ? adaptFast(net, params, support, options) : undefined) ?? adapt(net, params, support, options);
+      const { params: adapted } = (fast && headOnly ? adaptFast(net, params, support, options) : undefined) ?? adapt(net, params, support, options);
       if (!headOnly) {
         timed(phases, 'queries', () => {
-          const probabilities = predict(net, adapted, task.queryX);
+          // as /predict runs it: the fast forward (src/core/serving.ts) unless this is the tfjs reference row
+          const probabilities = (fast ? predictFast(net, adapted, task.queryX) : undefined) ?? predict(net, adapted, task.queryX);
           probabilities.dataSync();
           probabilities.dispose();
         });
@@ -78,6 +79,9 @@ export function adaptCases(variant: Variant): BenchCase[] {
   return [
     adaptCase(variant, 'adapt_5w1s', 'adapt_5w1s', 5, 0.4, false),
     adaptCase(variant, 'adapt_20w1s', 'adapt_20w1s', 20, 0.1, false),
+    // the same with the queries scored by the fast forward, as /predict does (the 5 steps are the tfjs path's)
+    adaptCase(variant, 'adapt_5w1s_fast_predict', 'adapt_5w1s', 5, 0.4, false, true),
+    adaptCase(variant, 'adapt_20w1s_fast_predict', 'adapt_20w1s', 20, 0.1, false, true),
     adaptCase(variant, 'adapt_5w1s_head_only', 'adapt_5w1s_head', 5, 0.4, true),
     // the same through the serving fast path (src/core/serving.ts: body once, head steps on the host), as the API runs it
     adaptCase(variant, 'adapt_5w1s_head_only_fast', 'adapt_5w1s_head', 5, 0.4, true, true),
