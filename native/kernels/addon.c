@@ -11,6 +11,8 @@
  *   act: enum activation (epilogue.h); param: leakyrelu's alpha (a number), or prelu's slopes
  *   (a Float32Array with 1 or N / outChannels entries).
  *   norm_relu_pool(x, gamma, beta, out, shape: Int32Array[n, h, w, c], epsilon, pool 0|1)
+ *   batch_norm(x, gamma, beta, y, xhat, rstd, dims: Int32Array[rows, c], epsilon)
+ *   batch_norm_grad(dy, xhat, gamma, rstd, dx, dgamma, dbeta, dims: Int32Array[rows, c])
  *   info() → { version, isa, mr, nr }
  */
 #include <stdint.h>
@@ -150,6 +152,66 @@ static napi_value norm_relu_pool(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Reads `count` float32 arrays of at least need[i] elements from argv (0 with a JS exception otherwise). */
+static int float_arrays(napi_env env, napi_value *argv, const size_t *need, const char *const *names, int count, float **out) {
+  for (int i = 0; i < count; i++) {
+    array_view view;
+    if (!typed_array(env, argv[i], napi_float32_array, need[i], names[i], &view)) return 0;
+    out[i] = view.data;
+  }
+  return 1;
+}
+
+/* batch_norm(x, gamma, beta, y, xhat, rstd, dims: Int32Array[rows, c], epsilon) */
+static napi_value batch_norm(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  array_view dims;
+  double epsilon = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 8 ||
+      napi_get_value_double(env, argv[7], &epsilon) != napi_ok || !(epsilon >= 0)) {
+    napi_throw_type_error(env, NULL, "batch_norm: expected (x, gamma, beta, y, xhat, rstd, dims, epsilon)");
+    return NULL;
+  }
+  if (!typed_array(env, argv[6], napi_int32_array, 2, "dims", &dims)) return NULL;
+  const int32_t *d = dims.data;
+  if (d[0] < 1 || d[1] < 1) {
+    napi_throw_range_error(env, NULL, "batch_norm: rows and channels must be positive");
+    return NULL;
+  }
+  const size_t size = (size_t)d[0] * d[1], c = (size_t)d[1];
+  const size_t need[6] = {size, c, c, size, size, c};
+  const char *const names[6] = {"x", "gamma", "beta", "y", "xhat", "rstd"};
+  float *p[6];
+  if (!float_arrays(env, argv, need, names, 6, p)) return NULL;
+  if (batch_norm_forward(p[0], d[0], d[1], p[1], p[2], (float)epsilon, p[3], p[4], p[5]) != 0) napi_throw_error(env, "ENOMEM", "batch_norm: out of memory");
+  return NULL;
+}
+
+/* batch_norm_grad(dy, xhat, gamma, rstd, dx, dgamma, dbeta, dims: Int32Array[rows, c]) */
+static napi_value batch_norm_grad(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  array_view dims;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 8) {
+    napi_throw_type_error(env, NULL, "batch_norm_grad: expected (dy, xhat, gamma, rstd, dx, dgamma, dbeta, dims)");
+    return NULL;
+  }
+  if (!typed_array(env, argv[7], napi_int32_array, 2, "dims", &dims)) return NULL;
+  const int32_t *d = dims.data;
+  if (d[0] < 1 || d[1] < 1) {
+    napi_throw_range_error(env, NULL, "batch_norm_grad: rows and channels must be positive");
+    return NULL;
+  }
+  const size_t size = (size_t)d[0] * d[1], c = (size_t)d[1];
+  const size_t need[7] = {size, size, c, c, size, c, c};
+  const char *const names[7] = {"dy", "xhat", "gamma", "rstd", "dx", "dgamma", "dbeta"};
+  float *p[7];
+  if (!float_arrays(env, argv, need, names, 7, p)) return NULL;
+  if (batch_norm_backward(p[0], p[1], d[0], d[1], p[2], p[3], p[4], p[5], p[6]) != 0) napi_throw_error(env, "ENOMEM", "batch_norm_grad: out of memory");
+  return NULL;
+}
+
 static napi_value describe(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value result, version, isa, mr, nr;
@@ -170,6 +232,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"matmul", NULL, matmul, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_enumerable, NULL},
       {"norm_relu_pool", NULL, norm_relu_pool, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"batch_norm", NULL, batch_norm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"batch_norm_grad", NULL, batch_norm_grad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, describe, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(env, napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods));

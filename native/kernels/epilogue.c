@@ -97,3 +97,52 @@ void batch_norm_relu(const float *x, long rows, int c, const float *gamma, const
   free(sum);
   free(scale);
 }
+
+int batch_norm_forward(const float *x, long rows, int c, const float *gamma, const float *beta, float epsilon, float *y,
+                       float *xhat, float *rstd) {
+  double *mean = calloc((size_t)c * 2, sizeof(double));
+  if (!mean) return -1;
+  double *sq = mean + c;
+  for (long r = 0; r < rows; r++)
+    for (int j = 0; j < c; j++) mean[j] += x[r * c + j];
+  for (int j = 0; j < c; j++) mean[j] /= (double)rows;
+  for (long r = 0; r < rows; r++)
+    for (int j = 0; j < c; j++) {
+      const double d = x[r * c + j] - mean[j];
+      sq[j] += d * d;
+    }
+  for (int j = 0; j < c; j++) rstd[j] = (float)(1.0 / sqrt(sq[j] / (double)rows + epsilon));
+  for (long r = 0; r < rows; r++)
+    for (int j = 0; j < c; j++) {
+      const float h = (float)((x[r * c + j] - mean[j]) * rstd[j]);
+      xhat[r * c + j] = h;
+      y[r * c + j] = h * gamma[j] + beta[j];
+    }
+  free(mean);
+  return 0;
+}
+
+int batch_norm_backward(const float *dy, const float *xhat, long rows, int c, const float *gamma, const float *rstd,
+                        float *dx, float *dgamma, float *dbeta) {
+  double *sum = calloc((size_t)c * 2, sizeof(double));
+  if (!sum) return -1;
+  double *dot = sum + c;
+  for (long r = 0; r < rows; r++)
+    for (int j = 0; j < c; j++) {
+      sum[j] += dy[r * c + j];
+      dot[j] += (double)dy[r * c + j] * xhat[r * c + j];
+    }
+  for (int j = 0; j < c; j++) {
+    dbeta[j] = (float)sum[j];
+    dgamma[j] = (float)dot[j];
+    sum[j] /= (double)rows;
+    dot[j] /= (double)rows;
+  }
+  for (long r = 0; r < rows; r++)
+    for (int j = 0; j < c; j++) {
+      const double g = (double)gamma[j] * rstd[j];
+      dx[r * c + j] = (float)(g * (dy[r * c + j] - sum[j] - xhat[r * c + j] * dot[j]));
+    }
+  free(sum);
+  return 0;
+}

@@ -10,6 +10,7 @@ import { createNetwork } from './nets/index.ts';
 import { adaptFast, fastAdaptable, foldedFeatures, foldFrozenBatchNorm, disposeFolded, predictFast } from './serving.ts';
 import type { NetworkSpec, Params } from './types.ts';
 import { preprocessImage } from '../data/image/preprocess.ts';
+import { batchNorm } from './ops/batch_norm.ts';
 import { registerFastKernels, setKernelThreads, unregisterFastKernels } from '../kernels/index.ts';
 
 await tf.setBackend('wasm');
@@ -145,3 +146,26 @@ for (const variant of ['strided', 'maxpool'] as const) {
     tf.dispose([x, y, ...Object.values(params)]);
   });
 }
+
+test('native batch norm kernels (value, first-order gradient) = the differentiable ops they stand in for', () => {
+  const x = tf.randomNormal([6, 5, 5, 8], 0.3, 2, 'float32', 11) as tf.Tensor4D;
+  const gamma = tf.randomNormal([8], 1, 0.5, 'float32', 12) as tf.Tensor1D;
+  const beta = tf.randomNormal([8], 0, 0.5, 'float32', 13) as tf.Tensor1D;
+  const weights = tf.randomNormal([6, 5, 5, 8], 0, 1, 'float32', 14);
+  const run = () => {
+    return tf.tidy(() => {
+      const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(batchNorm(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D), weights));
+      const [dx, dg, db] = tf.grads(f)([x, gamma, beta]);
+      return [batchNorm(x, gamma, beta), dx!, dg!, db!];
+    });
+  };
+  const before = tf.memory().numTensors;
+  const native = run();
+  unregisterFastKernels(tf);
+  const reference = run();
+  registerFastKernels(tf);
+  native.forEach((t, i) => assert.ok(maxAbsDiff(t, reference[i]!) < 2e-4, `output ${i}: difference ${maxAbsDiff(t, reference[i]!)}`));
+  tf.dispose([...native, ...reference]);
+  assert.equal(tf.memory().numTensors, before);
+  tf.dispose([x, gamma, beta, weights]);
+});

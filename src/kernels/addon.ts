@@ -45,6 +45,10 @@ export interface KernelAddon {
    * stride-2 max-pool (floor); shape = [n, h, w, c].
    */
   norm_relu_pool(x: Float32Array, gamma: Float32Array, beta: Float32Array, out: Float32Array, shape: Int32Array, epsilon: number, pool: 0 | 1): void;
+  /** Training-mode batch norm of x [rows, c] (dims = [rows, c]): y, x̂ and 1/√(σ² + ε). */
+  batch_norm(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, xhat: Float32Array, rstd: Float32Array, dims: Int32Array, epsilon: number): void;
+  /** Its gradient from the saved x̂ and rstd: dx, dγ, dβ. */
+  batch_norm_grad(dy: Float32Array, xhat: Float32Array, gamma: Float32Array, rstd: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dims: Int32Array): void;
   info(): AddonInfo;
 }
 

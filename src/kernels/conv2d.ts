@@ -124,3 +124,53 @@ export function batchNormReluPoolKernel(addon: KernelAddon): KernelFunc {
     return out;
   };
 }
+
+/**
+ * `MamlBatchNorm` (forward value only; the core's batchNorm supplies the gradient): inputs x
+ * [rows, C], gamma, beta [C]; attr epsilon; outputs y [rows, C], x̂ [rows, C], rstd [C].
+ * `MamlBatchNormGrad`: inputs dy, xhat [rows, C], gamma, rstd [C]; outputs dx, dgamma, dbeta.
+ */
+export const BATCH_NORM = 'MamlBatchNorm';
+export const BATCH_NORM_GRAD = 'MamlBatchNormGrad';
+
+function rowsAndChannels(name: string, t: TensorInfo | undefined): [number, number] {
+  if (!t || t.dtype !== 'float32' || t.shape.length !== 2) throw new Error(`${name}: expected float32 [rows, channels]`);
+  return t.shape as [number, number];
+}
+
+export function batchNormKernel(addon: KernelAddon): KernelFunc {
+  return (args) => {
+    const backend = args.backend;
+    const { x, gamma, beta } = args.inputs as Record<string, TensorInfo>;
+    if (!isWasmBackendLike(backend)) throw new Error(`${BATCH_NORM} runs on the wasm backend only`);
+    const [rows, c] = rowsAndChannels(BATCH_NORM, x);
+    const outs = [backend.makeOutput([rows, c], 'float32'), backend.makeOutput([rows, c], 'float32'), backend.makeOutput([c], 'float32')];
+    try {
+      const [y, xhat, rstd] = outs.map((o) => heapFloats(backend, o));
+      addon.batch_norm(heapFloats(backend, x!), heapFloats(backend, gamma!), heapFloats(backend, beta!), y!, xhat!, rstd!, Int32Array.of(rows, c), Number(args.attrs?.['epsilon'] ?? 1e-5));
+    } catch (error) {
+      outs.forEach((o) => backend.disposeData(o.dataId));
+      throw error;
+    }
+    return outs;
+  };
+}
+
+export function batchNormGradKernel(addon: KernelAddon): KernelFunc {
+  return (args) => {
+    const backend = args.backend;
+    const { dy, xhat, gamma, rstd } = args.inputs as Record<string, TensorInfo>;
+    if (!isWasmBackendLike(backend)) throw new Error(`${BATCH_NORM_GRAD} runs on the wasm backend only`);
+    const [rows, c] = rowsAndChannels(BATCH_NORM_GRAD, xhat);
+    rowsAndChannels(BATCH_NORM_GRAD, dy);
+    const outs = [backend.makeOutput([rows, c], 'float32'), backend.makeOutput([c], 'float32'), backend.makeOutput([c], 'float32')];
+    try {
+      const [dx, dgamma, dbeta] = outs.map((o) => heapFloats(backend, o));
+      addon.batch_norm_grad(heapFloats(backend, dy!), heapFloats(backend, xhat!), heapFloats(backend, gamma!), heapFloats(backend, rstd!), dx!, dgamma!, dbeta!, Int32Array.of(rows, c));
+    } catch (error) {
+      outs.forEach((o) => backend.disposeData(o.dataId));
+      throw error;
+    }
+    return outs;
+  };
+}

@@ -13,9 +13,9 @@
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { type AddonLoad, type KernelAddon, loadKernelAddon } from './addon.ts';
 import { fastBatchMatMul, fastFusedMatMul } from './batch_mat_mul.ts';
-import { BATCH_NORM_RELU_POOL, FUSED_CONV_POOL, batchNormReluPoolKernel, fastConv2D, fastFusedConv2D, fusedConvPoolKernel } from './conv2d.ts';
+import { BATCH_NORM, BATCH_NORM_GRAD, BATCH_NORM_RELU_POOL, FUSED_CONV_POOL, batchNormGradKernel, batchNormKernel, batchNormReluPoolKernel, fastConv2D, fastFusedConv2D, fusedConvPoolKernel } from './conv2d.ts';
 
-export { BATCH_NORM_RELU_POOL, FUSED_CONV_POOL } from './conv2d.ts';
+export { BATCH_NORM, BATCH_NORM_GRAD, BATCH_NORM_RELU_POOL, FUSED_CONV_POOL } from './conv2d.ts';
 export { InvalidThreadCountError, kernelThreads, setKernelThreads } from './threads.ts';
 export { ADDON_VERSION, DEFAULT_ADDON_PATH, loadKernelAddon, type AddonLoad, type KernelAddon } from './addon.ts';
 
@@ -70,9 +70,16 @@ export function registerFastKernels(tf: KernelRegistryApi, options: FastKernelOp
     replaced.set(kernelName, stock);
     registered.push(kernelName);
   }
-  // A kernel of our own (no stock one to replace): the serving path's conv + bias + ReLU + max-pool.
-  if (!tf.getKernel(FUSED_CONV_POOL, BACKEND)) tf.registerKernel({ kernelName: FUSED_CONV_POOL, backendName: BACKEND, kernelFunc: fusedConvPoolKernel(loaded.addon) });
-  if (!tf.getKernel(BATCH_NORM_RELU_POOL, BACKEND)) tf.registerKernel({ kernelName: BATCH_NORM_RELU_POOL, backendName: BACKEND, kernelFunc: batchNormReluPoolKernel(loaded.addon) });
+  // Kernels of our own (no stock ones to replace): fused conv + pool and batch norm for the core's ops.
+  const own: [string, (addon: KernelAddon) => KernelFunc][] = [
+    [FUSED_CONV_POOL, fusedConvPoolKernel],
+    [BATCH_NORM_RELU_POOL, batchNormReluPoolKernel],
+    [BATCH_NORM, batchNormKernel],
+    [BATCH_NORM_GRAD, batchNormGradKernel],
+  ];
+  for (const [kernelName, make] of own) {
+    if (!tf.getKernel(kernelName, BACKEND)) tf.registerKernel({ kernelName, backendName: BACKEND, kernelFunc: make(loaded.addon) });
+  }
   const skipped = missing.length > 0 ? `; no stock '${BACKEND}' kernel for ${missing.join(', ')} (import @tensorflow/tfjs-backend-wasm first)` : '';
   return { registered, reason: `native kernels (isa ${info.isa}, ${info.mr}×${info.nr} tiles, 1 thread)${skipped}` };
 }
@@ -86,6 +93,6 @@ export function unregisterFastKernels(tf: KernelRegistryApi): string[] {
     restored.push(kernelName);
   }
   replaced.clear();
-  for (const name of [FUSED_CONV_POOL, BATCH_NORM_RELU_POOL]) if (tf.getKernel(name, BACKEND)) tf.unregisterKernel(name, BACKEND);
+  for (const name of [FUSED_CONV_POOL, BATCH_NORM_RELU_POOL, BATCH_NORM, BATCH_NORM_GRAD]) if (tf.getKernel(name, BACKEND)) tf.unregisterKernel(name, BACKEND);
   return restored;
 }

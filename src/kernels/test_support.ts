@@ -24,6 +24,8 @@ function countingLoad(): AddonLoad {
     conv2d: (...args) => (nativeCalls.conv2d++, real.conv2d(...args)),
     matmul: (...args) => (nativeCalls.matmul++, real.matmul(...args)),
     norm_relu_pool: (...args) => real.norm_relu_pool(...args),
+    batch_norm: (...args) => real.batch_norm(...args),
+    batch_norm_grad: (...args) => real.batch_norm_grad(...args),
   };
   return { ok: true, addon: counted };
 }
