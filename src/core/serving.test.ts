@@ -7,7 +7,7 @@ import * as tf from './tf.ts';
 import { adapt, predict } from './adapt.ts';
 import { decodeCheckpoint, toParams } from './checkpoint/index.ts';
 import { createNetwork } from './nets/index.ts';
-import { adaptFast, fastAdaptable, foldedFeatures, foldFrozenBatchNorm, disposeFolded, predictFast } from './serving.ts';
+import { adaptFast, clearFoldCache, fastAdaptable, foldedFeatures, foldFrozenBatchNorm, disposeFolded, predictFast } from './serving.ts';
 import type { NetworkSpec, Params } from './types.ts';
 import { preprocessImage } from '../data/image/preprocess.ts';
 import { batchNorm } from './ops/batch_norm.ts';
@@ -95,7 +95,11 @@ for (const [ways, steps, lr] of [[5, 1, 0.01], [20, 1, 0.01], [5, 3, 0.4]] as co
     assert.ok(maxAbsDiff(got, expected) < 1e-4, `probability difference ${maxAbsDiff(got, expected)}`);
     const argmax = (t: tf.Tensor) => tf.tidy(() => Array.from(tf.argMax(t, 1).dataSync()));
     assert.deepEqual(argmax(got), argmax(expected));
-    tf.dispose([expected, got, ...Object.values(reference.params), ...Object.values(fast.params)]);
+    // θ′ keeps θ's body tensors (clones), so a second call finds the folded body in the cache
+    const again = adaptFast(net, fast.params, { x, y }, { ...options, steps: 0 })!;
+    assert.ok(maxAbsDiff(again.params['head.weight']!, fast.params['head.weight']!) >= 0);
+    tf.dispose([expected, got, ...Object.values(reference.params), ...Object.values(fast.params), ...Object.values(again.params)]);
+    clearFoldCache();
     assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
     tf.dispose([x, y, q, ...Object.values(params)]);
   });

@@ -67,6 +67,55 @@ export function foldFrozenBatchNorm(net: Network, params: Params, moments?: Norm
   return { blocks, stride: variant === 'strided' ? 2 : 1, pool: variant === 'maxpool' };
 }
 
+/**
+ * Folded bodies of the last few θ seen (frozen moments only: they depend on θ alone), so that a
+ * served model folds once, not on every /adapt and /predict. An entry is used only while every
+ * tensor it is asked for holds the very data it was folded from (the model's θ, as /adapt and
+ * /predict pass it; tensor data is never mutated).
+ */
+const FOLD_CACHE_SIZE = 4;
+const foldCache: { sources: tf.Tensor[]; folded: FoldedConv4 }[] = [];
+
+function foldSources(params: Params): tf.Tensor[] | undefined {
+  const names = ['conv.weight', 'bn.weight', 'bn.bias', 'bn.running_mean', 'bn.running_var'];
+  const sources: tf.Tensor[] = [];
+  for (let i = 0; i < CONV4_BLOCKS; i++) {
+    for (const name of names) {
+      const t = params[`block${i}.${name}`];
+      if (!t) return undefined;
+      sources.push(t);
+    }
+  }
+  return sources;
+}
+
+/** The folded body of a frozen-BN Conv4 from the cache (or folded now and cached); the cache owns it. */
+function cachedFold(net: Network, params: Params): FoldedConv4 | undefined {
+  const sources = foldSources(params);
+  if (!sources) return undefined;
+  // The same data (tensor data is immutable), still alive. (On wasm a clone has data of its own: θ′'s clones miss.)
+  const hit = foldCache.findIndex((e) => e.sources.every((t, i) => t.dataId === sources[i]!.dataId && !sources[i]!.isDisposed));
+  if (hit >= 0) {
+    const [entry] = foldCache.splice(hit, 1);
+    foldCache.unshift(entry!);
+    return entry!.folded;
+  }
+  const folded = foldFrozenBatchNorm(net, params);
+  if (!folded) return undefined;
+  for (const b of folded.blocks) tf.keep(b.weight), tf.keep(b.bias);
+  foldCache.unshift({ sources, folded });
+  // Evict the least recent, and entries whose θ is gone (a model unloaded).
+  for (let i = foldCache.length - 1; i >= 0; i--) {
+    if (i >= FOLD_CACHE_SIZE || foldCache[i]!.sources.some((t) => t.isDisposed)) disposeFolded(foldCache.splice(i, 1)[0]!.folded);
+  }
+  return folded;
+}
+
+/** Disposes the cached folded bodies (tests that count tensors; a thread that unloads every model). */
+export function clearFoldCache(): void {
+  for (const entry of foldCache.splice(0)) disposeFolded(entry.folded);
+}
+
 export function disposeFolded(folded: FoldedConv4): void {
   for (const b of folded.blocks) tf.dispose([b.weight, b.bias]);
 }
@@ -152,7 +201,8 @@ export function adaptFast(
   const { phases } = options;
   const lr = options.lr as number;
   // Frozen batch norm folds into the convolutions; with batch statistics the reference body runs (once).
-  const folded = foldable(net) ? timed(phases, 'fold', () => foldFrozenBatchNorm(net, params)!) : undefined;
+  const folded = foldable(net) ? timed(phases, 'fold', () => cachedFold(net, params)) : undefined;
+  if (foldable(net) && !folded) return undefined;
   let feats: Float32Array;
   let rows: number;
   let width: number;
@@ -162,7 +212,7 @@ export function adaptFast(
     feats = timed(phases, 'forward', () => f.dataSync() as Float32Array);
     f.dispose();
   } finally {
-    if (folded) disposeFolded(folded);
+    // the cache owns folded bodies
   }
   const t0 = performance.now();
   const labels = Int32Array.from(support.y.dataSync());
@@ -193,8 +243,10 @@ export function adaptFast(
 export function predictFast(net: Network, params: Params, x: tf.Tensor4D, options?: ForwardOptions & { readonly phases?: PhaseTimes }): tf.Tensor2D | undefined {
   if (net.spec.kind !== 'conv4' || !net.features || !params['head.weight'] || !params['head.bias']) return undefined;
   const phases = options?.phases;
-  const folded = foldable(net) || options?.moments ? timed(phases, 'fold', () => foldFrozenBatchNorm(net, params, options?.moments)) : undefined;
-  if ((foldable(net) || options?.moments) && !folded) return undefined;
+  // Frozen moments: the cached fold; given moments (a session's): folded for this call.
+  const own = options?.moments !== undefined;
+  const folded = own ? timed(phases, 'fold', () => foldFrozenBatchNorm(net, params, options?.moments)) : foldable(net) ? timed(phases, 'fold', () => cachedFold(net, params)) : undefined;
+  if ((foldable(net) || own) && !folded) return undefined;
   try {
     return timed(phases, 'queries', () =>
       tf.tidy(() => {
@@ -203,7 +255,7 @@ export function predictFast(net: Network, params: Params, x: tf.Tensor4D, option
       }),
     );
   } finally {
-    if (folded) disposeFolded(folded);
+    if (folded && own) disposeFolded(folded);
   }
 }
 
