@@ -111,6 +111,11 @@ function cachedFold(net: Network, params: Params): FoldedConv4 | undefined {
   return folded;
 }
 
+/** Tensors the fold cache holds (a thread's leak check counts what is outside its caches). */
+export function foldCacheTensors(): number {
+  return foldCache.reduce((n, e) => n + e.folded.blocks.length * 2, 0);
+}
+
 /** Disposes the cached folded bodies (tests that count tensors; a thread that unloads every model). */
 export function clearFoldCache(): void {
   for (const entry of foldCache.splice(0)) disposeFolded(entry.folded);

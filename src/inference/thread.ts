@@ -4,7 +4,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import { adapt, predict } from '../core/adapt.ts';
-import { adaptFast, predictFast } from '../core/serving.ts';
+import { adaptFast, foldCacheTensors, predictFast } from '../core/serving.ts';
 import { setKernelThreads } from '../kernels/index.ts';
 import * as tf from '../core/tf.ts';
 import type { Params } from '../core/types.ts';
@@ -150,5 +150,6 @@ export default async function run(request: InferenceRequest): Promise<AdaptRespo
   } finally {
     if (previousThreads !== undefined) setKernelThreads(previousThreads);
   }
-  return { tensors: tf.memory().numTensors };
+  // The fold cache (src/core/serving.ts) is a cache like the model cache: not counted as live.
+  return { tensors: tf.memory().numTensors - foldCacheTensors() };
 }
