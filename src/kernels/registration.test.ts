@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { ADDON_VERSION, type KernelAddon, loadKernelAddon, registerFastKernels, unregisterFastKernels } from './index.ts';
 import { skipReason, tf } from './test_support.ts';
 
-const KERNELS = ['Conv2D', 'FusedConv2D', 'BatchMatMul', '_FusedMatMul'];
+const KERNELS = ['Conv2D', 'FusedConv2D', 'BatchMatMul', '_FusedMatMul', 'Identity'];
 const dir = mkdtempSync(join(tmpdir(), 'maml-kernels-'));
 const stockConfigs = () => KERNELS.map((name) => tf.getKernel(name, 'wasm'));
 

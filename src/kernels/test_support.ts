@@ -34,7 +34,7 @@ export async function useWasmWithFastKernels(): Promise<void> {
   assert.ok(await tf.setBackend('wasm'), 'wasm backend unavailable');
   unregisterFastKernels(tf);
   const registration = registerFastKernels(tf, { load: countingLoad });
-  assert.deepEqual(registration.registered.sort(), ['BatchMatMul', 'Conv2D', 'FusedConv2D', '_FusedMatMul']);
+  assert.deepEqual(registration.registered.sort(), ['BatchMatMul', 'Conv2D', 'FusedConv2D', 'Identity', '_FusedMatMul']);
 }
 
 export interface Comparison {

@@ -61,3 +61,15 @@ test('setKernelThreads checks its argument and returns the previous count', () =
   assert.throws(() => setKernelThreads(1.5), InvalidThreadCountError);
   assert.equal(kernelThreads(), previous);
 });
+
+test('Identity shares the data (no copy): a clone outlives its source, and the data is freed with the last of them', { skip: skipReason }, () => {
+  const before = tf.memory();
+  const a = tf.tensor2d([[1, 2], [3, 4]]);
+  const b = tf.clone(a);
+  assert.equal(tf.memory().numDataBuffers, before.numDataBuffers + 1, 'one buffer for both');
+  a.dispose();
+  assert.deepEqual(Array.from(b.dataSync()), [1, 2, 3, 4]);
+  b.dispose();
+  assert.equal(tf.memory().numDataBuffers, before.numDataBuffers);
+  assert.equal(tf.memory().numBytes, before.numBytes);
+});
