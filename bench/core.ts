@@ -152,7 +152,7 @@ if (!flag('--no-torch')) {
     log(`PyTorch reference, ${variant}`);
     torch[variant] = await runTorch({
       strided: variant === 'strided',
-      cases: [...new Set(rows.map((r) => r.torch_case))],
+      cases: [...new Set(rows.filter((r) => r.variant === variant).map((r) => r.torch_case))],
       reps: quick ? 3 : 20,
       repsTrain: quick ? 2 : 20,
       warmup: quick ? 1 : 3,

@@ -39,10 +39,11 @@ test('conv2d and matMul on 2 and 3 threads give bitwise the results of 1 thread 
 
 test('the fused conv + bias + ReLU + 2×2 max-pool kernel equals maxPool(relu(conv + bias)), odd sizes floored', { skip: skipReason }, () => {
   tf.tidy(() => {
-    for (const [size, stride, threads] of [[7, 1, 1], [14, 1, 2], [28, 1, 1], [9, 2, 2]] as const) {
-      const x = tf.randomNormal([5, size, size, 3], 0, 1, 'float32', size) as tf.Tensor4D;
-      const filter = tf.randomNormal([3, 3, 3, 8], 0, 0.5, 'float32', 7) as tf.Tensor4D;
-      const bias = tf.randomNormal([8], 0, 0.5, 'float32', 8) as tf.Tensor1D;
+    // the last case runs in 3 chunks of images (10, 10, 5: the kernel's ~2 MiB buffer holds 10 of 28×28×64)
+    for (const [size, stride, threads, batch, outC] of [[7, 1, 1, 5, 8], [14, 1, 2, 5, 8], [28, 1, 1, 5, 8], [9, 2, 2, 5, 8], [28, 1, 2, 25, 64]] as const) {
+      const x = tf.randomNormal([batch, size, size, 3], 0, 1, 'float32', size) as tf.Tensor4D;
+      const filter = tf.randomNormal([3, 3, 3, outC], 0, 0.5, 'float32', 7) as tf.Tensor4D;
+      const bias = tf.randomNormal([outC], 0, 0.5, 'float32', 8) as tf.Tensor1D;
       const pad = [[0, 0], [1, 1], [1, 1], [0, 0]] as [[0, 0], [number, number], [number, number], [0, 0]];
       const expected = tf.maxPool(tf.relu(tf.add(tf.conv2d(x, filter, stride, pad), bias)) as tf.Tensor4D, 2, 2, 'valid');
       const got = onThreads(threads, () => tf.engine().runKernel<tf.Tensor4D>(FUSED_CONV_POOL, { x, filter, bias }, { strides: stride, pad, activation: 'relu' }));
