@@ -7,7 +7,7 @@ import { Rng, type ImageStore } from '../core/tasks/index.ts';
 import * as tf from '../core/tf.ts';
 import { resolveTrainingConfig, TrainingConfigError, type TrainingConfigInput } from './config.ts';
 import type { ResumePoint, TrainingContext, ValidationRow } from './context.ts';
-import { stageSteps } from './pipeline.ts';
+import { cheapestOfBest, stageSteps } from './pipeline.ts';
 import { runTraining } from './run.ts';
 import { imageSource } from './task-source.ts';
 
@@ -141,4 +141,12 @@ test('serving-setting selection: a diverging rate is recorded and never chosen; 
   await runTraining({ ...resumed.ctx, log: (m) => void again.push(m) }, config, imageSource(config, splits));
   assert.ok(!again.some((m) => m.startsWith('selection 1:')) && again.some((m) => m.startsWith('selection 2:')), again.join('\n'));
   assert.equal((decodeCheckpoint(resumed.model()!).metadata.extras as { inference: { innerLr: number } }).inference.innerLr, 0.05);
+});
+
+test('serving settings: the cheapest of those within SELECTION_TIE of the best validation', () => {
+  const t = (adapt: 'all' | 'head', steps: number, innerLr: number, score: number) => ({ adapt, steps, innerLr, score });
+  assert.deepEqual(cheapestOfBest([t('all', 1, 0.003, 0.9509), t('all', 1, 0.01, 0.9506), t('head', 1, 0.003, 0.95075), t('head', 1, 0.01, 0.95075)]), t('head', 1, 0.003, 0.95075));
+  assert.deepEqual(cheapestOfBest([t('all', 1, 0.003, 0.96), t('head', 1, 0.003, 0.95)]), t('all', 1, 0.003, 0.96), 'a clearly better setting wins whatever it costs');
+  assert.deepEqual(cheapestOfBest([t('all', 3, 0.01, 0.9), t('all', 1, 0.01, 0.9)]), t('all', 1, 0.01, 0.9));
+  assert.equal(cheapestOfBest([]), null);
 });

@@ -399,7 +399,7 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
       );
       await save(cursor.iteration);
     }
-    const pick = tried.filter((t) => !t.diverged).reduce<Tried | null>((a, t) => (a === null || t.score > a.score ? t : a), null);
+    const pick = cheapestOfBest(tried.filter((t) => !t.diverged));
     if (!pick) throw new Error('every serving setting tried diverged on validation');
     ctx.log(`serving settings: ${pick.steps} step(s) at ${pick.innerLr} on ${pick.adapt} (mean validation over ${config.selection.shots.join(', ')} shots: ${(pick.score * 100).toFixed(2)} %)`);
     const only = pick.adapt === 'head' ? served.headNames : undefined;
@@ -459,6 +459,25 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
       extras: { kind: 'model', inference, normalization: 'frozen', head: 'prototype', ways: { min: 2, max: spec.outputs }, ...extras },
     });
   }
+}
+
+/**
+ * Settings whose mean validation is within SELECTION_TIE of the best are ties (150 tasks give a
+ * ±0.7-point interval); of those, /adapt gets the cheapest: the head alone before all layers, then
+ * fewer steps, then the smaller rate.
+ */
+export const SELECTION_TIE = 0.001;
+
+export function cheapestOfBest<T extends { adapt: 'all' | 'head'; steps: number; innerLr: number; score: number }>(tried: readonly T[]): T | null {
+  if (tried.length === 0) return null;
+  const best = Math.max(...tried.map((t) => t.score));
+  const cost = (t: T) => [t.adapt === 'head' ? 0 : 1, t.steps, t.innerLr];
+  return [...tried]
+    .filter((t) => t.score >= best - SELECTION_TIE)
+    .sort((a, b) => {
+      const [x, y] = [cost(a), cost(b)];
+      return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
+    })[0]!;
 }
 
 function summary(e: Evaluation) {
