@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createApiKey } from '../../src/auth/api-keys.ts';
-import { progressChannel, publishProgress, type TrainingEvent } from '../../src/training/events.ts';
+import { createApiKey } from '../../src/api/auth/api-keys.ts';
+import { progressChannel, publishProgress, type TrainingEvent } from '../../src/shared/jobs/events.ts';
 import { buildTestApp, createTestDatabase, type TestApp } from '../helpers/env.ts';
 import { openEventStream } from '../helpers/sse.ts';
 

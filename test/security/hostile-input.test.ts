@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { InjectOptions } from 'fastify';
 import sharp from 'sharp';
-import { createApiKey } from '../../src/auth/api-keys.ts';
+import { createApiKey } from '../../src/api/auth/api-keys.ts';
 import { buildTestApp, createTestDatabase, type TestApp } from '../helpers/env.ts';
 import { registerTestModel } from '../helpers/models.ts';
 

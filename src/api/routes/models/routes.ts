@@ -1,0 +1,57 @@
+/** The model registry, read side: `GET /models`, `GET /models/:id` (a uuid, or a name for its latest version). */
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '../../../shared/db/client.ts';
+import type { Model } from '../../../generated/prisma/client.ts';
+import { servableWays } from '../../../core/nets/create.ts';
+import type { NetworkSpec } from '../../../core/types.ts';
+import { NotFoundError } from '../../../shared/errors.ts';
+import { getModelSchema, listModelsSchema } from './schemas.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function modelView(model: Model) {
+  return {
+    id: model.id,
+    name: model.name,
+    version: model.version,
+    architecture: model.architecture as Record<string, unknown>,
+    algorithm: model.algorithm,
+    nWay: model.nWay,
+    ways: servableWays(model.architecture as unknown as NetworkSpec, model.nWay),
+    inputShape: model.inputShape,
+    weights: { sha256: model.weightsSha256, bytes: Number(model.weightsBytes) },
+    metrics: model.metrics as Record<string, unknown>,
+    status: model.status,
+    isDefault: model.isDefault,
+    createdAt: model.createdAt.toISOString(),
+  };
+}
+
+export async function findModel(db: Db, idOrName: string): Promise<Model> {
+  const model = UUID.test(idOrName)
+    ? await db.model.findUnique({ where: { id: idOrName } })
+    : await db.model.findFirst({ where: { name: idOrName }, orderBy: { version: 'desc' } });
+  if (!model) throw new NotFoundError('model', idOrName);
+  return model;
+}
+
+export default async function modelRoutes(app: FastifyInstance, options: { db: Db }): Promise<void> {
+  const { db } = options;
+  app.get<{ Querystring: { limit: number; status?: Model['status'] } }>(
+    '/models',
+    { config: { auth: 'client' }, schema: listModelsSchema },
+    async (request) => {
+      const { limit, status } = request.query;
+      const models = await db.model.findMany({
+        where: status ? { status } : {},
+        orderBy: [{ isDefault: 'desc' }, { createdAt: 'desc' }],
+        take: limit,
+      });
+      return { models: models.map(modelView) };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/models/:id', { config: { auth: 'client' }, schema: getModelSchema }, async (request) =>
+    modelView(await findModel(db, request.params.id)),
+  );
+}
