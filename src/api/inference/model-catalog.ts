@@ -7,7 +7,7 @@ import { decodeCheckpoint, type CheckpointMetadata } from '../../core/checkpoint
 import type { Db } from '../../shared/db/client.ts';
 import { DependencyUnavailableError, HttpError, NotFoundError } from '../../shared/errors.ts';
 import type { Model } from '../../generated/prisma/client.ts';
-import { findModel } from '../routes/models/routes.ts';
+import { findModel } from '../../shared/models/lookup.ts';
 import type { ArtifactStore } from '../../shared/storage/artifact-store.ts';
 import { servableWays } from '../../core/nets/create.ts';
 import { inferenceSettings, type InferenceSettings } from './serving-model.ts';

@@ -12,7 +12,8 @@ import type { Db } from '../../../shared/db/client.ts';
 import { HttpError } from '../../../shared/errors.ts';
 import { promoteModel, registerModel } from '../../../shared/models/registry.ts';
 import type { ArtifactStore } from '../../../shared/storage/artifact-store.ts';
-import { findModel, modelView } from './routes.ts';
+import { findModel } from '../../../shared/models/lookup.ts';
+import { modelView } from './routes.ts';
 import { getModelSchema, importModelSchema, modelSchema } from './schemas.ts';
 
 export interface ModelManageOptions {

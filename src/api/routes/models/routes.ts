@@ -1,13 +1,11 @@
-/** The model registry, read side: `GET /models`, `GET /models/:id` (a uuid, or a name for its latest version). */
+/** The model registry over HTTP, read side: `GET /models`, `GET /models/:id` (a uuid, or a name for its latest version: src/shared/models/lookup.ts). */
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../../shared/db/client.ts';
 import type { Model } from '../../../generated/prisma/client.ts';
 import { servableWays } from '../../../core/nets/create.ts';
 import type { NetworkSpec } from '../../../core/types.ts';
-import { NotFoundError } from '../../../shared/errors.ts';
+import { findModel } from '../../../shared/models/lookup.ts';
 import { getModelSchema, listModelsSchema } from './schemas.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function modelView(model: Model) {
   return {
@@ -25,14 +23,6 @@ export function modelView(model: Model) {
     isDefault: model.isDefault,
     createdAt: model.createdAt.toISOString(),
   };
-}
-
-export async function findModel(db: Db, idOrName: string): Promise<Model> {
-  const model = UUID.test(idOrName)
-    ? await db.model.findUnique({ where: { id: idOrName } })
-    : await db.model.findFirst({ where: { name: idOrName }, orderBy: { version: 'desc' } });
-  if (!model) throw new NotFoundError('model', idOrName);
-  return model;
 }
 
 export default async function modelRoutes(app: FastifyInstance, options: { db: Db }): Promise<void> {
