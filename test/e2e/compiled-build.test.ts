@@ -43,7 +43,7 @@ test('dist/ builds, holds no tsx and no loader shim, and the CLI starts from it'
     const code = text.replace(/\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm, '');
     assert.doesNotMatch(code, /\bfrom\s+['"][^'"]+\.ts['"]|import\(\s*['"][^'"]+\.ts['"]|['"]tsx(\/[^'"]*)?['"]|import-ts\.mjs/, `${path.relative(ROOT, file)} refers to TypeScript at run time`);
   }
-  for (const entry of ['inference/thread-entry.mjs', 'training/processor-entry.mjs', 'parallel/meta-gradient-thread-entry.mjs', 'data/omniglot/preprocess-worker-entry.mjs']) {
+  for (const entry of ['api/inference/thread-entry.mjs', 'worker/training/processor-entry.mjs', 'worker/parallel/meta-gradient-thread-entry.mjs', 'data/omniglot/preprocess-worker-entry.mjs']) {
     assert.ok(existsSync(path.join(DIST, 'src', entry)), entry);
   }
   assert.ok(existsSync(path.join(DIST, 'src', 'generated', 'prisma', 'client.js')), 'the Prisma client is compiled');
