@@ -5,13 +5,7 @@
  * worker resumes it), or failed with a message the API shows; a failure is not retried.
  */
 import { UnrecoverableError, WaitingError, type SandboxedJob } from 'bullmq';
-import { loadConfig, type Config } from '../../shared/config.ts';
-import { createDb, type Db } from '../../shared/db/client.ts';
 import { createLogger } from '../../shared/logger.ts';
-import { createWorkerRedis } from '../../shared/redis.ts';
-import type { ArtifactStore } from '../../shared/storage/artifact-store.ts';
-import { createArtifactStore } from '../../shared/storage/create-artifact-store.ts';
-import { selectBackend } from '../../tf/backend.ts';
 import type { TrainingConfig } from '../../shared/jobs/training-config.ts';
 import { trainingContext } from './context.ts';
 import { publishProgress } from '../../shared/jobs/events.ts';
@@ -19,30 +13,12 @@ import { SHUTDOWN_REASON, type TrainingJobData, type TrainingJobResult } from '.
 import { runTraining } from './run.ts';
 import { taskSourceFor } from './sources.ts';
 import { isCancelRequested } from '../../shared/jobs/jobs.ts';
+import { openTrainingResources, type TrainingResources } from '../wiring.ts';
 
-interface Resources {
-  readonly config: Config;
-  readonly db: Db;
-  readonly store: ArtifactStore;
-  readonly redis: ReturnType<typeof createWorkerRedis>;
-  readonly backend: string;
-}
-
-let resources: Promise<Resources> | null = null;
-
-function open(): Promise<Resources> {
-  resources ??= (async () => {
-    const config = loadConfig(process.env);
-    const backend = await selectBackend(config.tfjsBackend);
-    const db = createDb(config.databaseUrl);
-    const { store } = await createArtifactStore(config.artifacts, config.weightsDir, config.databaseUrl);
-    return { config, db, store, redis: createWorkerRedis(config.redisUrl), backend: backend.name };
-  })();
-  return resources;
-}
+let resources: Promise<TrainingResources> | null = null;
 
 export default async function processTrainingJob(job: SandboxedJob<TrainingJobData>, token?: string, signal?: AbortSignal): Promise<TrainingJobResult> {
-  const { config, db, store, redis, backend } = await open();
+  const { config, db, store, redis, backend } = await (resources ??= openTrainingResources());
   const log = createLogger(config, 'training');
   const { jobId } = job.data;
   const row = await db.trainingJob.findUnique({ where: { id: jobId } });
