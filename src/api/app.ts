@@ -18,6 +18,7 @@ import metricsPlugin from './plugins/metrics.ts';
 import rateLimitPlugin from './plugins/rate-limit.ts';
 import clusterNoticesPlugin from './plugins/cluster-notices.ts';
 import { publishNotice } from '../shared/cluster/notices.ts';
+import capabilitiesRoutes from './routes/capabilities/routes.ts';
 import healthRoutes from './routes/health/routes.ts';
 import modelRoutes from './routes/models/routes.ts';
 import modelManageRoutes from './routes/models/manage.ts';
@@ -99,6 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   };
   await app.register(consolePlugin, { root: CONSOLE_DIR });
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis, backend: deps.backend, timeoutMs: config.redisConnectTimeoutMs });
+  await app.register(capabilitiesRoutes);
   await app.register(modelRoutes, { db: deps.db });
   await app.register(modelManageRoutes, { db: deps.db, store: deps.store, maxModelBytes: config.maxModelBytes, announce: announceModel });
   await app.register(sessionRoutes, { config, catalog: deps.catalog, pool: deps.pool, sessions: deps.sessions, db: deps.db });

@@ -7,10 +7,12 @@ import path from 'node:path';
 import { readArtifactConfig, type ArtifactConfig } from './storage/artifact-config.ts';
 import { ConfigError, directory, flag, integer, oneOf, pattern, read, url, type Env } from './config-values.ts';
 import { OMNIGLOT_BASE_URL } from '../data/omniglot/download.ts';
+import { BACKENDS } from '../core/kinds.ts';
 
 export { ConfigError } from './config-values.ts';
 
-export const TFJS_BACKENDS = ['auto', 'gpu', 'node', 'wasm', 'cpu'] as const;
+/** TFJS_BACKEND's values (src/core/kinds.ts lists them once). */
+export const TFJS_BACKENDS = BACKENDS;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export interface Config {

@@ -3,6 +3,7 @@
  * and as host arrays (for the session codec), and how to adapt it at test time.
  */
 import { decodeCheckpoint, LEARNED_LR_PREFIX, toParams, type CheckpointMetadata } from '../../core/checkpoint/index.ts';
+import { algorithmCapabilities, innerRate } from '../../core/kinds.ts';
 import { createNetwork } from '../../core/nets/index.ts';
 import type { InnerLearningRate } from '../../core/adapt.ts';
 import * as tf from '../../core/tf.ts';
@@ -48,9 +49,11 @@ export function loadServingModel(bytes: Uint8Array, sha256: string): ServingMode
   const settings = inferenceSettings(metadata);
   let lr: InnerLearningRate = settings.innerLr;
   if (metadata.learnedLearningRates && rates.size > 0) {
-    const learned = toParams(rates);
-    const perParameter = [...rates].every(([name, t]) => t.shape.join() === weights.get(name)?.shape.join());
-    lr = perParameter ? { perParameter: learned } : { perStep: learned };
+    // The shape the file records, else (files from before it did) its algorithm's (src/core/kinds.ts);
+    // only a file older than both, of an algorithm this service does not know, is read by its shapes.
+    const legacy = () => ([...rates].every(([name, t]) => t.shape.join() === weights.get(name)?.shape.join()) ? 'perParameter' : 'perStep');
+    const shape = metadata.learnedRateShape ?? algorithmCapabilities(metadata.algorithm)?.learnedRates ?? legacy();
+    if (shape !== 'none') lr = innerRate(shape, toParams(rates), settings.innerLr);
   }
   return { sha256, metadata, net, params, host, lr, settings };
 }

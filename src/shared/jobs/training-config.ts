@@ -3,8 +3,10 @@
  * naming the field) and the defaults, which are the MAML paper's for each dataset (Finn et al.
  * 2017, and the cbfinn/maml code for Omniglot).
  */
-export const ALGORITHMS = ['maml', 'fomaml', 'mamlpp', 'metasgd', 'anil', 'reptile'] as const;
-export type AlgorithmName = (typeof ALGORITHMS)[number];
+import { ALGORITHMS as ALGORITHMS_BY_NAME, META_ALGORITHMS, STAGE_ALGORITHMS, type MetaAlgorithmName } from '../../core/kinds.ts';
+/** The meta-learning algorithms (src/core/kinds.ts lists them once, with what each can do). */
+export const ALGORITHMS = META_ALGORITHMS;
+export type AlgorithmName = MetaAlgorithmName;
 export const DATASETS = ['omniglot', 'sinusoid'] as const;
 export type BuiltinDataset = (typeof DATASETS)[number];
 
@@ -34,7 +36,8 @@ export interface PretrainStageConfig {
   readonly patience: number;
 }
 
-export const META_STAGE_ALGORITHMS = ['maml', 'fomaml'] as const;
+export const META_STAGE_ALGORITHMS = STAGE_ALGORITHMS as readonly StageAlgorithm[];
+type StageAlgorithm = { [K in MetaAlgorithmName]: (typeof ALGORITHMS_BY_NAME)[K]['stage'] extends true ? K : never }[MetaAlgorithmName];
 
 export interface MetaStageConfig {
   readonly kind: 'meta';

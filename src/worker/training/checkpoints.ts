@@ -13,11 +13,17 @@ import {
   toParams,
   type CheckpointMetadata,
 } from '../../core/checkpoint/index.ts';
+import { ALGORITHMS, type LearnedRateShape } from '../../core/kinds.ts';
 import { metaStateFromTensors, metaStateTensors, type MetaState } from '../../core/meta/state.ts';
 import * as tf from '../../core/tf.ts';
 import type { TrainingConfig } from '../../shared/jobs/training-config.ts';
 import type { TaskSource } from './task-source.ts';
 import { servedZeroHead } from './zero-head.ts';
+
+/** What a file says of its learned inner rates: whether it holds them, and their shape. */
+function learnedRatesMetadata(shape: LearnedRateShape): Pick<CheckpointMetadata, 'learnedLearningRates' | 'learnedRateShape'> {
+  return shape === 'none' ? { learnedLearningRates: false } : { learnedLearningRates: true, learnedRateShape: shape };
+}
 
 function metadataFor(config: TrainingConfig, source: TaskSource, kind: 'training-checkpoint' | 'model', extras: Record<string, unknown>, spec = source.spec): CheckpointMetadata {
   return {
@@ -27,7 +33,7 @@ function metadataFor(config: TrainingConfig, source: TaskSource, kind: 'training
     nWay: config.dataset === 'sinusoid' ? null : config.nWay,
     inputShape: [...source.inputShape],
     preprocessing: source.preprocessing,
-    learnedLearningRates: config.algorithm === 'mamlpp' || config.algorithm === 'metasgd',
+    ...learnedRatesMetadata(ALGORITHMS[config.algorithm].learnedRates),
     extras: { kind, ...extras },
   };
 }

@@ -5,6 +5,7 @@
  * model. Stops early, checkpointing first, when the job is cancelled or the worker shuts down.
  */
 import { evaluate, type Evaluation } from '../../core/evaluate.ts';
+import { ALGORITHMS, innerRate } from '../../core/kinds.ts';
 import { createMetaAlgorithm, type MetaAlgorithmConfig } from '../../core/meta/registry.ts';
 import { disposeMetaState, type MetaState } from '../../core/meta/state.ts';
 import { createNetwork } from '../../core/nets/index.ts';
@@ -61,7 +62,7 @@ export async function runTraining(ctx: TrainingContext, config: TrainingConfig, 
     tf.dispose(Object.values(initial));
   }
   const zeroHead = config.architecture.headInit === 'zero' && source.spec.kind === 'conv4';
-  const lr = () => (Object.keys(state.rates).length > 0 ? (config.algorithm === 'metasgd' ? { perParameter: state.rates } : { perStep: state.rates }) : config.innerLr);
+  const lr = () => innerRate(ALGORITHMS[config.algorithm].learnedRates, state.rates, config.innerLr);
   const validate = () =>
     evaluate(net, state.params, config.evalTasks, (i) => source.validationTask(i), { steps: config.testInnerSteps, lr: lr() });
 

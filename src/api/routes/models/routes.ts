@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../../shared/db/client.ts';
 import type { Model } from '../../../generated/prisma/client.ts';
-import { servableWays } from '../../../core/nets/create.ts';
+import { networkCapabilities, servableWays } from '../../../core/kinds.ts';
 import type { NetworkSpec } from '../../../core/types.ts';
 import { findModel } from '../../../shared/models/lookup.ts';
 import { getModelSchema, listModelsSchema } from './schemas.ts';
@@ -16,6 +16,7 @@ export function modelView(model: Model) {
     algorithm: model.algorithm,
     nWay: model.nWay,
     ways: servableWays(model.architecture as unknown as NetworkSpec, model.nWay),
+    capabilities: networkCapabilities(model.architecture as unknown as NetworkSpec),
     inputShape: model.inputShape,
     weights: { sha256: model.weightsSha256, bytes: Number(model.weightsBytes) },
     metrics: model.metrics as Record<string, unknown>,

@@ -1,6 +1,6 @@
 export const modelSchema = {
   type: 'object',
-  required: ['id', 'name', 'version', 'architecture', 'algorithm', 'nWay', 'ways', 'inputShape', 'weights', 'metrics', 'status', 'isDefault', 'createdAt'],
+  required: ['id', 'name', 'version', 'architecture', 'algorithm', 'nWay', 'ways', 'capabilities', 'inputShape', 'weights', 'metrics', 'status', 'isDefault', 'createdAt'],
   properties: {
     id: { type: 'string', format: 'uuid' },
     name: { type: 'string' },
@@ -9,6 +9,15 @@ export const modelSchema = {
     algorithm: { type: 'string' },
     nWay: { type: 'integer' },
     ways: { type: 'object', required: ['min', 'max'], properties: { min: { type: 'integer' }, max: { type: 'integer' } } },
+    capabilities: {
+      type: 'object',
+      required: ['output', 'input', 'ways'],
+      properties: {
+        output: { type: 'string', enum: ['softmax', 'regression'] },
+        input: { type: 'string', enum: ['image', 'rows'] },
+        ways: { type: 'string', enum: ['up-to-outputs', 'as-trained'] },
+      },
+    },
     inputShape: { type: 'array', items: { type: 'integer' } },
     weights: {
       type: 'object',
