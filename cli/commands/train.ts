@@ -1,6 +1,6 @@
 /** `maml train --dataset omniglot --ways 5 --shots 1 …` (admin): submit a job and follow it. */
 import { readFile } from 'node:fs/promises';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { TrainingConfigInput } from '../../clients/typescript/index.ts';
 import { META_ALGORITHMS } from '../../src/core/kinds.ts';
 import { contextFor, nonNegativeInt, positiveInt, positiveNumber } from '../context.ts';

@@ -35,7 +35,8 @@ test("each algorithm's learned rates have the shape its capabilities say (none, 
     if (shape === 'none') assert.deepEqual(names, [], name);
     else {
       assert.deepEqual(names.sort(), Object.keys(params).sort(), name);
-      for (const [param, rate] of Object.entries(state.rates)) assert.deepEqual(rate.shape, shape === 'perStep' ? [3] : params[param]!.shape, `${name} ${param}`);
+      for (const [param, rate] of Object.entries(state.rates))
+        assert.deepEqual(rate.shape, shape === 'perStep' ? [3] : params[param]!.shape, `${name} ${param}`);
       const lr = innerRate(shape, state.rates, 0.01);
       assert.ok(typeof lr !== 'number' && shape in lr, name);
     }

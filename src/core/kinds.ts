@@ -58,7 +58,12 @@ export interface AlgorithmCapabilities {
 export const ALGORITHMS = {
   maml: { learnedRates: 'none', secondOrder: true, stage: true, summary: 'MAML (Finn et al. 2017), second order' },
   fomaml: { learnedRates: 'none', secondOrder: false, stage: true, summary: 'first-order MAML' },
-  mamlpp: { learnedRates: 'perStep', secondOrder: true, stage: false, summary: 'MAML++: per-layer, per-step learned rates, multi-step loss, derivative-order annealing' },
+  mamlpp: {
+    learnedRates: 'perStep',
+    secondOrder: true,
+    stage: false,
+    summary: 'MAML++: per-layer, per-step learned rates, multi-step loss, derivative-order annealing',
+  },
   metasgd: { learnedRates: 'perParameter', secondOrder: true, stage: false, summary: 'Meta-SGD: a learned rate per parameter element' },
   anil: { learnedRates: 'none', secondOrder: true, stage: false, summary: 'ANIL: only the head adapts in the inner loop' },
   reptile: { learnedRates: 'none', secondOrder: false, stage: false, summary: 'Reptile: moves θ towards the adapted weights' },

@@ -13,7 +13,7 @@ import { registerFastKernels } from '../kernels/index.ts';
 
 import { BACKENDS, type BackendChoice } from '../core/kinds.ts';
 
-export { type BackendChoice };
+export type { BackendChoice };
 /** The TFJS_BACKEND choices (listed once, in src/core/kinds.ts). */
 export const BACKEND_CHOICES = BACKENDS;
 type Concrete = Exclude<BackendChoice, 'auto'>;

@@ -12,7 +12,7 @@ import { registerTestModel } from '../helpers/models.ts';
 
 type Schema = { enum?: unknown[]; properties?: Record<string, Schema>; items?: Schema; allOf?: Schema[]; anyOf?: Schema[] };
 
-test('GET /capabilities (no key): every network, algorithm and backend with what each can do; GET /models names each model\'s', async (t) => {
+test("GET /capabilities (no key): every network, algorithm and backend with what each can do; GET /models names each model's", async (t) => {
   const database = await createTestDatabase();
   t.after(database.drop);
   const { app, deps, close } = await buildTestApp(database.url);
@@ -20,17 +20,25 @@ test('GET /capabilities (no key): every network, algorithm and backend with what
   const res = await app.inject({ method: 'GET', url: '/capabilities' });
   assert.equal(res.statusCode, 200, res.body);
   const body = res.json();
-  assert.deepEqual(body.networks, NETWORK_KINDS.map((kind) => ({ kind, ...NETWORKS[kind] })));
-  assert.deepEqual(body.algorithms, META_ALGORITHMS.map((name) => ({ name, ...ALGORITHMS[name] })));
+  assert.deepEqual(
+    body.networks,
+    NETWORK_KINDS.map((kind) => ({ kind, ...NETWORKS[kind] })),
+  );
+  assert.deepEqual(
+    body.algorithms,
+    META_ALGORITHMS.map((name) => ({ name, ...ALGORITHMS[name] })),
+  );
   assert.deepEqual(body.backends, [...BACKENDS]);
-  assert.deepEqual(body.algorithms.filter((a: { stage: boolean }) => a.stage).map((a: { name: string }) => a.name), STAGE_ALGORITHMS);
+  assert.deepEqual(
+    body.algorithms.filter((a: { stage: boolean }) => a.stage).map((a: { name: string }) => a.name),
+    STAGE_ALGORITHMS,
+  );
 
   await registerTestModel(deps.db, deps.store, { name: 'caps' });
   const models = await app.inject({ method: 'GET', url: '/models', headers: { authorization: `Bearer ${(await createApiKey(deps.db, 'client')).key}` } });
   assert.equal(models.statusCode, 200, models.body);
   assert.deepEqual(models.json().models[0].capabilities, NETWORKS.conv4);
 });
-
 
 test('openapi.yaml lists the same kinds as src/core/kinds.ts', async () => {
   const schemas = ((await loadOpenApi()) as { components: { schemas: Record<string, Schema> } }).components.schemas;

@@ -102,7 +102,7 @@ test('a finished job: the snapshot, then the end; unknown job 404, bad id 400, c
   const job = await testApp.db.trainingJob.create({ data: { config: { dataset: 'omniglot' }, status: 'failed', error: 'bad data' } });
   const stream = await openStream(job.id);
   const first = await stream.next();
-  assert.equal((first?.data as { error: string }).error, 'bad data');
+  assert.equal((first?.data as { error: string } | undefined)?.error, 'bad data');
   assert.equal(await stream.nextEvent(), null);
   await until(() => testApp.app.progressHub.channelCount === 0, 'the unsubscribe');
 

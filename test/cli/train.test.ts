@@ -68,7 +68,7 @@ test('train follows a job to completion: progress lines, validation, final metri
   assert.match(run.stdout, /^test\s+loss [\d.e-]+ over 10 tasks$/m);
   assert.match(run.stdout, /^validation loss\n/m);
   assert.match(run.stdout, /┤[▁▂▃▄▅▆▇█ ]+\n/);
-  assert.match(run.stdout, /└─+\n\s+10\s+20  iteration/);
+  assert.match(run.stdout, /└─+\n\s+10\s+20 {2}iteration/);
   assert.equal(await jobStatus(jobId), 'completed');
 
   const list = await runCli(['jobs'], env);

@@ -117,7 +117,7 @@ test('SIGKILL mid-job: another worker resumes from the checkpoint; SIGTERM hands
 
   const second = startWorker();
   await waitFor(jobId, (j) => j.status === 'running' && j.checkpointIteration > killedAt, 60_000, second);
-  assert.match(second.output(), new RegExp(`resuming at iteration \\d+`));
+  assert.match(second.output(), /resuming at iteration \d+/);
 
   second.child.kill('SIGTERM');
   const { code } = await second.exited();

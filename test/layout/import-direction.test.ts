@@ -25,9 +25,10 @@ function sourceFiles(dir: string): string[] {
 /** [importer, imported], repository-relative, for every relative import under `dir`. */
 function importsUnder(dir: string): [string, string][] {
   return sourceFiles(dir).flatMap((file) =>
-    [...readFileSync(path.join(ROOT, file), 'utf8').matchAll(IMPORT)].map(
-      (m): [string, string] => [file, path.posix.normalize(path.posix.join(path.posix.dirname(file), m[1]!))],
-    ),
+    [...readFileSync(path.join(ROOT, file), 'utf8').matchAll(IMPORT)].map((m): [string, string] => [
+      file,
+      path.posix.normalize(path.posix.join(path.posix.dirname(file), m[1]!)),
+    ]),
   );
 }
 
@@ -82,7 +83,10 @@ test('the CLI and the console reach the service over HTTP only (no import of src
   const reachesIn = [...importsUnder('cli'), ...importsUnder('web/src')].filter(
     ([, to]) => to.startsWith('src/') && !/^src\/(package-root\.ts|import-ts\.mjs|core\/kinds\.ts)$/.test(to),
   );
-  assert.deepEqual(reachesIn.map(([from, to]) => `${from} -> ${to}`), []);
+  assert.deepEqual(
+    reachesIn.map(([from, to]) => `${from} -> ${to}`),
+    [],
+  );
 });
 
 test('the rule itself: an upward import, a cross-process import and an unknown folder are each named', () => {

@@ -39,7 +39,7 @@ function rateKind(bytes: Uint8Array): string {
   return kind;
 }
 
-test('serving takes the learned-rate shape the file records, else its algorithm\'s', async () => {
+test("serving takes the learned-rate shape the file records, else its algorithm's", async () => {
   assert.equal(rateKind(await file({ learnedRateShape: 'perParameter' })), 'perParameter');
   assert.equal(rateKind(await file({ learnedRateShape: 'perStep', algorithm: 'metasgd' })), 'perStep');
   assert.equal(rateKind(await file({ algorithm: 'mamlpp' })), 'perStep');

@@ -11,7 +11,7 @@ import type { NormalizationMoments } from '../../core/types.ts';
 import { FsArtifactStore } from '../../shared/storage/fs-artifact-store.ts';
 import { selectBackend, type BackendChoice } from '../../tf/backend.ts';
 import { checkImageSize, ImageTooLargeError, InvalidImageError, preprocessImage } from '../../data/image/preprocess.ts';
-import { epochMs, type AdaptRequest, AdaptResponse, ImageBatch, InferenceRequest, PredictRequest, PredictResponse, RefusedResponse } from './protocol.ts';
+import { epochMs, type AdaptRequest, type AdaptResponse, type ImageBatch, type InferenceRequest, type PredictRequest, type PredictResponse, type RefusedResponse } from './protocol.ts';
 import { disposeServingModel, loadServingModel, type ServingModel } from './serving-model.ts';
 
 const { weightsDir, backend, precision } = workerData as { weightsDir: string; backend: BackendChoice; precision: 'float16' | 'float32' };

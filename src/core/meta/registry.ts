@@ -1,4 +1,4 @@
-import { type MetaAlgorithm, type MetaAlgorithmName, type MetaConfigBase } from './algorithm.ts';
+import type { MetaAlgorithm, MetaAlgorithmName, MetaConfigBase } from './algorithm.ts';
 import { anil } from './algorithms/anil.ts';
 import { fomaml, maml } from './algorithms/maml.ts';
 import { type MamlPlusPlusConfig, mamlPlusPlus } from './algorithms/mamlpp.ts';

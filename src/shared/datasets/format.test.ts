@@ -31,7 +31,7 @@ test('round trip: header and pixels come back exactly, pixel data 4-byte aligned
 test('corrupt files are refused with the reason', () => {
   const bytes = encodeDataset(header, images);
   const cases: [Uint8Array, RegExp][] = [
-    [Buffer.from('NOTADSET' + '\0'.repeat(20)), /magic/],
+    [Buffer.from(`NOTADSET${'\0'.repeat(20)}`), /magic/],
     [bytes.subarray(0, bytes.length - 4), /data bytes/],
     [Buffer.concat([bytes, Buffer.alloc(4)]), /data bytes/],
     [(() => { const b = Buffer.from(bytes); b.writeUInt32LE(99, 8); return b; })(), /version 99/],

@@ -3,7 +3,7 @@
  * naming the field) and the defaults, which are the MAML paper's for each dataset (Finn et al.
  * 2017, and the cbfinn/maml code for Omniglot).
  */
-import { ALGORITHMS as ALGORITHMS_BY_NAME, META_ALGORITHMS, STAGE_ALGORITHMS, type MetaAlgorithmName } from '../../core/kinds.ts';
+import { type ALGORITHMS as ALGORITHMS_BY_NAME, META_ALGORITHMS, STAGE_ALGORITHMS, type MetaAlgorithmName } from '../../core/kinds.ts';
 /** The meta-learning algorithms (src/core/kinds.ts lists them once, with what each can do). */
 export const ALGORITHMS = META_ALGORITHMS;
 export type AlgorithmName = MetaAlgorithmName;

@@ -15,7 +15,7 @@ import type { PoolAlgorithmOptions, PoolTaskPlan, StepOverrides, ThreadConfig } 
 import { rateLayout } from './rates.ts';
 import { type PoolMetaGradient, combineShares, splitShares } from './shares.ts';
 import { shareImageStore } from './shared-store.ts';
-import { ThreadExitedError, ThreadHandle } from './thread-handle.ts';
+import { type ThreadExitedError, ThreadHandle } from './thread-handle.ts';
 
 export { type PoolMetaGradient, splitShares } from './shares.ts';
 
