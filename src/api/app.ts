@@ -99,12 +99,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await publishNotice(deps.redis, config.queuePrefix, { type: 'models-changed', modelId });
   };
   await app.register(consolePlugin, { root: CONSOLE_DIR });
-  await app.register(healthRoutes, { db: deps.db, redis: deps.redis, backend: deps.backend, timeoutMs: config.redisConnectTimeoutMs });
+  await app.register(healthRoutes, { db: deps.db, redis: deps.redis, backend: deps.backend, timeoutMs: config.redisConnectTimeoutMs, dbTimeoutMs: config.databaseConnectTimeoutMs });
   await app.register(capabilitiesRoutes);
   await app.register(modelRoutes, { db: deps.db });
   await app.register(modelManageRoutes, { db: deps.db, store: deps.store, maxModelBytes: config.maxModelBytes, announce: announceModel });
   await app.register(sessionRoutes, { config, catalog: deps.catalog, pool: deps.pool, sessions: deps.sessions, db: deps.db });
-  await app.register(trainingJobRoutes, { db: deps.db, redis: deps.redis, queue: deps.trainingQueue });
+  await app.register(trainingJobRoutes, { db: deps.db, redis: deps.redis, queue: deps.trainingQueue, keyPrefix: config.queuePrefix });
   await app.register(trainingJobEventRoutes, { db: deps.db, redis: deps.redis, channelPrefix: config.queuePrefix, heartbeatMs: config.sseHeartbeatMs, redisTimeoutMs: config.redisConnectTimeoutMs });
   await app.register(trainingJobCurveRoutes, { db: deps.db });
   await app.register(keyRoutes, { db: deps.db });

@@ -20,8 +20,6 @@ export interface ApiWiringOptions {
   readonly backend: { readonly name: string };
   /** Where connection errors are reported; without one they are dropped (tests). */
   readonly log?: Pick<Logger, 'warn'>;
-  /** PostgreSQL connect timeout; defaults to the configured one. */
-  readonly dbConnectionTimeoutMs?: number;
   /** Warm the inference threads at start (default true). */
   readonly warmPool?: boolean;
   /** The inference threads' TensorFlow.js backend; defaults to the configured one (TFJS_BACKEND). */
@@ -37,7 +35,7 @@ export interface ApiWiring {
 
 export async function wireApi(config: Config, options: ApiWiringOptions): Promise<ApiWiring> {
   const { log } = options;
-  const db = createDb(config.databaseUrl, { connectionTimeoutMs: options.dbConnectionTimeoutMs ?? config.redisConnectTimeoutMs });
+  const db = createDb(config.databaseUrl, { connectionTimeoutMs: config.databaseConnectTimeoutMs });
   const redis = createApiRedis(config.redisUrl, config.redisConnectTimeoutMs);
   redis.on('error', (error) => log?.warn({ err: error.message }, 'redis connection error'));
   const trainingQueue = createTrainingQueue(redis, config.queuePrefix);

@@ -41,3 +41,11 @@ for (const [variable, value] of [
     );
   });
 }
+
+test('PostgreSQL has a connect timeout of its own, REDIS_CONNECT_TIMEOUT_MS unless DATABASE_CONNECT_TIMEOUT_MS says otherwise', () => {
+  assert.equal(loadConfig({}).databaseConnectTimeoutMs, 2_000);
+  assert.equal(loadConfig({ REDIS_CONNECT_TIMEOUT_MS: '700' }).databaseConnectTimeoutMs, 700);
+  const both = loadConfig({ REDIS_CONNECT_TIMEOUT_MS: '700', DATABASE_CONNECT_TIMEOUT_MS: '3000' });
+  assert.deepEqual([both.redisConnectTimeoutMs, both.databaseConnectTimeoutMs], [700, 3000]);
+  assert.throws(() => loadConfig({ DATABASE_CONNECT_TIMEOUT_MS: '5' }), ConfigError);
+});

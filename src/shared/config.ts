@@ -37,6 +37,8 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly workerConcurrency: number;
   readonly redisConnectTimeoutMs: number;
+  /** How long the API waits for a PostgreSQL connection (DATABASE_CONNECT_TIMEOUT_MS; defaults to REDIS_CONNECT_TIMEOUT_MS's value). */
+  readonly databaseConnectTimeoutMs: number;
   /** BullMQ key prefix: deployments (or test runs) sharing one Redis keep their queues apart. */
   readonly queuePrefix: string;
   readonly sessionTtlSeconds: number;
@@ -105,6 +107,7 @@ function readConfig(env: Env): Config {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 1, 1, 64),
     redisConnectTimeoutMs: integer(env, 'REDIS_CONNECT_TIMEOUT_MS', 2_000, 100, 60_000),
+    databaseConnectTimeoutMs: integer(env, 'DATABASE_CONNECT_TIMEOUT_MS', integer(env, 'REDIS_CONNECT_TIMEOUT_MS', 2_000, 100, 60_000), 100, 60_000),
     sessionTtlSeconds: integer(env, 'SESSION_TTL_SECONDS', 3600, 10, 30 * 86400),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 0, 10_000_000),
     sessionCacheBytes: integer(env, 'SESSION_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,

@@ -67,11 +67,12 @@ export async function buildTestApp(databaseUrl: string, env: Record<string, stri
     LOG_LEVEL: 'silent',
     INFERENCE_THREADS: '1',
     REDIS_CONNECT_TIMEOUT_MS: '500',
+    DATABASE_CONNECT_TIMEOUT_MS: '1000',
     QUEUE_PREFIX: `test-${Math.random().toString(36).slice(2, 10)}`,
     ...env,
   });
   // The production wiring (src/api/wiring.ts): only the backend stand-in and cold wasm threads differ.
-  const { app, deps, close } = await createApi(config, { backend: { name: 'test' }, dbConnectionTimeoutMs: 1_000, warmPool: false, inferenceBackend: 'wasm' });
+  const { app, deps, close } = await createApi(config, { backend: { name: 'test' }, warmPool: false, inferenceBackend: 'wasm' });
   return {
     app,
     deps,

@@ -3,11 +3,11 @@ import type { Redis } from 'ioredis';
 import type { Db } from '../db/client.ts';
 import type { TrainingJob } from '../../generated/prisma/client.ts';
 
-/** Redis key the processor polls once per iteration; set by DELETE /training-jobs/:id. */
-export const cancelKey = (jobId: string) => `maml:training:cancel:${jobId}`;
+/** Redis key (under QUEUE_PREFIX, as every key) the processor polls once per iteration; set by DELETE /training-jobs/:id. */
+export const cancelKey = (prefix: string, jobId: string) => `${prefix}:training:cancel:${jobId}`;
 
-export async function isCancelRequested(redis: Redis, jobId: string): Promise<boolean> {
-  return (await redis.exists(cancelKey(jobId))) === 1;
+export async function isCancelRequested(redis: Redis, prefix: string, jobId: string): Promise<boolean> {
+  return (await redis.exists(cancelKey(prefix, jobId))) === 1;
 }
 
 export function jobView(job: TrainingJob, cancelRequested = false) {

@@ -105,7 +105,7 @@ export function trainingContext(deps: ContextDeps): TrainingContext {
     },
     async shouldStop() {
       if (deps.signal.aborted) return deps.signal.reason === deps.shutdownReason ? 'handed-back' : 'cancelled';
-      return (await isCancelRequested(redis, jobId)) ? 'cancelled' : null;
+      return (await isCancelRequested(redis, prefix, jobId)) ? 'cancelled' : null;
     },
     async flushMetrics(rows, v) {
       if (v) validation = v;

@@ -30,7 +30,7 @@ export default async function processTrainingJob(job: SandboxedJob<TrainingJobDa
   if (row.status === 'completed' || row.status === 'failed' || row.status === 'cancelled') {
     return { status: row.status === 'completed' ? 'completed' : 'cancelled', iteration: row.checkpointIteration ?? 0 };
   }
-  if (await isCancelRequested(redis, jobId)) {
+  if (await isCancelRequested(redis, config.queuePrefix, jobId)) {
     await status({ status: 'cancelled', finishedAt: new Date() });
     return { status: 'cancelled', iteration: row.checkpointIteration ?? 0 };
   }

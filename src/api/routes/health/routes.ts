@@ -10,7 +10,9 @@ export interface HealthRoutesOptions {
   readonly db: Db;
   readonly redis: Redis;
   readonly backend: { readonly name: string };
+  /** REDIS_CONNECT_TIMEOUT_MS, DATABASE_CONNECT_TIMEOUT_MS: how long each check may take. */
   readonly timeoutMs: number;
+  readonly dbTimeoutMs: number;
 }
 
 /** Which replica answered (host name and process id), for load-balancer checks and logs. */
@@ -30,7 +32,7 @@ export default async function healthRoutes(app: FastifyInstance, options: Health
 
   app.get('/readyz', { config: { auth: 'public' }, schema: readySchema }, async (_request, reply) => {
     const [postgres, redis] = await Promise.all([
-      within(options.timeoutMs, pingDb(options.db)),
+      within(options.dbTimeoutMs, pingDb(options.db)),
       within(options.timeoutMs, pingRedis(options.redis, options.timeoutMs)),
     ]);
     const checks = { postgres: postgres ? 'up' : 'down', redis: redis ? 'up' : 'down' } as const;

@@ -19,12 +19,14 @@ export interface TrainingJobRoutesOptions {
   readonly db: Db;
   readonly redis: Redis;
   readonly queue: Queue;
+  /** QUEUE_PREFIX: the cancel flags live under it, as every key (not `prefix`: fastify takes that for a route prefix). */
+  readonly keyPrefix: string;
 }
 
 const CANCEL_FLAG_TTL_SECONDS = 7 * 24 * 3600;
 
 export default async function trainingJobRoutes(app: FastifyInstance, options: TrainingJobRoutesOptions): Promise<void> {
-  const { db, redis, queue } = options;
+  const { db, redis, queue, keyPrefix } = options;
 
   app.post<{ Body: TrainingConfigInput }>('/training-jobs', { config: { auth: 'admin' }, schema: createJobSchema }, async (request, reply) => {
     let config;
@@ -73,7 +75,7 @@ export default async function trainingJobRoutes(app: FastifyInstance, options: T
       throw new HttpError(409, 'JOB_FINISHED', `training job ${id} is already ${job.status}`);
     }
     try {
-      await redis.set(cancelKey(id), '1', 'EX', CANCEL_FLAG_TTL_SECONDS);
+      await redis.set(cancelKey(keyPrefix, id), '1', 'EX', CANCEL_FLAG_TTL_SECONDS);
       const entry = await queue.getJob(id);
       const state = entry ? await entry.getState() : 'unknown';
       if (state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'unknown') {
