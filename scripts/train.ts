@@ -9,7 +9,8 @@
  * every validation.
  * --keep <prefix> also writes the latest checkpoint to <prefix>.checkpoint.safetensors (with
  * <prefix>.checkpoint.json and <prefix>.metrics.jsonl) after every checkpoint, overwriting them:
- * commit those files and a fresh clone resumes the run with the same command.
+ * commit those files and a fresh clone resumes the run with the same command. Each finished stage's
+ * model is kept as <prefix>.stage<i>.safetensors as well.
  */
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -114,7 +115,9 @@ const ctx: TrainingContext = {
     // Each finished stage's best θ beside the work folder's checkpoints (bench:accuracy --model …).
     const file = path.join(work, `stage${index + 1}.safetensors`);
     await writeFile(file, model);
-    console.log(JSON.stringify({ msg: `stage ${index + 1} model written to ${file}` }));
+    // Kept beside the committed checkpoint too (a few hundred KB): a later session can still measure it.
+    if (values.keep) await writeFile(`${values.keep}.stage${index + 1}.safetensors`, model);
+    console.log(JSON.stringify({ msg: `stage ${index + 1} model written to ${file}${values.keep ? ` and ${values.keep}.stage${index + 1}.safetensors` : ''}` }));
   },
   async registerModel(checkpoint, metrics) {
     await mkdir(path.dirname(path.resolve(values.out!)), { recursive: true });
