@@ -280,6 +280,15 @@ export interface paths {
                 400: components["responses"]["BadRequest"];
                 401: components["responses"]["Unauthorized"];
                 404: components["responses"]["NotFound"];
+                /** @description The session's stored weights cannot be read (SESSION_UNREADABLE); adapt a new session */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 413: components["responses"]["TooLarge"];
                 415: components["responses"]["UnsupportedImage"];
                 503: components["responses"]["Unavailable"];

@@ -106,6 +106,18 @@ test('sessions expire after their TTL', async () => {
   assert.equal((await t.app.inject({ method: 'GET', url: `/sessions/${sessionId}`, headers: auth })).statusCode, 404);
 });
 
+test("a session whose stored weights cannot be read: 409 SESSION_UNREADABLE (not a 500), and a new session works", async () => {
+  const support = characters.map((c) => ({ label: c.label, image: c.files[0]!.toString('base64') }));
+  const { sessionId } = (await t.app.inject({ method: 'POST', url: '/adapt', headers: auth, payload: { support } })).json();
+  await t.deps.redis.hset(`${t.deps.config.queuePrefix}:session:${sessionId}`, 'theta', Buffer.from('not a theta'));
+  t.deps.sessions.cache.clear();
+  const res = await t.app.inject({ method: 'POST', url: '/predict', headers: auth, payload: { sessionId, images: [support[0]!.image] } });
+  assert.equal(res.statusCode, 409, res.body);
+  assert.equal(res.json().error.code, 'SESSION_UNREADABLE');
+  const fresh = (await t.app.inject({ method: 'POST', url: '/adapt', headers: auth, payload: { support } })).json();
+  assert.equal((await t.app.inject({ method: 'POST', url: '/predict', headers: auth, payload: { sessionId: fresh.sessionId, images: [support[0]!.image] } })).statusCode, 200);
+});
+
 test('input errors are clear 4xx JSON errors', async () => {
   const png = characters[0]!.files[0]!.toString('base64');
   const labels = characters.map((c) => c.label);

@@ -6,7 +6,7 @@ import { workerData } from 'node:worker_threads';
 import { adapt, predict } from '../../core/adapt.ts';
 import * as tf from '../../core/tf.ts';
 import type { Params } from '../../core/types.ts';
-import { decodeTheta, encodeTheta, type HostMoments, type HostTensor } from '../sessions/codec.ts';
+import { decodeTheta, encodeTheta, ThetaCodecError, type HostMoments, type HostTensor } from '../sessions/codec.ts';
 import type { NormalizationMoments } from '../../core/types.ts';
 import { FsArtifactStore } from '../../shared/storage/fs-artifact-store.ts';
 import { selectBackend, type BackendChoice } from '../../tf/backend.ts';
@@ -141,6 +141,8 @@ export default async function run(request: InferenceRequest): Promise<AdaptRespo
     if (request.kind === 'predict') return await runPredict(request, queueMs);
   } catch (error) {
     if (error instanceof RefusedImageError) return { refused: { status: error.status, code: error.code, message: error.message } };
+    // A session whose stored θ′ cannot be read: the client's to redo, not a server fault.
+    if (error instanceof ThetaCodecError) return { refused: { status: 409, code: 'SESSION_UNREADABLE', message: `${error.message}; adapt a new session` } };
     throw error;
   }
   return { tensors: tf.memory().numTensors };
