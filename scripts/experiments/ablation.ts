@@ -32,7 +32,7 @@ const { values, positionals } = parseArgs({
 await selectBackend('wasm');
 const file = positionals[0] ?? 'models/omniglot.safetensors';
 const model = loadServingModel(new Uint8Array(await readFile(file)), path.basename(file));
-const spec = model.metadata.spec;
+const spec = model.metadata.spec as Extract<NetworkSpec, { kind: 'conv4' }>;
 if (spec.kind !== 'conv4' || spec.headInit !== 'prototype' || spec.normalization !== 'frozen') throw new Error(`${file}: the ablation needs a frozen-normalisation Conv4 with a prototype head`);
 const omniglot = process.env.OMNIGLOT_DIR ?? '../shared/data/omniglot';
 const set = await loadEvaluationSet(omniglot, model, '.data/cache');
