@@ -49,7 +49,7 @@ const batchParams: Params = Object.fromEntries(Object.entries(model.params).filt
 /** The body with a zero head of `ways` outputs, trained per task by head-only steps. */
 function zeroHead(ways: number): { net: Network; params: Params; owned: tf.Tensor[] } {
   const net = createNetwork({ ...spec, headInit: 'zero', outputs: ways } as NetworkSpec);
-  const head = { 'head.weight': tf.zeros([(spec as Extract<NetworkSpec, { kind: 'conv4' }>).filters, ways]), 'head.bias': tf.zeros([ways]) };
+  const head = { 'head.weight': tf.zeros([spec.filters, ways]), 'head.bias': tf.zeros([ways]) };
   return { net, params: { ...model.params, ...head }, owned: Object.values(head) };
 }
 
