@@ -118,3 +118,27 @@ test('an epoch is the training split\'s images (× 4 turns), not every image of 
   assert.equal(stageSteps({ kind: 'pretrain', epochs: 2, batchSize: 16, lr: 1e-3, augment: true, evalEvery: 1, patience: 1 }, source, true), 8); // 2 × 16 × 4 / 16
   assert.equal(stageSteps({ kind: 'pretrain', epochs: 2, batchSize: 16, lr: 1e-3, augment: true, evalEvery: 1, patience: 1 }, source, false), 2);
 });
+
+test('serving-setting selection: a diverging rate is recorded and never chosen; a restart goes on after the last setting tried', async () => {
+  const config = resolveTrainingConfig({ ...input, stages: input.stages!.slice(0, 1), selection: { steps: [1], innerLr: [0.05, 1e30], adapt: ['all'], shots: [1] } }, () => 0);
+  const checkpoints: ResumePoint[] = [];
+  const logs: string[] = [];
+  const run = memoryContext();
+  const ctx: TrainingContext = { ...run.ctx, log: (m) => void logs.push(m), storeCheckpoint: async (bytes, iteration, s) => (checkpoints.push({ id: `c${checkpoints.length}`, checkpoint: bytes, iteration, trainingSeconds: s }), run.ctx.storeCheckpoint(bytes, iteration, s)) };
+  const before = tf.memory().numTensors;
+  assert.equal((await runTraining(ctx, config, imageSource(config, splits))).status, 'completed');
+  assert.equal(tf.memory().numTensors, before);
+  const extras = decodeCheckpoint(run.model()!).metadata.extras as { inference: { innerLr: number }; provenance: { selection: { innerLr: number; diverged?: boolean }[] } };
+  assert.deepEqual(extras.provenance.selection.map((t) => [t.innerLr, t.diverged ?? false]), [[0.05, false], [1e30, true]]);
+  assert.equal(extras.inference.innerLr, 0.05);
+  assert.ok(logs.some((m) => m.includes('diverged')), logs.join('\n'));
+
+  const cursorOf = (c: ResumePoint) => (decodeCheckpoint(c.checkpoint).metadata.extras as { cursor: { selection?: unknown[] } }).cursor;
+  const afterFirst = checkpoints.find((c) => cursorOf(c).selection?.length === 1)!;
+  assert.ok(afterFirst, 'a checkpoint after each setting tried');
+  const again: string[] = [];
+  const resumed = memoryContext(Infinity, afterFirst);
+  await runTraining({ ...resumed.ctx, log: (m) => void again.push(m) }, config, imageSource(config, splits));
+  assert.ok(!again.some((m) => m.startsWith('selection 1:')) && again.some((m) => m.startsWith('selection 2:')), again.join('\n'));
+  assert.equal((decodeCheckpoint(resumed.model()!).metadata.extras as { inference: { innerLr: number } }).inference.innerLr, 0.05);
+});

@@ -11,6 +11,7 @@ import { evaluate, evaluateTask, type Evaluation } from '../../core/evaluate.ts'
 import { createMetaAlgorithm } from '../../core/meta/registry.ts';
 import { disposeMetaState, metaStateFromTensors, metaStateTensors, prefixed, type MetaState } from '../../core/meta/state.ts';
 import { conv4 } from '../../core/nets/conv4.ts';
+import { NonFiniteValueError } from '../../core/tasks/confidence.ts';
 import * as tf from '../../core/tf.ts';
 import type { Params, Task } from '../../core/types.ts';
 import type { MetaStageConfig, PretrainStageConfig, StageConfig, TrainingConfig } from '../../shared/jobs/training-config.ts';
@@ -46,6 +47,20 @@ interface Cursor {
   history: StageRecord[];
   /** The feature scale set before the first meta stage (see calibrate). */
   calibration?: { factor: number; lossBefore: number; lossAfter: number };
+  /** Serving settings tried so far at the end (checkpointed after each, so a restart goes on). */
+  selection?: Tried[];
+}
+
+/** One serving setting tried on validation; `diverged` when a task's loss was not finite. */
+interface Tried {
+  steps: number;
+  innerLr: number;
+  adapt: 'all' | 'head';
+  score: number;
+  diverged?: true;
+  byShots: Record<string, { accuracy: number; ci95: number }>;
+  /** The job's own shot count's evaluation, as a summary. */
+  validation: ReturnType<typeof summary> | null;
 }
 
 const CHECKPOINT_KIND = 'pipeline-checkpoint';
@@ -72,7 +87,11 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
     if (decoded.metadata.extras['kind'] !== CHECKPOINT_KIND) throw new Error('the checkpoint is not a pipeline checkpoint');
     cursor = decoded.metadata.extras['cursor'] as Cursor;
     tensors = toParams(decoded.tensors);
-    ctx.log(`resuming stage ${cursor.stage + 1}/${config.stages.length} at step ${cursor.step} from checkpoint ${resume.id}`);
+    ctx.log(
+      cursor.stage < config.stages.length
+        ? `resuming stage ${cursor.stage + 1}/${config.stages.length} at step ${cursor.step} from checkpoint ${resume.id}`
+        : `resuming the serving-settings selection (${cursor.selection?.length ?? 0} tried) from checkpoint ${resume.id}`,
+    );
   }
   const secondsBefore = resume?.trainingSeconds ?? 0;
   const runStart = performance.now();
@@ -352,36 +371,43 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
 
   /** Chooses /adapt's steps and rate on validation, tests, and registers the model. */
   async function finish(): Promise<RunOutcome> {
-    type Choice = { steps: number; lr: number; only: readonly string[] | undefined; adapt: 'all' | 'head'; score: number; evaluation: Evaluation };
-    let chosen: Choice | null = null;
-    const tried: { steps: number; innerLr: number; adapt: 'all' | 'head'; score: number; byShots: Record<string, { accuracy: number; ci95: number }> }[] = [];
+    const tried: Tried[] = (cursor.selection ??= []);
     // Validation tasks of each selected shot count (the job's own list for its kShot).
     const sources = config.selection.shots.map((kShot) => ({ kShot, source: kShot === config.kShot ? source : imageSource({ ...config, kShot }, source.splits!) }));
-    for (const adapt of config.selection.adapt) {
-      for (const stepsTried of config.selection.steps) {
-        for (const lr of stepsTried === 0 ? [0] : config.selection.innerLr) {
-          const only = adapt === 'head' ? served.headNames : undefined;
-          const byShots: Record<string, { accuracy: number; ci95: number }> = {};
-          let own: Evaluation | null = null;
-          for (const { kShot, source: shots } of sources) {
-            const evaluation = evaluate(served, best, config.evalTasks, (i) => shots.validationTask(i), { steps: stepsTried, lr, ...(only ? { only } : {}) });
-            byShots[`${kShot}`] = { accuracy: evaluation.accuracy!.mean, ci95: evaluation.accuracy!.ci95 };
-            if (kShot === config.kShot || own === null) own = evaluation;
-          }
-          const score = Object.values(byShots).reduce((a, v) => a + v.accuracy, 0) / sources.length;
-          tried.push({ steps: stepsTried, innerLr: lr, adapt, score, byShots });
-          ctx.log(`selection ${tried.length}: ${stepsTried} step(s) at ${lr} on ${adapt}: validation ${Object.entries(byShots).map(([k, v]) => `${k}-shot ${(v.accuracy * 100).toFixed(2)} %`).join(', ')}`);
-          if (chosen === null || score > chosen.score) chosen = { steps: stepsTried, lr, only, adapt, score, evaluation: own! };
+    const candidates = config.selection.adapt.flatMap((adapt) => config.selection.steps.flatMap((steps) => (steps === 0 ? [0] : config.selection.innerLr).map((lr) => ({ adapt, steps, lr }))));
+    for (const { adapt, steps: stepsTried, lr } of candidates) {
+      if (tried.some((t) => t.adapt === adapt && t.steps === stepsTried && t.innerLr === lr)) continue; // done before a restart
+      const only = adapt === 'head' ? served.headNames : undefined;
+      const byShots: Record<string, { accuracy: number; ci95: number }> = {};
+      let own: Evaluation | null = null;
+      let diverged = false;
+      for (const { kShot, source: shots } of sources) {
+        try {
+          const evaluation = evaluate(served, best, config.evalTasks, (i) => shots.validationTask(i), { steps: stepsTried, lr, ...(only ? { only } : {}) });
+          byShots[`${kShot}`] = { accuracy: evaluation.accuracy!.mean, ci95: evaluation.accuracy!.ci95 };
+          if (kShot === config.kShot || own === null) own = evaluation;
+        } catch (error) {
+          if (!(error instanceof NonFiniteValueError)) throw error;
+          diverged = true; // too large a rate: the inner loop blew up on some task
+          break;
         }
       }
+      const score = diverged ? 0 : Object.values(byShots).reduce((a, v) => a + v.accuracy, 0) / sources.length;
+      tried.push({ steps: stepsTried, innerLr: lr, adapt, score, ...(diverged ? { diverged: true as const } : {}), byShots, validation: own && !diverged ? summary(own) : null });
+      ctx.log(
+        `selection ${tried.length}: ${stepsTried} step(s) at ${lr} on ${adapt}: ${diverged ? 'diverged (a non-finite loss)' : `validation ${Object.entries(byShots).map(([k, v]) => `${k}-shot ${(v.accuracy * 100).toFixed(2)} %`).join(', ')}`}`,
+      );
+      await save(cursor.iteration);
     }
-    const pick = chosen!;
-    ctx.log(`serving settings: ${pick.steps} step(s) at ${pick.lr} on ${pick.adapt} (mean validation over ${config.selection.shots.join(', ')} shots: ${(pick.score * 100).toFixed(2)} %)`);
-    const options = { steps: pick.steps, lr: pick.lr, ...(pick.only ? { only: pick.only } : {}) };
+    const pick = tried.filter((t) => !t.diverged).reduce<Tried | null>((a, t) => (a === null || t.score > a.score ? t : a), null);
+    if (!pick) throw new Error('every serving setting tried diverged on validation');
+    ctx.log(`serving settings: ${pick.steps} step(s) at ${pick.innerLr} on ${pick.adapt} (mean validation over ${config.selection.shots.join(', ')} shots: ${(pick.score * 100).toFixed(2)} %)`);
+    const only = pick.adapt === 'head' ? served.headNames : undefined;
+    const options = { steps: pick.steps, lr: pick.innerLr, ...(only ? { only } : {}) };
     ctx.log(`testing on ${config.testTasks} tasks of the test split`);
     const test = summary(evaluate(served, best, config.testTasks, (i) => source.testTask(i), options));
     const trainingSeconds = elapsed();
-    const validation = summary(pick.evaluation);
+    const validation = pick.validation!;
     const metrics = {
       validation,
       test,
@@ -394,7 +420,7 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
       backend: ctx.backend,
     };
     const cpuSeconds = cursor.history.reduce((a, s) => a + s.seconds * s.threads, 0);
-    const bytes = await modelBytes(best, { innerLr: pick.lr, steps: pick.steps, ...(pick.only ? { only: pick.only } : {}) }, {
+    const bytes = await modelBytes(best, { innerLr: pick.innerLr, steps: pick.steps, ...(only ? { only: [...only] } : {}) }, {
       training: config,
       provenance: { stages: cursor.history, selection: tried, cpuHours: cpuSeconds / 3600, seed: config.seed, split: splitSummary(), ...(cursor.calibration ? { calibration: cursor.calibration } : {}) },
       iterations: cursor.iteration,
