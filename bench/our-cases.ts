@@ -3,7 +3,11 @@
  * filters, random images in [0, 1)): adaptation as the API runs it, and the second-order
  * meta-step of meta-training on one thread (the core's metaGradient here) or on a pool.
  */
-import { adapt, predict } from '../src/core/adapt.ts';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { adapt, type PhaseTimes, predict, timed } from '../src/core/adapt.ts';
+import { decodeCheckpoint, LEARNED_LR_PREFIX, toParams } from '../src/core/checkpoint/index.ts';
+import { adaptFast, clearFoldCache, predictFast } from '../src/core/serving.ts';
 import { metaGradient } from '../src/core/meta/index.ts';
 import { disposeTask, randomImageTask } from '../src/core/meta/synthetic_tasks.ts';
 import { createNetwork } from '../src/core/nets/index.ts';
@@ -24,6 +28,10 @@ export interface BenchCase {
   readonly torch: string;
   readonly run: () => unknown;
   readonly dispose: () => void | Promise<unknown>;
+  /** Milliseconds per phase that `run` adds to (forward, backward, update, queries …), when it is profiled. */
+  readonly phases?: PhaseTimes;
+  /** 'fast': the serving fast path (src/core/serving.ts); 'reference': the differentiable tfjs path. */
+  readonly path?: 'fast' | 'reference';
 }
 
 export class TensorLeakError extends Error {
@@ -34,22 +42,28 @@ export class TensorLeakError extends Error {
 }
 
 /** 5 SGD steps on N·1 support images (+ class probabilities for 15 queries per class unless head-only). */
-function adaptCase(variant: Variant, name: string, torch: string, ways: number, lr: number, headOnly: boolean): BenchCase {
+function adaptCase(variant: Variant, name: string, torch: string, ways: number, lr: number, headOnly: boolean, fast = false): BenchCase {
   const net = createNetwork(conv4Spec(variant, ways));
   const params = net.init(0);
   const task = randomImageTask({ ways, shots: 1, queries: 15, size: 28, channels: 1 }, 1);
   const support = { x: task.supportX, y: task.supportY };
-  const options = { steps: 5, lr, ...(headOnly ? { only: net.headNames } : {}) };
+  const phases: PhaseTimes = {};
+  const options = { steps: 5, lr, phases, ...(headOnly ? { only: net.headNames } : {}) };
   return {
     name,
     torch,
+    phases,
+    path: fast ? 'fast' : 'reference',
     run: () => {
       const before = tf.memory().numTensors;
-      const { params: adapted } = adapt(net, params, support, options);
+      const { params: adapted } = (fast && headOnly ? adaptFast(net, params, support, options) : undefined) ?? adapt(net, params, support, options);
       if (!headOnly) {
-        const probabilities = predict(net, adapted, task.queryX);
-        probabilities.dataSync();
-        probabilities.dispose();
+        timed(phases, 'queries', () => {
+          // as /predict runs it: the fast forward (src/core/serving.ts) unless this is the tfjs reference row
+          const probabilities = (fast ? predictFast(net, adapted, task.queryX) : undefined) ?? predict(net, adapted, task.queryX);
+          probabilities.dataSync();
+          probabilities.dispose();
+        });
       }
       tf.dispose(Object.values(adapted));
       if (tf.memory().numTensors !== before) throw new TensorLeakError(name, before, tf.memory().numTensors);
@@ -65,7 +79,72 @@ export function adaptCases(variant: Variant): BenchCase[] {
   return [
     adaptCase(variant, 'adapt_5w1s', 'adapt_5w1s', 5, 0.4, false),
     adaptCase(variant, 'adapt_20w1s', 'adapt_20w1s', 20, 0.1, false),
+    // the same with the queries scored by the fast forward, as /predict does (the 5 steps are the tfjs path's)
+    adaptCase(variant, 'adapt_5w1s_fast_predict', 'adapt_5w1s', 5, 0.4, false, true),
+    adaptCase(variant, 'adapt_20w1s_fast_predict', 'adapt_20w1s', 20, 0.1, false, true),
     adaptCase(variant, 'adapt_5w1s_head_only', 'adapt_5w1s_head', 5, 0.4, true),
+    // the same through the serving fast path (src/core/serving.ts: body once, head steps on the host), as the API runs it
+    adaptCase(variant, 'adapt_5w1s_head_only_fast', 'adapt_5w1s_head', 5, 0.4, true, true),
+  ];
+}
+
+export const SHIPPED_MODEL = fileURLToPath(new URL('../models/omniglot.safetensors', import.meta.url));
+
+/**
+ * The shipped default model's serving path (models/omniglot.safetensors: max-pool Conv4, frozen
+ * batch norm, prototype head; /adapt = 1 SGD step on the head at its inner rate, 0.01): adapt to N
+ * support images (1 shot) and score 15 queries per class, as /adapt then /predict compute it; on
+ * the fast path (src/core/serving.ts, what the API runs) and on the tfjs reference path.
+ * Random inputs in [0, 1) as the PyTorch reference's.
+ */
+function servedCase(ways: number, queries: number, path: 'fast' | 'reference'): BenchCase {
+  const { tensors, metadata } = decodeCheckpoint(readFileSync(SHIPPED_MODEL));
+  const net = createNetwork(metadata.spec);
+  const params = toParams(new Map([...tensors].filter(([name]) => !name.startsWith(LEARNED_LR_PREFIX))));
+  const inference = (metadata.extras['inference'] ?? {}) as { innerLr?: number; steps?: number };
+  const options = { steps: inference.steps ?? 1, lr: inference.innerLr ?? 0.01, only: net.headNames };
+  const task = randomImageTask({ ways, shots: 1, queries: Math.max(queries, 1), size: 28, channels: 1 }, 3);
+  const support = { x: task.supportX, y: task.supportY };
+  const phases: PhaseTimes = {};
+  // The fast path folds θ's batch norm once per model and caches it (as a serving thread does): fold now, not in a timed run.
+  if (path === 'fast') tf.dispose(Object.values(adaptFast(net, params, support, options)!.params));
+  const name = queries > 0 ? `served_${ways}w1s${path === 'reference' ? '_tfjs_reference' : ''}` : `served_${ways}w1s_adapt_only${path === 'reference' ? '_tfjs_reference' : ''}`;
+  return {
+    name,
+    torch: queries > 0 ? `serve_${ways}w1s` : `serve_${ways}w1s_adapt_only`,
+    phases,
+    path,
+    run: () => {
+      const before = tf.memory().numTensors;
+      const result = path === 'fast' ? adaptFast(net, params, support, { ...options, phases })! : adapt(net, params, support, { ...options, phases });
+      if (queries > 0) {
+        const probabilities =
+          // as /predict: the model's θ with the session's adapted head
+          path === 'fast'
+            ? predictFast(net, { ...params, 'head.weight': result.params['head.weight']!, 'head.bias': result.params['head.bias']! }, task.queryX, { phases })!
+            : timed(phases, 'queries', () => predict(net, result.params, task.queryX));
+        timed(phases, 'queries', () => probabilities.dataSync());
+        probabilities.dispose();
+      }
+      tf.dispose(Object.values(result.params));
+      if (tf.memory().numTensors !== before) throw new TensorLeakError(name, before, tf.memory().numTensors);
+    },
+    dispose: () => {
+      clearFoldCache();
+      tf.dispose(Object.values(params));
+      disposeTask(task);
+    },
+  };
+}
+
+/** The shipped model's /adapt + /predict, 5-way and 20-way 1-shot with 15 queries per class, fast path and tfjs reference. */
+export function servedCases(): BenchCase[] {
+  return [
+    servedCase(5, 15, 'fast'),
+    servedCase(5, 15, 'reference'),
+    servedCase(20, 15, 'fast'),
+    servedCase(20, 15, 'reference'),
+    servedCase(5, 0, 'fast'),
   ];
 }
 

@@ -10,6 +10,13 @@ export interface Row extends Timing {
   /** The reference case with the same shapes. */
   readonly torch_case: string;
   readonly tasks_per_s?: number;
+  /** 'fast': the serving fast path; 'reference': the differentiable tfjs path (adaptation cases). */
+  readonly path?: 'fast' | 'reference';
+  /** Mean milliseconds per run by phase (adaptation cases). */
+  readonly phases_ms?: Record<string, number>;
+  /** TensorFlow.js kernels dispatched by one run (tf.profile; custom-op scopes not counted), and the costliest. */
+  readonly kernel_calls?: number;
+  readonly top_kernels?: readonly string[];
 }
 
 export interface ComparedRow extends Row {
@@ -38,6 +45,8 @@ export function summaryLines(rows: readonly ComparedRow[]): string[] {
     const rate = r.tasks_per_s !== undefined ? `, ${r.tasks_per_s} tasks/s` : '';
     const torchRate = r.torch_tasks_per_s !== null ? `, ${r.torch_tasks_per_s} tasks/s` : '';
     const reference = r.torch_p50_ms === null ? 'PyTorch n/a' : `PyTorch ${r.torch_p50_ms} ms${torchRate}`;
-    return `${r.variant} ${r.case} ${r.kernels} ${r.threads}t: ${r.median_ms} ms${rate} (${reference}) ratio ${r.ratio ?? 'n/a'}`;
+    const phases = r.phases_ms ? `; ${Object.entries(r.phases_ms).map(([p, ms]) => `${p} ${ms}`).join(', ')} ms` : '';
+    const kernels = r.kernel_calls !== undefined ? `; ${r.kernel_calls} kernel calls` : '';
+    return `${r.variant} ${r.case} ${r.kernels} ${r.threads}t: ${r.median_ms} ms${rate} (${reference}) ratio ${r.ratio ?? 'n/a'}${phases}${kernels}`;
   });
 }

@@ -2,7 +2,9 @@
 """PyTorch side of `npm run bench:core`: the cases of the shared reference torch_maml.py (imported
 unchanged: its network, tasks, adaptation, meta-step, malloc tuning and timing) on the shapes of
 bench/core.ts, in one process, plus head-only adaptation (not in the reference), written the way
-our head-only adaptation works: body features once, 5 SGD steps on the linear head.
+our head-only adaptation works: body features once, 5 SGD steps on the linear head, and the
+shipped model's serving path (serve_*: frozen batch norm in eval mode, prototype head, 1 SGD
+step on the head at lr 0.01, then the queries' class probabilities).
 
 Differences from running torch_maml.py itself: adaptation and meta-step cases take different
 query counts in one run (15 and 5 per class), and the reference's wait for an idle machine is
@@ -48,6 +50,44 @@ def adapt_head_only(params, task, steps, lr, strided):
         with torch.no_grad():
             w, b = (w - lr * gw).requires_grad_(), (b - lr * gb).requires_grad_()
     return w, b
+
+
+def frozen_features(x, params, stats, strided):
+    """The served model's body: batch norm with frozen running moments (eval mode), i.e. a
+    per-channel affine map; no conv bias (our Conv4 defines it away, as batch norm cancels it)."""
+    for i in range(4):
+        w, _, g, beta = params[4 * i: 4 * i + 4]
+        mean, var = stats[i]
+        x = F.conv2d(x, w, None, stride=2 if strided else 1, padding=1)
+        x = F.batch_norm(x, mean, var, g, beta, training=False)
+        x = F.relu(x)
+        if not strided:
+            x = F.max_pool2d(x, 2)
+    return x.mean(dim=(2, 3))
+
+
+def serve(params, stats, task, steps, lr, strided, queries=True):
+    """What the shipped model's /adapt + /predict compute: body features of the support set once,
+    the prototype head (w_c = 2 mu_c, b_c = -|mu_c|^2), `steps` SGD steps on the head alone, then
+    class probabilities of the queries."""
+    xs, ys, xq, _ = task
+    with torch.no_grad():
+        f = frozen_features(xs, params, stats, strided)
+        onehot = F.one_hot(ys).float()
+        means = onehot.t() @ f / onehot.sum(0).clamp(min=1)[:, None]
+    w, b = (2 * means).requires_grad_(), (-(means ** 2).sum(1)).requires_grad_()
+    for _ in range(steps):
+        gw, gb = torch.autograd.grad(F.cross_entropy(F.linear(f, w, b), ys), (w, b))
+        with torch.no_grad():
+            w, b = (w - lr * gw).requires_grad_(), (b - lr * gb).requires_grad_()
+    if not queries:
+        return w, b
+    with torch.no_grad():
+        return F.softmax(F.linear(frozen_features(xq, params, stats, strided), w, b), 1)
+
+
+def frozen_stats(gen):
+    return [(torch.rand(64, generator=gen) * 0.2 - 0.1, torch.rand(64, generator=gen) + 0.5) for _ in range(4)]
 
 
 def timed(ref, fn, reps, warmup, max_seconds, min_reps=5):
@@ -98,11 +138,19 @@ def main():
     meta_cases = ref.build_cases(args.strided, gen, args.query_meta)
     head_params = ref.init_params(5, gen)
     head_task = ref.make_task(5, 1, args.query_adapt, gen)
+    serve_params = [p.detach() for p in ref.init_params(5, gen)]
+    serve_stats = frozen_stats(gen)
+    serve_task5 = ref.make_task(5, 1, args.query_adapt, gen)
+    serve_task20 = ref.make_task(20, 1, args.query_adapt, gen)
     cases = {
         "adapt_5w1s": adapt_cases["adapt_5w1s"],
         "adapt_20w1s": adapt_cases["adapt_20w1s"],
         "adapt_5w1s_head": (lambda: adapt_head_only(head_params, head_task, 5, 0.4, args.strided), False, 0),
         "metatrain_step_so": meta_cases["metatrain_step_so"],
+        # the shipped model's serving path (frozen batch norm, prototype head, 1 head step at lr 0.01)
+        "serve_5w1s": (lambda: serve(serve_params, serve_stats, serve_task5, 1, 0.01, args.strided), False, 0),
+        "serve_20w1s": (lambda: serve(serve_params, serve_stats, serve_task20, 1, 0.01, args.strided), False, 0),
+        "serve_5w1s_adapt_only": (lambda: serve(serve_params, serve_stats, serve_task5, 1, 0.01, args.strided, False), False, 0),
         "metatrain_step_fo": meta_cases["metatrain_step_fo"],
     }
     names = [c for c in args.cases.split(",") if c]

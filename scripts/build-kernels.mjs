@@ -43,7 +43,7 @@ const sources = readdirSync(sourceDir).filter((f) => f.endsWith('.c')).sort().ma
 const cc = process.env.CC || 'cc';
 const temporary = `${output}.${process.pid}.tmp`;
 const args = [
-  '-O3', '-std=c11', '-fPIC', '-shared', '-fvisibility=hidden', '-Wall', '-Wextra',
+  '-O3', '-std=c11', '-fPIC', '-shared', '-pthread', '-fvisibility=hidden', '-Wall', '-Wextra',
   ...(process.env.CFLAGS ? process.env.CFLAGS.split(/\s+/).filter(Boolean) : []),
   `-I${includeDir}`, ...sources, '-o', temporary, '-lm',
   ...(process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : []),

@@ -3,10 +3,16 @@
  * the wasm heap, so nothing is copied); lengths are checked against the shapes before any
  * pointer is used. All scratch memory is freed before a call returns.
  *
- *   matmul(a, b, out, bias | null, dims: Int32Array[batch, M, N, K, transA, transB, batchA, batchB], act, param)
- *   conv2d(x, w, out, bias | null, geometry: Int32Array[15] (conv_geometry order), act, param)
+ *   matmul(a, b, out, bias | null, dims: Int32Array[batch, M, N, K, transA, transB, batchA, batchB], act, param[, threads])
+ *   conv2d(x, w, out, bias | null, geometry: Int32Array[15] (conv_geometry order), act, param[, threads[, pool]])
+ *   threads (default 1): run the GEMM on up to that many threads (parallel.h); pool 1: out is
+ *   the 2×2 stride-2 max-pool (floor: a trailing odd row / column dropped) of the activation,
+ *   [batch, out_h/2, out_w/2, out_c], and the full-size activation is never written to the heap.
  *   act: enum activation (epilogue.h); param: leakyrelu's alpha (a number), or prelu's slopes
  *   (a Float32Array with 1 or N / outChannels entries).
+ *   norm_relu_pool(x, gamma, beta, out, shape: Int32Array[n, h, w, c], epsilon, pool 0|1)
+ *   batch_norm(x, gamma, beta, y, xhat, rstd, dims: Int32Array[rows, c], epsilon)
+ *   batch_norm_grad(dy, xhat, gamma, rstd, dx, dgamma, dbeta, dims: Int32Array[rows, c])
  *   info() → { version, isa, mr, nr }
  */
 #include <stdint.h>
@@ -16,8 +22,9 @@
 #include "conv.h"
 #include "epilogue.h"
 #include "gemm.h"
+#include "parallel.h"
 
-#define ADDON_VERSION 2
+#define ADDON_VERSION 3
 #define CHECK(env, call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, #call " failed"); return NULL; } } while (0)
 
 static napi_value matmul(napi_env env, napi_callback_info info) {
@@ -46,7 +53,7 @@ static napi_value matmul(napi_env env, napi_callback_info info) {
     const float *bi = (const float *)b.data + (batch_b == 1 ? 0 : i * b_size);
     const strided_matrix am = {ai, trans_a ? 1 : K, trans_a ? M : 1};
     const strided_matrix bm = {bi, trans_b ? 1 : N, trans_b ? K : 1};
-    if (gemm(M, N, K, pack_a_strided, &am, &bm, (float *)out.data + i * c_size, N) != 0) {
+    if (gemm_parallel(M, N, K, pack_a_strided, &am, &bm, (float *)out.data + i * c_size, N, args.threads) != 0) {
       napi_throw_error(env, "ENOMEM", "matmul: out of memory");
       return NULL;
     }
@@ -77,7 +84,9 @@ static napi_value conv2d(napi_env env, napi_callback_info info) {
   }
   const size_t x_size = (size_t)g.batch * g.in_h * g.in_w * g.in_c;
   const size_t w_size = (size_t)g.filter_h * g.filter_w * g.in_c * g.out_c;
-  const size_t out_size = (size_t)g.batch * g.out_h * g.out_w * g.out_c;
+  const size_t full_size = (size_t)g.batch * g.out_h * g.out_w * g.out_c;
+  const int pool_h = g.out_h / 2, pool_w = g.out_w / 2;
+  const size_t out_size = args.pool ? (size_t)g.batch * pool_h * pool_w * g.out_c : full_size;
   if (!typed_array(env, args.argv[0], napi_float32_array, x_size, "x", &x) ||
       !typed_array(env, args.argv[1], napi_float32_array, w_size, "w", &w) ||
       !typed_array(env, args.argv[2], napi_float32_array, out_size, "out", &out) ||
@@ -88,11 +97,139 @@ static napi_value conv2d(napi_env env, napi_callback_info info) {
       (args.act.slope && !fits_channels(env, (size_t)args.act.slope_len, g.out_c, "prelu slopes must have 1 or outChannels elements"))) {
     return NULL;
   }
-  if (conv2d_nhwc(&g, x.data, w.data, out.data) != 0) {
+  if (!args.pool) {
+    if (conv2d_nhwc(&g, x.data, w.data, out.data, args.threads) != 0) {
+      napi_throw_error(env, "ENOMEM", "conv2d: out of memory");
+      return NULL;
+    }
+    bias_activation(out.data, (long)g.batch * g.out_h * g.out_w, g.out_c, bias.data, (int)bias.length, &args.act);
+    return NULL;
+  }
+  /* Pooled: a few images at a time through a cache-sized buffer (~2 MiB), never the whole
+   * full-resolution activation (a 64 MB malloc is page-faulted in on every call). */
+  const size_t image_floats = (size_t)g.out_h * g.out_w * g.out_c;
+  int chunk = image_floats > 0 ? (int)((512u * 1024u) / image_floats) : g.batch;
+  if (chunk < 1) chunk = 1;
+  if (chunk > g.batch) chunk = g.batch;
+  float *full = malloc(sizeof(float) * (image_floats * (size_t)chunk > 0 ? image_floats * (size_t)chunk : 1));
+  if (!full) {
     napi_throw_error(env, "ENOMEM", "conv2d: out of memory");
     return NULL;
   }
-  bias_activation(out.data, (long)g.batch * g.out_h * g.out_w, g.out_c, bias.data, (int)bias.length, &args.act);
+  const size_t in_floats = (size_t)g.in_h * g.in_w * g.in_c, pooled_floats = (size_t)pool_h * pool_w * g.out_c;
+  for (int n0 = 0; n0 < g.batch; n0 += chunk) {
+    conv_geometry part = g;
+    part.batch = g.batch - n0 < chunk ? g.batch - n0 : chunk;
+    if (conv2d_nhwc(&part, (const float *)x.data + (size_t)n0 * in_floats, w.data, full, args.threads) != 0) {
+      free(full);
+      napi_throw_error(env, "ENOMEM", "conv2d: out of memory");
+      return NULL;
+    }
+    bias_activation(full, (long)part.batch * g.out_h * g.out_w, g.out_c, bias.data, (int)bias.length, &args.act);
+    max_pool_2x2(full, part.batch, g.out_h, g.out_w, g.out_c, (float *)out.data + (size_t)n0 * pooled_floats);
+  }
+  free(full);
+  return NULL;
+}
+
+/* norm_relu_pool(x, gamma, beta, out, shape: Int32Array[n, h, w, c], epsilon, pool): relu(batchNorm(x))
+ * with x's own moments over n·h·w, then (pool 1) the 2×2 stride-2 max-pool (floor) into out. */
+static napi_value norm_relu_pool(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  array_view shape, x, gamma, beta, out;
+  double epsilon = 0;
+  int32_t pool = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 7 ||
+      napi_get_value_double(env, argv[5], &epsilon) != napi_ok || napi_get_value_int32(env, argv[6], &pool) != napi_ok ||
+      pool < 0 || pool > 1 || !(epsilon >= 0)) {
+    napi_throw_type_error(env, NULL, "norm_relu_pool: expected (x, gamma, beta, out, shape, epsilon, pool 0|1)");
+    return NULL;
+  }
+  if (!typed_array(env, argv[4], napi_int32_array, 4, "shape", &shape)) return NULL;
+  const int32_t *d = shape.data;
+  if (d[0] < 0 || d[1] < 0 || d[2] < 0 || d[3] < 1) {
+    napi_throw_range_error(env, NULL, "norm_relu_pool: negative size");
+    return NULL;
+  }
+  const long rows = (long)d[0] * d[1] * d[2];
+  const size_t size = (size_t)rows * d[3];
+  const size_t out_size = pool ? (size_t)d[0] * (d[1] / 2) * (d[2] / 2) * d[3] : size;
+  if (!typed_array(env, argv[0], napi_float32_array, size, "x", &x) ||
+      !typed_array(env, argv[1], napi_float32_array, (size_t)d[3], "gamma", &gamma) ||
+      !typed_array(env, argv[2], napi_float32_array, (size_t)d[3], "beta", &beta) ||
+      !typed_array(env, argv[3], napi_float32_array, out_size, "out", &out)) return NULL;
+  if (rows == 0) return NULL;
+  float *full = pool ? malloc(sizeof(float) * size) : out.data;
+  if (!full) {
+    napi_throw_error(env, "ENOMEM", "norm_relu_pool: out of memory");
+    return NULL;
+  }
+  batch_norm_relu(x.data, rows, d[3], gamma.data, beta.data, (float)epsilon, full);
+  if (pool) {
+    max_pool_2x2(full, d[0], d[1], d[2], d[3], out.data);
+    free(full);
+  }
+  return NULL;
+}
+
+/* Reads `count` float32 arrays of at least need[i] elements from argv (0 with a JS exception otherwise). */
+static int float_arrays(napi_env env, napi_value *argv, const size_t *need, const char *const *names, int count, float **out) {
+  for (int i = 0; i < count; i++) {
+    array_view view;
+    if (!typed_array(env, argv[i], napi_float32_array, need[i], names[i], &view)) return 0;
+    out[i] = view.data;
+  }
+  return 1;
+}
+
+/* batch_norm(x, gamma, beta, y, xhat, rstd, dims: Int32Array[rows, c], epsilon) */
+static napi_value batch_norm(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  array_view dims;
+  double epsilon = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 8 ||
+      napi_get_value_double(env, argv[7], &epsilon) != napi_ok || !(epsilon >= 0)) {
+    napi_throw_type_error(env, NULL, "batch_norm: expected (x, gamma, beta, y, xhat, rstd, dims, epsilon)");
+    return NULL;
+  }
+  if (!typed_array(env, argv[6], napi_int32_array, 2, "dims", &dims)) return NULL;
+  const int32_t *d = dims.data;
+  if (d[0] < 1 || d[1] < 1) {
+    napi_throw_range_error(env, NULL, "batch_norm: rows and channels must be positive");
+    return NULL;
+  }
+  const size_t size = (size_t)d[0] * d[1], c = (size_t)d[1];
+  const size_t need[6] = {size, c, c, size, size, c};
+  const char *const names[6] = {"x", "gamma", "beta", "y", "xhat", "rstd"};
+  float *p[6];
+  if (!float_arrays(env, argv, need, names, 6, p)) return NULL;
+  if (batch_norm_forward(p[0], d[0], d[1], p[1], p[2], (float)epsilon, p[3], p[4], p[5]) != 0) napi_throw_error(env, "ENOMEM", "batch_norm: out of memory");
+  return NULL;
+}
+
+/* batch_norm_grad(dy, xhat, gamma, rstd, dx, dgamma, dbeta, dims: Int32Array[rows, c]) */
+static napi_value batch_norm_grad(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  array_view dims;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 8) {
+    napi_throw_type_error(env, NULL, "batch_norm_grad: expected (dy, xhat, gamma, rstd, dx, dgamma, dbeta, dims)");
+    return NULL;
+  }
+  if (!typed_array(env, argv[7], napi_int32_array, 2, "dims", &dims)) return NULL;
+  const int32_t *d = dims.data;
+  if (d[0] < 1 || d[1] < 1) {
+    napi_throw_range_error(env, NULL, "batch_norm_grad: rows and channels must be positive");
+    return NULL;
+  }
+  const size_t size = (size_t)d[0] * d[1], c = (size_t)d[1];
+  const size_t need[7] = {size, size, c, c, size, c, c};
+  const char *const names[7] = {"dy", "xhat", "gamma", "rstd", "dx", "dgamma", "dbeta"};
+  float *p[7];
+  if (!float_arrays(env, argv, need, names, 7, p)) return NULL;
+  if (batch_norm_backward(p[0], p[1], d[0], d[1], p[2], p[3], p[4], p[5], p[6]) != 0) napi_throw_error(env, "ENOMEM", "batch_norm_grad: out of memory");
   return NULL;
 }
 
@@ -115,6 +252,9 @@ static napi_value init(napi_env env, napi_value exports) {
   const napi_property_descriptor methods[] = {
       {"matmul", NULL, matmul, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"norm_relu_pool", NULL, norm_relu_pool, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"batch_norm", NULL, batch_norm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"batch_norm_grad", NULL, batch_norm_grad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, describe, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(env, napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods));

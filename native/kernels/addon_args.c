@@ -31,13 +31,31 @@ int is_null(napi_env env, napi_value value) {
 }
 
 int read_args(napi_env env, napi_callback_info info, call_args *args) {
-  size_t argc = 7;
+  size_t argc = 9;
   int32_t kind = -1;
   double alpha = 0;
-  if (napi_get_cb_info(env, info, &argc, args->argv, NULL, NULL) != napi_ok || argc != 7 ||
+  if (napi_get_cb_info(env, info, &argc, args->argv, NULL, NULL) != napi_ok || argc < 7 || argc > 9 ||
       napi_get_value_int32(env, args->argv[5], &kind) != napi_ok || kind < 0 || kind >= ACT_COUNT) {
-    napi_throw_type_error(env, NULL, "expected 7 arguments, the 6th an activation code");
+    napi_throw_type_error(env, NULL, "expected 7 to 9 arguments, the 6th an activation code");
     return 0;
+  }
+  args->argc = argc;
+  args->threads = 1;
+  args->pool = 0;
+  int32_t value = 0;
+  if (argc > 7 && !is_null(env, args->argv[7])) {
+    if (napi_get_value_int32(env, args->argv[7], &value) != napi_ok || value < 1) {
+      napi_throw_type_error(env, NULL, "threads: expected a positive integer");
+      return 0;
+    }
+    args->threads = value;
+  }
+  if (argc > 8 && !is_null(env, args->argv[8])) {
+    if (napi_get_value_int32(env, args->argv[8], &value) != napi_ok || value < 0 || value > 1) {
+      napi_throw_type_error(env, NULL, "pool: expected 0 or 1");
+      return 0;
+    }
+    args->pool = value;
   }
   args->act = (activation_spec){(activation)kind, 0, NULL, 0};
   if (kind == ACT_PRELU) {

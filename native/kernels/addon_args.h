@@ -16,8 +16,9 @@ int typed_array(napi_env env, napi_value value, napi_typedarray_type want, size_
 /* True for null / undefined. */
 int is_null(napi_env env, napi_value value);
 
-/* The 7 arguments of matmul / conv2d; the 6th is an activation code, the 7th its parameter. */
-typedef struct { napi_value argv[7]; activation_spec act; } call_args;
+/* The 7 arguments of matmul / conv2d (the 6th an activation code, the 7th its parameter), then
+ * optionally the number of threads (8th, default 1) and, for conv2d, a 2×2 max-pool flag (9th). */
+typedef struct { napi_value argv[9]; size_t argc; activation_spec act; int threads; int pool; } call_args;
 int read_args(napi_env env, napi_callback_info info, call_args *args);
 
 /* Bias and prelu slopes broadcast along the channels: 1 or `channels` entries, else a RangeError. */

@@ -4,6 +4,7 @@
 
 #include "conv_narrow.h"
 #include "gemm.h"
+#include "parallel.h"
 
 typedef struct {
   const conv_geometry *g;
@@ -43,7 +44,7 @@ static void pack_a_conv(const void *ctx, int m0, int mr, int k0, int kc, int MR,
   }
 }
 
-int conv2d_nhwc(const conv_geometry *g, const float *x, const float *w, float *out) {
+int conv2d_nhwc(const conv_geometry *g, const float *x, const float *w, float *out, int threads) {
   if (g->out_c <= NARROW_MAX_OUT_C && g->in_c >= 16) return conv2d_nhwc_narrow(g, x, w, out);
   if (gemm_mr() > MAX_MR) return -1;
   float *zeros = calloc(g->in_c > 0 ? (size_t)g->in_c : 1, sizeof(float));
@@ -51,7 +52,7 @@ int conv2d_nhwc(const conv_geometry *g, const float *x, const float *w, float *o
   const conv_source source = {g, x, zeros};
   const strided_matrix filter = {w, g->out_c, 1};
   const int M = g->batch * g->out_h * g->out_w, K = g->filter_h * g->filter_w * g->in_c;
-  const int status = gemm(M, g->out_c, K, pack_a_conv, &source, &filter, out, g->out_c);
+  const int status = gemm_parallel(M, g->out_c, K, pack_a_conv, &source, &filter, out, g->out_c, threads);
   free(zeros);
   return status;
 }

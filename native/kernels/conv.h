@@ -14,7 +14,8 @@ typedef struct {
   int pad_top, pad_left;
 } conv_geometry;
 
-/* x [batch,in_h,in_w,in_c], w [filter_h,filter_w,in_c,out_c], out [batch,out_h,out_w,out_c]. */
-int conv2d_nhwc(const conv_geometry *g, const float *x, const float *w, float *out);
+/* x [batch,in_h,in_w,in_c], w [filter_h,filter_w,in_c,out_c], out [batch,out_h,out_w,out_c];
+ * on up to `threads` threads (parallel.h). */
+int conv2d_nhwc(const conv_geometry *g, const float *x, const float *w, float *out, int threads);
 
 #endif

@@ -1,6 +1,8 @@
 #include "epilogue.h"
 
 #include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
 
 /* NaN stays NaN in every branch below, as in TensorFlow.js's own kernels. */
 static void activate_row(float *c, int cols, const activation_spec *act) {
@@ -37,4 +39,110 @@ void bias_activation(float *c, long rows, int cols, const float *bias, int bias_
     }
     activate_row(c, cols, act);
   }
+}
+
+void max_pool_2x2(const float *x, int n, int h, int w, int c, float *out) {
+  const int ho = h / 2, wo = w / 2;
+  for (int b = 0; b < n; b++) {
+    for (int i = 0; i < ho; i++) {
+      const float *r0 = x + ((size_t)(b * h + 2 * i) * w) * c, *r1 = r0 + (size_t)w * c;
+      float *o = out + ((size_t)(b * ho + i) * wo) * c;
+      for (int j = 0; j < wo; j++, o += c) {
+        const float *a = r0 + (size_t)2 * j * c, *bq = a + c, *d = r1 + (size_t)2 * j * c, *e = d + c;
+        for (int k = 0; k < c; k++) {
+          const float m0 = a[k] > bq[k] ? a[k] : bq[k], m1 = d[k] > e[k] ? d[k] : e[k];
+          o[k] = m0 > m1 ? m0 : m1;
+        }
+      }
+    }
+  }
+}
+
+void batch_norm_relu(const float *x, long rows, int c, const float *gamma, const float *beta, float epsilon, float *out) {
+  double *sum = calloc((size_t)c * 2, sizeof(double));
+  float *scale = malloc(sizeof(float) * (size_t)c * 2);
+  if (!sum || !scale) {
+    free(sum);
+    free(scale);
+    for (long i = 0; i < rows * c; i++) out[i] = NAN; /* cannot happen for Conv4's sizes; never silent */
+    return;
+  }
+  double *sq = sum + c;
+  float *shift = scale + c;
+  for (long r = 0; r < rows; r++) {
+    const float *row = x + r * c;
+    for (int j = 0; j < c; j++) sum[j] += row[j];
+  }
+  for (int j = 0; j < c; j++) sum[j] /= (double)rows;
+  for (long r = 0; r < rows; r++) {
+    const float *row = x + r * c;
+    for (int j = 0; j < c; j++) {
+      const double d = row[j] - sum[j];
+      sq[j] += d * d;
+    }
+  }
+  for (int j = 0; j < c; j++) {
+    const double s = gamma[j] / sqrt(sq[j] / (double)rows + epsilon);
+    scale[j] = (float)s;
+    shift[j] = (float)(beta[j] - sum[j] * s);
+  }
+  for (long r = 0; r < rows; r++) {
+    const float *row = x + r * c;
+    float *o = out + r * c;
+    for (int j = 0; j < c; j++) {
+      const float v = row[j] * scale[j] + shift[j];
+      o[j] = v < 0 ? 0 : v;
+    }
+  }
+  free(sum);
+  free(scale);
+}
+
+int batch_norm_forward(const float *x, long rows, int c, const float *gamma, const float *beta, float epsilon, float *y,
+                       float *xhat, float *rstd) {
+  double *mean = calloc((size_t)c * 2, sizeof(double));
+  if (!mean) return -1;
+  double *sq = mean + c;
+  for (long r = 0; r < rows; r++)
+    for (int j = 0; j < c; j++) mean[j] += x[r * c + j];
+  for (int j = 0; j < c; j++) mean[j] /= (double)rows;
+  for (long r = 0; r < rows; r++)
+    for (int j = 0; j < c; j++) {
+      const double d = x[r * c + j] - mean[j];
+      sq[j] += d * d;
+    }
+  for (int j = 0; j < c; j++) rstd[j] = (float)(1.0 / sqrt(sq[j] / (double)rows + epsilon));
+  for (long r = 0; r < rows; r++)
+    for (int j = 0; j < c; j++) {
+      const float h = (float)((x[r * c + j] - mean[j]) * rstd[j]);
+      xhat[r * c + j] = h;
+      y[r * c + j] = h * gamma[j] + beta[j];
+    }
+  free(mean);
+  return 0;
+}
+
+int batch_norm_backward(const float *dy, const float *xhat, long rows, int c, const float *gamma, const float *rstd,
+                        float *dx, float *dgamma, float *dbeta) {
+  double *sum = calloc((size_t)c * 2, sizeof(double));
+  if (!sum) return -1;
+  double *dot = sum + c;
+  for (long r = 0; r < rows; r++)
+    for (int j = 0; j < c; j++) {
+      sum[j] += dy[r * c + j];
+      dot[j] += (double)dy[r * c + j] * xhat[r * c + j];
+    }
+  for (int j = 0; j < c; j++) {
+    dbeta[j] = (float)sum[j];
+    dgamma[j] = (float)dot[j];
+    sum[j] /= (double)rows;
+    dot[j] /= (double)rows;
+  }
+  for (long r = 0; r < rows; r++)
+    for (int j = 0; j < c; j++) {
+      const double g = (double)gamma[j] * rstd[j];
+      dx[r * c + j] = (float)(g * (dy[r * c + j] - sum[j] - xhat[r * c + j] * dot[j]));
+    }
+  free(sum);
+  return 0;
 }

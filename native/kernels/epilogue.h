@@ -23,4 +23,20 @@ typedef struct {
 /* c [rows × cols]; bias has cols entries, or 1 (a scalar), or is NULL. */
 void bias_activation(float *c, long rows, int cols, const float *bias, int bias_len, const activation_spec *act);
 
+/* out [n, h/2, w/2, c] = the max of each 2×2 window of x [n, h, w, c] (stride 2, floor). */
+void max_pool_2x2(const float *x, int n, int h, int w, int c, float *out);
+
+/* out = relu(batchNorm(x)) with x [rows, c]'s own moments (over the rows; biased variance, as
+ * training-mode batch norm), scale gamma and shift beta [c]. out may be x. */
+void batch_norm_relu(const float *x, long rows, int c, const float *gamma, const float *beta, float epsilon, float *out);
+
+/* Training-mode batch norm over x [rows, c]: y = x̂·γ + β, x̂ = (x − μ)·rstd, rstd = 1/√(σ² + ε)
+ * (biased variance). Returns 0, or -1 without memory. */
+int batch_norm_forward(const float *x, long rows, int c, const float *gamma, const float *beta, float epsilon, float *y,
+                       float *xhat, float *rstd);
+
+/* Its gradient from the saved x̂ and rstd: dβ = Σ dy, dγ = Σ dy·x̂, dx = γ·rstd·(dy − dβ/M − x̂·dγ/M). */
+int batch_norm_backward(const float *dy, const float *xhat, long rows, int c, const float *gamma, const float *rstd,
+                        float *dx, float *dgamma, float *dbeta);
+
 #endif

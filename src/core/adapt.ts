@@ -74,6 +74,23 @@ export function innerLoop<X extends tf.Tensor>(net: Network<X>, theta: Params, s
   return { params: current, trajectory };
 }
 
+/**
+ * Milliseconds per phase, added to by adapt / adaptFast / predictFast when passed (bench:core's
+ * profile; the wasm backend runs kernels synchronously, so wall time per phase is kernel time).
+ */
+export type PhaseTimes = Record<string, number>;
+
+/** Runs f, adding its wall time to phases[name] (when profiling). */
+export function timed<T>(phases: PhaseTimes | undefined, name: string, f: () => T): T {
+  if (!phases) return f();
+  const t0 = performance.now();
+  try {
+    return f();
+  } finally {
+    phases[name] = (phases[name] ?? 0) + performance.now() - t0;
+  }
+}
+
 export interface AdaptResult {
   /** θ′: new tensors for every name (θ is never mutated or disposed); the caller disposes them. */
   readonly params: Params;
@@ -87,23 +104,36 @@ export function adapt<X extends tf.Tensor>(
   net: Network<X>,
   params: Params,
   support: LabelledSet<X>,
-  options: Omit<InnerLoopOptions, 'firstOrder' | 'keepSteps'>,
+  options: Omit<InnerLoopOptions, 'firstOrder' | 'keepSteps'> & { readonly phases?: PhaseTimes },
 ): AdaptResult {
+  const phases = options.phases;
   const { adapted, metrics } = tf.tidy(() => {
-    const start = withTaskHead(net, params, support);
+    const start = timed(phases, 'head_init', () => withTaskHead(net, params, support));
     const names = adaptedNames(net, start, options.only);
     validateRates(options.lr, start, names, options.steps);
-    const objective = supportObjective(net, start, support, names, options.loss);
+    const objective = timed(phases, 'features', () => supportObjective(net, start, support, names, options.loss));
     let current: Params = start;
     for (let step = 0; step < options.steps; step++) {
       const previous = current;
       current = tf.tidy(() => {
-        const { grads } = valueAndGradients(() => objective.loss(previous), pick(previous, names));
-        return applyStep(previous, names, grads, options.lr, step);
+        let forwardMs = 0;
+        const { grads } = timed(phases, 'backward', () =>
+          valueAndGradients(() => {
+            const t0 = performance.now();
+            const loss = objective.loss(previous);
+            forwardMs = performance.now() - t0;
+            return loss;
+          }, pick(previous, names)),
+        );
+        if (phases) {
+          phases['forward'] = (phases['forward'] ?? 0) + forwardMs;
+          phases['backward']! -= forwardMs; // 'backward' timed both
+        }
+        return timed(phases, 'update', () => applyStep(previous, names, grads, options.lr, step));
       });
       if (previous !== start) names.forEach((name) => previous[name]!.dispose());
     }
-    const outputs = objective.outputs(current);
+    const outputs = timed(phases, 'metrics', () => objective.outputs(current));
     const accuracy = taskAccuracy(outputs, support.y);
     const fresh: Params = {};
     // θ is never handed out: unadapted names (and every name after 0 steps) are copies.
@@ -111,7 +141,7 @@ export function adapt<X extends tf.Tensor>(
     const loss = (options.loss ?? taskLoss)(outputs, support.y);
     return { adapted: fresh, metrics: accuracy ? [loss, accuracy] : [loss] };
   });
-  const [lossValue, accuracyValue] = metrics.map((m) => m.dataSync()[0]!);
+  const [lossValue, accuracyValue] = timed(phases, 'metrics', () => metrics.map((m) => m.dataSync()[0]!));
   tf.dispose(metrics);
   return { params: adapted, supportLoss: lossValue!, supportAccuracy: accuracyValue ?? null };
 }

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { packageFile } from '../package-root.ts';
 
 /** Bumped with every change to the addon's calling convention (ADDON_VERSION in addon.c). */
-export const ADDON_VERSION = 2;
+export const ADDON_VERSION = 3;
 
 export const DEFAULT_ADDON_PATH = fileURLToPath(packageFile('native/build/maml_kernels.node'));
 
@@ -31,13 +31,24 @@ export interface KernelAddon {
    * `param` is leakyrelu's alpha, or prelu's slopes (1 or N entries); bias has 1 or N entries.
    */
   matmul(a: Float32Array, b: Float32Array, out: Float32Array, bias: Float32Array | null, dims: Int32Array,
-    activation: ActivationCode, param: number | Float32Array): void;
+    activation: ActivationCode, param: number | Float32Array, threads?: number): void;
   /**
    * NHWC convolution; geometry = [batch, inH, inW, inC, filterH, filterW, outC, outH, outW,
-   * strideH, strideW, dilationH, dilationW, padTop, padLeft].
+   * strideH, strideW, dilationH, dilationW, padTop, padLeft]. `threads` (default 1): the GEMM
+   * on up to that many threads; `pool` 1: out is the 2×2 stride-2 max-pool (floor) of the
+   * activation, [batch, outH/2, outW/2, outC].
    */
   conv2d(x: Float32Array, w: Float32Array, out: Float32Array, bias: Float32Array | null, geometry: Int32Array,
-    activation: ActivationCode, param: number | Float32Array): void;
+    activation: ActivationCode, param: number | Float32Array, threads?: number, pool?: 0 | 1): void;
+  /**
+   * relu(batchNorm(x)) with x's own moments over n·h·w (biased variance), then (pool 1) the 2×2
+   * stride-2 max-pool (floor); shape = [n, h, w, c].
+   */
+  norm_relu_pool(x: Float32Array, gamma: Float32Array, beta: Float32Array, out: Float32Array, shape: Int32Array, epsilon: number, pool: 0 | 1): void;
+  /** Training-mode batch norm of x [rows, c] (dims = [rows, c]): y, x̂ and 1/√(σ² + ε). */
+  batch_norm(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, xhat: Float32Array, rstd: Float32Array, dims: Int32Array, epsilon: number): void;
+  /** Its gradient from the saved x̂ and rstd: dx, dγ, dβ. */
+  batch_norm_grad(dy: Float32Array, xhat: Float32Array, gamma: Float32Array, rstd: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dims: Int32Array): void;
   info(): AddonInfo;
 }
 

@@ -5,6 +5,7 @@
  */
 import { broadcast_util, util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { KernelAddon } from './addon.ts';
+import { kernelThreads } from './threads.ts';
 import { type Epilogue, epilogueArgs, fusedEpilogue, NO_EPILOGUE } from './fused.ts';
 import { heapFloats, isWasmBackendLike } from './wasm_heap.ts';
 
@@ -62,7 +63,7 @@ function makeMatMulKernel(addon: KernelAddon, stock: KernelFunc, fused: boolean)
     try {
       const [bias, param] = epilogueArgs(backend, plan.epilogue);
       const a = heapFloats(backend, plan.a), b = heapFloats(backend, plan.b);
-      addon.matmul(a, b, heapFloats(backend, out), bias, plan.dims, plan.epilogue.activation, param);
+      addon.matmul(a, b, heapFloats(backend, out), bias, plan.dims, plan.epilogue.activation, param, kernelThreads());
     } catch (error) {
       backend.disposeData(out.dataId);
       throw error;

@@ -10,11 +10,14 @@
  * says why; TensorFlow.js then runs as before. unregisterFastKernels(tf) restores the stock ones.
  * Gradients are registered per kernel name and are unaffected. Single-threaded.
  */
-import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { isWasmBackendLike, type WasmBackendLike } from './wasm_heap.ts';
 import { type AddonLoad, type KernelAddon, loadKernelAddon } from './addon.ts';
 import { fastBatchMatMul, fastFusedMatMul } from './batch_mat_mul.ts';
-import { fastConv2D, fastFusedConv2D } from './conv2d.ts';
+import { BATCH_NORM, BATCH_NORM_GRAD, BATCH_NORM_RELU_POOL, FUSED_CONV_POOL, batchNormGradKernel, batchNormKernel, batchNormReluPoolKernel, fastConv2D, fastFusedConv2D, fusedConvPoolKernel } from './conv2d.ts';
 
+export { BATCH_NORM, BATCH_NORM_GRAD, BATCH_NORM_RELU_POOL, FUSED_CONV_POOL } from './conv2d.ts';
+export { InvalidThreadCountError, kernelThreads, setKernelThreads } from './threads.ts';
 export { ADDON_VERSION, DEFAULT_ADDON_PATH, loadKernelAddon, type AddonLoad, type KernelAddon } from './addon.ts';
 
 /** The kernel-registry part of the tfjs-core API (pass `tf` itself). */
@@ -38,11 +41,28 @@ export interface FastKernelOptions {
 }
 
 const BACKEND = 'wasm';
+
+/**
+ * Identity without a copy: the output shares x's data (tfjs data is never written in place; the
+ * wasm backend counts references, as its Reshape does). The stock kernel copies the whole tensor,
+ * and tfjs clones every tensor a gradient saves: ~370 copies per task of a meta-step.
+ */
+function sharedIdentity(_addon: KernelAddon, stock: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as Record<string, TensorInfo | undefined>;
+    const backend = args.backend as WasmBackendLike;
+    if (!x || x.dtype === 'string' || !isWasmBackendLike(backend) || typeof backend.incRef !== 'function') return stock(args);
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  };
+}
+
 const FAST_KERNELS: Record<string, (addon: KernelAddon, stock: KernelFunc) => KernelFunc> = {
   Conv2D: fastConv2D,
   FusedConv2D: fastFusedConv2D,
   BatchMatMul: fastBatchMatMul,
   _FusedMatMul: fastFusedMatMul,
+  Identity: sharedIdentity,
 };
 /** The stock configs replaced, by kernel name, to restore them. */
 const replaced = new Map<string, KernelConfig>();
@@ -68,6 +88,16 @@ export function registerFastKernels(tf: KernelRegistryApi, options: FastKernelOp
     replaced.set(kernelName, stock);
     registered.push(kernelName);
   }
+  // Kernels of our own (no stock ones to replace): fused conv + pool and batch norm for the core's ops.
+  const own: [string, (addon: KernelAddon) => KernelFunc][] = [
+    [FUSED_CONV_POOL, fusedConvPoolKernel],
+    [BATCH_NORM_RELU_POOL, batchNormReluPoolKernel],
+    [BATCH_NORM, batchNormKernel],
+    [BATCH_NORM_GRAD, batchNormGradKernel],
+  ];
+  for (const [kernelName, make] of own) {
+    if (!tf.getKernel(kernelName, BACKEND)) tf.registerKernel({ kernelName, backendName: BACKEND, kernelFunc: make(loaded.addon) });
+  }
   const skipped = missing.length > 0 ? `; no stock '${BACKEND}' kernel for ${missing.join(', ')} (import @tensorflow/tfjs-backend-wasm first)` : '';
   return { registered, reason: `native kernels (isa ${info.isa}, ${info.mr}×${info.nr} tiles, 1 thread)${skipped}` };
 }
@@ -81,5 +111,6 @@ export function unregisterFastKernels(tf: KernelRegistryApi): string[] {
     restored.push(kernelName);
   }
   replaced.clear();
+  for (const name of [FUSED_CONV_POOL, BATCH_NORM_RELU_POOL, BATCH_NORM, BATCH_NORM_GRAD]) if (tf.getKernel(name, BACKEND)) tf.unregisterKernel(name, BACKEND);
   return restored;
 }

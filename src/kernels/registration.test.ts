@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type KernelAddon, loadKernelAddon, registerFastKernels, unregisterFastKernels } from './index.ts';
+import { ADDON_VERSION, type KernelAddon, loadKernelAddon, registerFastKernels, unregisterFastKernels } from './index.ts';
 import { skipReason, tf } from './test_support.ts';
 
-const KERNELS = ['Conv2D', 'FusedConv2D', 'BatchMatMul', '_FusedMatMul'];
+const KERNELS = ['Conv2D', 'FusedConv2D', 'BatchMatMul', '_FusedMatMul', 'Identity'];
 const dir = mkdtempSync(join(tmpdir(), 'maml-kernels-'));
 const stockConfigs = () => KERNELS.map((name) => tf.getKernel(name, 'wasm'));
 
@@ -91,9 +91,12 @@ test('the addon checks every array against the shapes before touching memory', {
 
 test('when the native call throws, the output buffer is freed and the error surfaces', () => {
   const failing: KernelAddon = {
-    info: () => ({ version: 2, isa: 'generic', mr: 4, nr: 16 }),
+    info: () => ({ version: ADDON_VERSION, isa: 'generic', mr: 4, nr: 16 }),
     conv2d: () => { throw new RangeError('x: Float32Array too short'); },
     matmul: () => { throw new RangeError('a: Float32Array too short'); },
+    norm_relu_pool: () => { throw new RangeError('x: Float32Array too short'); },
+    batch_norm: () => { throw new RangeError('x: Float32Array too short'); },
+    batch_norm_grad: () => { throw new RangeError('dy: Float32Array too short'); },
   };
   registerFastKernels(tf, { load: () => ({ ok: true, addon: failing }) });
   try {

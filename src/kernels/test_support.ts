@@ -23,6 +23,9 @@ function countingLoad(): AddonLoad {
     info: () => real.info(),
     conv2d: (...args) => (nativeCalls.conv2d++, real.conv2d(...args)),
     matmul: (...args) => (nativeCalls.matmul++, real.matmul(...args)),
+    norm_relu_pool: (...args) => real.norm_relu_pool(...args),
+    batch_norm: (...args) => real.batch_norm(...args),
+    batch_norm_grad: (...args) => real.batch_norm_grad(...args),
   };
   return { ok: true, addon: counted };
 }
@@ -31,7 +34,7 @@ export async function useWasmWithFastKernels(): Promise<void> {
   assert.ok(await tf.setBackend('wasm'), 'wasm backend unavailable');
   unregisterFastKernels(tf);
   const registration = registerFastKernels(tf, { load: countingLoad });
-  assert.deepEqual(registration.registered.sort(), ['BatchMatMul', 'Conv2D', 'FusedConv2D', '_FusedMatMul']);
+  assert.deepEqual(registration.registered.sort(), ['BatchMatMul', 'Conv2D', 'FusedConv2D', 'Identity', '_FusedMatMul']);
 }
 
 export interface Comparison {

@@ -8,6 +8,8 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 /** The part of tfjs-backend-wasm's BackendWasm the fast kernels use. */
 export interface WasmBackendLike {
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  /** Another tensor shares the data (disposeData frees it when the last one goes). */
+  incRef?(dataId: object): void;
   typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
   disposeData(dataId: object, force?: boolean): boolean;
 }

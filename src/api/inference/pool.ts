@@ -3,6 +3,7 @@
  * and model cache per thread, a bounded queue. When every thread is busy and the queue is full a
  * request is refused at once with 503 + Retry-After instead of waiting without limit.
  */
+import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { HttpError } from '../../shared/errors.ts';
 import { epochMs, type AdaptRequest, type AdaptResponse, type InferenceRequest, type PredictRequest, type PredictResponse, type RefusedResponse } from './protocol.ts';
@@ -16,6 +17,11 @@ export interface InferencePoolOptions {
   readonly precision: 'float16' | 'float32';
   /** Start the threads now (the API, so the first request is not slow) or on first use (tests). */
   readonly warm?: boolean;
+  /**
+   * Threads per native kernel call for a request that arrives while no other is in flight (both
+   * cores for a lone request; concurrent requests get 1 each). Default: 2 on a machine with ≥ 2 cores.
+   */
+  readonly loneKernelThreads?: number;
 }
 
 export class PoolSaturatedError extends HttpError {
@@ -28,6 +34,7 @@ export class PoolSaturatedError extends HttpError {
 
 export class InferencePool {
   private readonly pool: Piscina;
+  private inFlight = 0;
 
   constructor(private readonly options: InferencePoolOptions) {
     this.pool = new Piscina({
@@ -45,13 +52,18 @@ export class InferencePool {
   private async run<R>(task: InferenceRequest): Promise<R> {
     if (this.pool.queueSize >= this.options.maxQueue) throw new PoolSaturatedError(this.pool.queueSize, this.options.maxQueue);
     let result: R | RefusedResponse;
+    const lone = this.inFlight === 0 && task.kind !== 'memory';
+    this.inFlight++;
     try {
-      result = (await this.pool.run(task)) as R | RefusedResponse;
+      const threads = lone ? (this.options.loneKernelThreads ?? Math.min(2, availableParallelism())) : 1;
+      result = (await this.pool.run(task.kind === 'memory' ? task : { ...task, kernelThreads: threads })) as R | RefusedResponse;
     } catch (error) {
       if (error instanceof Error && /queue is at limit/i.test(error.message)) {
         throw new PoolSaturatedError(this.pool.queueSize, this.options.maxQueue);
       }
       throw error;
+    } finally {
+      this.inFlight--;
     }
     if (result && typeof result === 'object' && 'refused' in result) {
       const { status, code, message } = result.refused;

@@ -26,6 +26,8 @@ export interface AdaptRequest {
   readonly headOnly: boolean;
   /** When the API handed it to the pool (epoch ms, performance.timeOrigin-based): the thread reports the wait. */
   readonly submittedAt: number;
+  /** Threads each native kernel call may use (src/kernels/threads.ts): more than 1 only for a lone request. Default 1. */
+  readonly kernelThreads?: number;
 }
 
 export interface AdaptResponse {
@@ -46,6 +48,7 @@ export interface PredictRequest {
   readonly images: ImageBatch;
   readonly ways: number;
   readonly submittedAt: number;
+  readonly kernelThreads?: number;
 }
 
 export interface PredictResponse {

@@ -4,6 +4,8 @@
  */
 import { workerData } from 'node:worker_threads';
 import { adapt, predict } from '../../core/adapt.ts';
+import { adaptFast, foldCacheTensors, predictFast } from '../../core/serving.ts';
+import { setKernelThreads } from '../../kernels/index.ts';
 import * as tf from '../../core/tf.ts';
 import type { Params } from '../../core/types.ts';
 import { decodeTheta, encodeTheta, ThetaCodecError, type HostMoments, type HostTensor } from '../sessions/codec.ts';
@@ -93,7 +95,9 @@ async function runAdapt(request: AdaptRequest, queueMs: number): Promise<AdaptRe
   const y = tf.tensor1d(request.labels, 'int32');
   const only = request.headOnly ? m.net.headNames : undefined;
   try {
-    const result = adapt(m.net, params, { x, y }, { steps: request.steps, lr: m.lr, ...(only ? { only } : {}) });
+    const options = { steps: request.steps, lr: m.lr, ...(only ? { only } : {}) };
+    // Frozen-BN Conv4, head only: the folded fast path (src/core/serving.ts); else the reference.
+    const result = adaptFast(m.net, params, { x, y }, options) ?? adapt(m.net, params, { x, y }, options);
     const buffers = new Set(m.net.buffers ?? []);
     const changed = only ?? Object.keys(result.params).filter((name) => !buffers.has(name));
     const adapted = new Map<string, HostTensor>();
@@ -124,7 +128,7 @@ async function runPredict(request: PredictRequest, queueMs: number): Promise<Pre
       // Each image normalised with the support set's moments: its answer does not depend on the
       // other images of the request (sessions made before the moments were stored: batch statistics).
       const moments: NormalizationMoments | undefined = adapted.moments?.map((l) => ({ mean: tf.tensor1d(l.mean), variance: tf.tensor1d(l.variance) }));
-      return predict(m.net, theta, x, moments ? { moments } : {}).dataSync() as Float32Array;
+      return (predictFast(m.net, theta, x, moments ? { moments } : {}) ?? predict(m.net, theta, x, moments ? { moments } : {})).dataSync() as Float32Array;
     });
     return { probabilities, decodeMs, predictMs: performance.now() - started, queueMs };
   } finally {
@@ -136,6 +140,7 @@ async function runPredict(request: PredictRequest, queueMs: number): Promise<Pre
 export default async function run(request: InferenceRequest): Promise<AdaptResponse | PredictResponse | RefusedResponse | { tensors: number }> {
   await ready;
   const queueMs = request.kind === 'memory' ? 0 : Math.max(0, epochMs() - request.submittedAt);
+  const previousThreads = request.kind === 'memory' ? undefined : setKernelThreads(request.kernelThreads ?? 1);
   try {
     if (request.kind === 'adapt') return await runAdapt(request, queueMs);
     if (request.kind === 'predict') return await runPredict(request, queueMs);
@@ -144,6 +149,9 @@ export default async function run(request: InferenceRequest): Promise<AdaptRespo
     // A session whose stored θ′ cannot be read: the client's to redo, not a server fault.
     if (error instanceof ThetaCodecError) return { refused: { status: 409, code: 'SESSION_UNREADABLE', message: `${error.message}; adapt a new session` } };
     throw error;
+  } finally {
+    if (previousThreads !== undefined) setKernelThreads(previousThreads);
   }
-  return { tensors: tf.memory().numTensors };
+  // The fold cache (src/core/serving.ts) is a cache like the model cache: not counted as live.
+  return { tensors: tf.memory().numTensors - foldCacheTensors() };
 }

@@ -24,6 +24,12 @@ export function batchNorm(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, e
       value: normalizedValue(input!, scale as tf.Tensor1D, shift as tf.Tensor1D, epsilon, save),
       gradFunc: (dy, saved) => {
         const [xs, gs] = saved as [tf.Tensor, tf.Tensor1D];
+        if (!gradientIsTaped() && nativeKernel(BATCH_NORM_GRAD)) {
+          // first order: the native kernel from the saved x̂ and r, one call instead of ~12
+          const [xhat, r] = [saved[2] as tf.Tensor2D, saved[3] as tf.Tensor1D];
+          const [dx, dGamma, dBeta] = tf.engine().runKernel(BATCH_NORM_GRAD, { dy: tf.reshape(dy, xhat.shape), xhat, gamma: gs, rstd: r }, {}) as unknown as tf.Tensor[];
+          return [tf.reshape(dx!, xs.shape), dGamma!, dBeta!];
+        }
         // saved x̂ and r are unlinked copies: fine unless this gradient is differentiated again
         const { normalized: xhat, inverseStd: r } = gradientIsTaped()
           ? normalize(xs, epsilon)
@@ -41,6 +47,18 @@ export function batchNorm(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, e
   return op(x, gamma, beta);
 }
 
+/**
+ * Native kernels (src/kernels registers them on the wasm backend when the addon is built; named
+ * here so that the core does not import src/kernels): the forward value, and the first-order
+ * gradient from saved x̂ and r. Higher orders always use the differentiable ops below.
+ */
+const BATCH_NORM = 'MamlBatchNorm';
+const BATCH_NORM_GRAD = 'MamlBatchNormGrad';
+
+function nativeKernel(name: string): boolean {
+  return tf.getKernel(name, tf.getBackend()) !== undefined;
+}
+
 /** x̂ [M,C] and r [C] from x (rows = all but the last axis). */
 function normalize(x: tf.Tensor, epsilon: number): { normalized: tf.Tensor2D; inverseStd: tf.Tensor1D } {
   const rows = tf.reshape(x, [-1, x.shape[x.rank - 1]!]) as tf.Tensor2D;
@@ -55,6 +73,12 @@ function normalize(x: tf.Tensor, epsilon: number): { normalized: tf.Tensor2D; in
  */
 function normalizedValue(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number, save: tf.GradSaveFunc): tf.Tensor {
   const rows = tf.reshape(x, [-1, x.shape[x.rank - 1]!]) as tf.Tensor2D;
+  if (nativeKernel(BATCH_NORM)) {
+    // y, x̂ and r in one native call (the values of the ops below, accumulated in float64)
+    const [y, xhat, r] = tf.engine().runKernel(BATCH_NORM, { x: rows, gamma, beta }, { epsilon }) as unknown as tf.Tensor[];
+    if (gradientIsTaped()) save([x, gamma, xhat!, r!]);
+    return tf.reshape(y!, x.shape);
+  }
   const centered = tf.sub(rows, channelMeanValue(rows)) as tf.Tensor2D;
   const inverseStd = tf.rsqrt(tf.add(channelMeanValue(tf.square(centered) as tf.Tensor2D), epsilon)) as tf.Tensor1D;
   if (!gradientIsTaped()) return tf.reshape(tf.add(tf.mul(centered, tf.mul(inverseStd, gamma)), beta), x.shape);

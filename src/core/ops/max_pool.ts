@@ -1,5 +1,5 @@
 import * as tf from '../tf.ts';
-import { customOp } from './custom_op.ts';
+import { customOp, gradientIsTaped } from './custom_op.ts';
 import { sumPoolValue, upsample2x, upsampleValue } from './upsample.ts';
 
 /**
@@ -21,7 +21,8 @@ export function reluMaxPool2x2(x: tf.Tensor4D): tf.Tensor4D {
 function pool(x: tf.Tensor4D, rectify: boolean): tf.Tensor4D {
   const op = customOp<tf.Tensor4D>(([input], save) => {
     const pooled = tf.maxPool(input as tf.Tensor4D, 2, 2, 'valid');
-    save(routingMasks(input as tf.Tensor4D, pooled, rectify));
+    // The masks serve only the gradient: without a tape (predict, features) nothing will ask for it.
+    if (gradientIsTaped()) save(routingMasks(input as tf.Tensor4D, pooled, rectify));
     return {
       value: rectify ? tf.relu(pooled) : pooled,
       gradFunc: (dy, saved) => routeToMaxima(dy, saved as [tf.Tensor4D, tf.Tensor4D], x.shape),
