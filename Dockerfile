@@ -1,5 +1,5 @@
 # The service's image: compiled JavaScript (dist/) run by node directly, for the API
-# (`node dist/src/server.js`, the default command), the worker (`node dist/src/worker.js`), the
+# (`node dist/src/api/server.js`, the default command), the worker (`node dist/src/worker/worker.js`), the
 # migration (`node dist/scripts/migrate.js`), keys (`node dist/scripts/keys-create.js`) and the CLI
 # (`maml`). Only what runs is shipped: dist/, pruned production node_modules, migrations, the
 # shipped models (models/manifest.json and the files it names), the native kernels.
@@ -68,4 +68,4 @@ USER app
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=10s --start-period=60s --retries=3 CMD ["maml-healthcheck"]
 # node is PID 1 (exec form, no npm or shell between): SIGTERM reaches it and it stops gracefully.
-CMD ["node", "dist/src/server.js"]
+CMD ["node", "dist/src/api/server.js"]

@@ -4,7 +4,7 @@
  * through @prisma/adapter-pg. Nothing is downloaded (README, "Prisma offline").
  *
  * `prisma migrate diff --from-empty|--from-schema-datamodel ... --script` (no database needed)
- * writes new migrations; `npm run migrate` (src/db/migrate.ts) applies them. The wasm schema
+ * writes new migrations; `npm run migrate` (src/shared/db/migrate.ts) applies them. The wasm schema
  * engine cannot apply them through @prisma/adapter-pg 6.19: it reads catalog columns of type
  * `name`, which the adapter refuses ("Column type 'name' could not be deserialized",
  * prisma/orm#27403). Our runner keeps Prisma's `_prisma_migrations` table, so `prisma migrate

@@ -1,5 +1,5 @@
 /**
- * The web console (web/) → dist/web, served by the API (src/plugins/console.ts). Everything is
+ * The web console (web/) → dist/web, served by the API (src/api/plugins/console.ts). Everything is
  * bundled into external, content-hashed files under assets/: no inline scripts or styles (the
  * console's Content-Security-Policy allows 'self' only) and nothing from a CDN.
  */

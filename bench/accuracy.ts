@@ -12,10 +12,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createApiKey } from '../src/auth/api-keys.ts';
+import { createApiKey } from '../src/api/auth/api-keys.ts';
 import { meanConfidence, type MeanConfidence } from '../src/core/tasks/index.ts';
-import { disposeServingModel, loadServingModel } from '../src/inference/serving-model.ts';
-import { registerModel } from '../src/models/registry.ts';
+import { disposeServingModel, loadServingModel } from '../src/api/inference/serving-model.ts';
+import { registerModel } from '../src/shared/models/registry.ts';
 import { selectBackend } from '../src/tf/backend.ts';
 import { buildTestApp, createTestDatabase } from '../test/helpers/env.ts';
 import { evaluatePlans, headOutputs, loadEvaluationSet, PAPER_SETTINGS, settingName, taskPlans } from './accuracy/evaluate.ts';

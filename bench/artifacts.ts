@@ -10,10 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import S3rver from 's3rver';
-import type { ArtifactStore } from '../src/storage/artifact-store.ts';
-import { FsArtifactStore } from '../src/storage/fs-artifact-store.ts';
-import { PgArtifactStore } from '../src/storage/pg-artifact-store.ts';
-import { S3ArtifactStore } from '../src/storage/s3-artifact-store.ts';
+import type { ArtifactStore } from '../src/shared/storage/artifact-store.ts';
+import { FsArtifactStore } from '../src/shared/storage/fs-artifact-store.ts';
+import { PgArtifactStore } from '../src/shared/storage/pg-artifact-store.ts';
+import { S3ArtifactStore } from '../src/shared/storage/s3-artifact-store.ts';
 import { createTestDatabase } from '../test/helpers/env.ts';
 
 const { values } = parseArgs({ options: { mb: { type: 'string', default: '64' } } });

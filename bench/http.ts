@@ -11,7 +11,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createApiKey } from '../src/auth/api-keys.ts';
+import { createApiKey } from '../src/api/auth/api-keys.ts';
 import { buildTestApp, createTestDatabase } from '../test/helpers/env.ts';
 import { registerTestModel } from '../test/helpers/models.ts';
 

@@ -11,8 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { createApiKey } from '../src/auth/api-keys.ts';
-import { createDb } from '../src/db/client.ts';
+import { createApiKey } from '../src/api/auth/api-keys.ts';
+import { createDb } from '../src/shared/db/client.ts';
 import { createTestDatabase, REDIS_URL } from '../test/helpers/env.ts';
 import { freePort, spawnEntry, waitForStatus } from '../test/helpers/processes.ts';
 import { sampleApi, slope, type ApiSample } from './load/api-metrics.ts';
@@ -31,7 +31,7 @@ const omniglot = process.env.OMNIGLOT_DIR ?? path.resolve(import.meta.dirname, '
 const database = await createTestDatabase();
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
-const api = spawnEntry('src/server.ts', {
+const api = spawnEntry('src/api/server.ts', {
   PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: database.url, REDIS_URL, LOG_LEVEL: 'warn',
   WEIGHTS_DIR: path.join(os.tmpdir(), `maml-load-${port}`), INFERENCE_THREADS: values.threads, INFERENCE_QUEUE: values.queue,
   RATE_LIMIT_PER_MINUTE: '0', QUEUE_PREFIX: `load-${port}`,

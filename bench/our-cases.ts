@@ -14,7 +14,7 @@ import { createNetwork } from '../src/core/nets/index.ts';
 import { type ImageStore, Rng, TaskSampler, buildImageTask, type TaskPlan } from '../src/core/tasks/index.ts';
 import * as tf from '../src/core/tf.ts';
 import type { NetworkSpec, Params } from '../src/core/types.ts';
-import { type HostParams, MetaGradientPool, shareImageStore } from '../src/parallel/index.ts';
+import { type HostParams, MetaGradientPool, shareImageStore } from '../src/worker/parallel/index.ts';
 
 export type Variant = 'maxpool' | 'strided';
 

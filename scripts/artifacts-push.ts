@@ -3,10 +3,10 @@
  * on the machine that holds WEIGHTS_DIR so every replica can read the existing models, datasets
  * and checkpoints. Exits 1 when some referenced artifact is nowhere to be found.
  */
-import { loadConfigOrExit } from '../src/config.ts';
-import { createDb } from '../src/db/client.ts';
-import { createArtifactStore } from '../src/storage/create-artifact-store.ts';
-import { pushLocalArtifacts } from '../src/storage/push-local.ts';
+import { loadConfigOrExit } from '../src/shared/config.ts';
+import { createDb } from '../src/shared/db/client.ts';
+import { createArtifactStore } from '../src/shared/storage/create-artifact-store.ts';
+import { pushLocalArtifacts } from '../src/shared/storage/push-local.ts';
 
 const config = loadConfigOrExit();
 const db = createDb(config.databaseUrl);

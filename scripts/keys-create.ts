@@ -3,9 +3,9 @@
  * prints only the key (once: only its hash is stored).
  */
 import { parseArgs } from 'node:util';
-import { createApiKey, ROLES, type Role } from '../src/auth/api-keys.ts';
-import { loadConfigOrExit } from '../src/config.ts';
-import { createDb } from '../src/db/client.ts';
+import { createApiKey, ROLES, type Role } from '../src/api/auth/api-keys.ts';
+import { loadConfigOrExit } from '../src/shared/config.ts';
+import { createDb } from '../src/shared/db/client.ts';
 
 const { values } = parseArgs({ options: { role: { type: 'string' }, name: { type: 'string' } }, strict: true });
 if (!ROLES.includes(values.role as Role)) {

@@ -1,7 +1,7 @@
 /** `npm run migrate`: applies prisma/migrations to DATABASE_URL (creating the database if needed). */
 import { fileURLToPath } from 'node:url';
-import { loadConfigOrExit } from '../src/config.ts';
-import { migrate } from '../src/db/migrate.ts';
+import { loadConfigOrExit } from '../src/shared/config.ts';
+import { migrate } from '../src/shared/db/migrate.ts';
 import { packageFile } from '../src/package-root.ts';
 
 const config = loadConfigOrExit();

@@ -15,14 +15,14 @@
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfigOrExit } from '../src/config.ts';
+import { loadConfigOrExit } from '../src/shared/config.ts';
 import { selectBackend } from '../src/tf/backend.ts';
-import { FsArtifactStore } from '../src/storage/fs-artifact-store.ts';
-import { resolveTrainingConfig, type TrainingConfigInput } from '../src/training/config.ts';
-import type { TrainingContext } from '../src/training/context.ts';
-import { renderLearningCurveSvg, type CurveMetric } from '../src/training/curve-svg.ts';
-import { runTraining } from '../src/training/run.ts';
-import { taskSourceFor } from '../src/training/sources.ts';
+import { FsArtifactStore } from '../src/shared/storage/fs-artifact-store.ts';
+import { resolveTrainingConfig, type TrainingConfigInput } from '../src/shared/jobs/training-config.ts';
+import type { TrainingContext } from '../src/worker/training/context.ts';
+import { renderLearningCurveSvg, type CurveMetric } from '../src/shared/jobs/curve-svg.ts';
+import { runTraining } from '../src/worker/training/run.ts';
+import { taskSourceFor } from '../src/worker/training/sources.ts';
 
 const { values } = parseArgs({ options: { config: { type: 'string' }, out: { type: 'string' }, work: { type: 'string' }, keep: { type: 'string' } } });
 if (!values.config || !values.out) {

@@ -9,4 +9,4 @@ import { superviseChildren } from './supervise.ts';
 
 const ext = COMPILED ? '.js' : '.ts';
 const here = (file: string) => fileURLToPath(new URL(file + ext, import.meta.url));
-process.exit(await superviseChildren([here('./server'), here('./worker')]));
+process.exit(await superviseChildren([here('./api/server'), here('./worker/worker')]));

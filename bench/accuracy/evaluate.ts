@@ -9,7 +9,7 @@ import { drawTaskPlans, buildImageTask, meanConfidence, type ImageStore, type Me
 import * as tf from '../../src/core/tf.ts';
 import type { Params } from '../../src/core/types.ts';
 import { indexOmniglot, loadOmniglot } from '../../src/data/omniglot/index.ts';
-import type { ServingModel } from '../../src/inference/serving-model.ts';
+import type { ServingModel } from '../../src/api/inference/serving-model.ts';
 import { servableWays } from '../../src/core/nets/create.ts';
 
 export interface Setting {

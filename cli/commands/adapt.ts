@@ -1,6 +1,6 @@
 /** `maml adapt <folder>`: one sub-folder per class (its name is the label) → a session. */
 import path from 'node:path';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { openImage } from '../../clients/typescript/index.ts';
 import { contextFor, positiveInt } from '../context.ts';
 import { readSupportFolder } from '../folders.ts';

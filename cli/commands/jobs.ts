@@ -1,5 +1,5 @@
 /** `maml jobs [list]`, `jobs show <id>`, `jobs cancel <id>`, `jobs watch <id>` (admin). */
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { JobStatus, TrainingJob } from '../../clients/typescript/index.ts';
 import { contextFor, positiveInt } from '../context.ts';
 import { duration, json, keyValues, number, percent, table } from '../format.ts';

@@ -1,5 +1,5 @@
 /** `maml keys list|create|revoke` (admin): API keys. */
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { contextFor, positiveInt } from '../context.ts';
 import { json, table } from '../format.ts';
 

@@ -1,5 +1,5 @@
 /** `maml models [list]`, `maml models show <id>`, `maml models promote <id>` (admin). */
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Model } from '../../clients/typescript/index.ts';
 import { contextFor, positiveInt } from '../context.ts';
 import { json, keyValues, percent, table } from '../format.ts';

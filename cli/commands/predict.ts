@@ -1,6 +1,6 @@
 /** `maml predict <session> <files or folders…>`: label and score per image. */
 import path from 'node:path';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { openImage, type PredictResult } from '../../clients/typescript/index.ts';
 import { contextFor, positiveInt } from '../context.ts';
 import { collectImages } from '../folders.ts';

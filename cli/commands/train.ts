@@ -1,7 +1,8 @@
 /** `maml train --dataset omniglot --ways 5 --shots 1 …` (admin): submit a job and follow it. */
 import { readFile } from 'node:fs/promises';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { TrainingConfigInput } from '../../clients/typescript/index.ts';
+import { META_ALGORITHMS } from '../../src/core/kinds.ts';
 import { contextFor, nonNegativeInt, positiveInt, positiveNumber } from '../context.ts';
 import { UsageError } from '../exit-codes.ts';
 import { json } from '../format.ts';
@@ -53,7 +54,7 @@ export function registerTrain(program: Command): void {
     .command('train')
     .description('submit a meta-training job (admin) and follow it: live progress, then final metrics and the validation curve')
     .option('--dataset <name-or-id>', 'omniglot, sinusoid, or an uploaded dataset id')
-    .addOption(new Option('--algorithm <name>', 'meta-learning algorithm').choices(['maml', 'fomaml', 'mamlpp', 'metasgd', 'anil', 'reptile']))
+    .addOption(new Option('--algorithm <name>', 'meta-learning algorithm').choices(META_ALGORITHMS))
     .option('--ways <n>', 'classes per task (N-way)', positiveInt)
     .option('--shots <k>', 'support images per class (K-shot)', positiveInt)
     .option('--queries <n>', 'query images per class', positiveInt)

@@ -16,7 +16,7 @@ test('a rising curve: labelled min and max, the first column lowest, the last fu
   assert.ok(lines.slice(0, 6).every((l) => l.length <= 6 + 2 + 30), 'label, space, axis, 30 columns');
   assert.equal(lines[0]!.at(-1), '█', 'the maximum fills the top row');
   assert.match(lines[6]!, /^ {7}└─{30}$/);
-  assert.match(lines[7]!, /^ {8}250 +1500  iteration$/);
+  assert.match(lines[7]!, /^ {8}250 +1500 {2}iteration$/);
   const heights = [...Array(30).keys()].map((c) => lines.slice(0, 6).filter((l) => (l.slice(8)[c] ?? ' ') !== ' ').length);
   assert.deepEqual(heights, [...heights].sort((a, b) => a - b), 'non-decreasing');
 });

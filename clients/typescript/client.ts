@@ -20,6 +20,7 @@ export type TrainingEvent = Schemas['TrainingEvent'];
 export type TrainingConfigInput = Schemas['TrainingConfigInput'];
 export type ApiKey = Schemas['ApiKey'];
 export type JobStatus = Schemas['JobStatus'];
+export type Capabilities = Schemas['Capabilities'];
 export type AdaptResult = paths['/adapt']['post']['responses'][201]['content']['application/json'];
 export type PredictResult = paths['/predict']['post']['responses'][200]['content']['application/json'];
 export type CreatedKey = paths['/keys']['post']['responses'][201]['content']['application/json'];
@@ -82,6 +83,11 @@ export class MamlClient {
 
   async deleteSession(id: string): Promise<void> {
     await ok(this.api.DELETE('/sessions/{id}', { params: { path: { id } } }));
+  }
+
+  /** Every kind of network, algorithm and backend the service knows (public). */
+  capabilities(): Promise<Capabilities> {
+    return ok(this.api.GET('/capabilities'));
   }
 
   async listModels(query: { limit?: number; status?: Model['status'] } = {}): Promise<Model[]> {

@@ -280,6 +280,15 @@ export interface paths {
                 400: components["responses"]["BadRequest"];
                 401: components["responses"]["Unauthorized"];
                 404: components["responses"]["NotFound"];
+                /** @description The session's stored weights cannot be read (SESSION_UNREADABLE); adapt a new session */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 413: components["responses"]["TooLarge"];
                 415: components["responses"]["UnsupportedImage"];
                 503: components["responses"]["Unavailable"];
@@ -358,6 +367,45 @@ export interface paths {
                 404: components["responses"]["NotFound"];
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/capabilities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every kind of network, meta-learning algorithm and backend the service knows, with what each can do
+         * @description One list per kind (src/core/kinds.ts) feeds this answer, the training configuration's checks, the CLI's choices and the console's forms. A network's `output` is what /predict returns (class probabilities for `softmax`), its `ways` whether a session may have 2 up to its output units or exactly the classes it was trained for; an algorithm's `learnedRates` is the shape of its learned inner rates (recorded in model files), `stage` whether a staged pipeline's meta stage may use it.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The kinds */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Capabilities"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1222,6 +1270,44 @@ export interface components {
         };
         /** @enum {string} */
         ModelStatus: "training" | "ready" | "archived";
+        NetworkCapabilities: {
+            /**
+             * @description What a prediction is: class probabilities or raw regression outputs
+             * @enum {string}
+             */
+            output: "softmax" | "regression";
+            /**
+             * @description Images (the image routes, the console) or feature rows
+             * @enum {string}
+             */
+            input: "image" | "rows";
+            /**
+             * @description Classes per session: 2 up to the output units, or the trained nWay
+             * @enum {string}
+             */
+            ways: "up-to-outputs" | "as-trained";
+        };
+        Capabilities: {
+            networks: ({
+                /** @enum {string} */
+                kind: "conv4" | "mlp";
+            } & components["schemas"]["NetworkCapabilities"])[];
+            algorithms: {
+                /** @enum {string} */
+                name: "maml" | "fomaml" | "mamlpp" | "metasgd" | "anil" | "reptile";
+                /**
+                 * @description Shape of the learned inner rates: none, [steps] per parameter (MAML++), or shaped like each parameter (Meta-SGD)
+                 * @enum {string}
+                 */
+                learnedRates: "none" | "perStep" | "perParameter";
+                secondOrder: boolean;
+                /** @description A staged pipeline's meta stage may use it */
+                stage: boolean;
+                summary: string;
+            }[];
+            /** @description TFJS_BACKEND's values */
+            backends: ("auto" | "gpu" | "node" | "wasm" | "cpu")[];
+        };
         Model: {
             /** Format: uuid */
             id: string;
@@ -1237,6 +1323,7 @@ export interface components {
                 min: number;
                 max: number;
             };
+            capabilities: components["schemas"]["NetworkCapabilities"];
             /** @description [height, width, channels] */
             inputShape: number[];
             weights: {

@@ -21,7 +21,7 @@ import { buildImageTask, drawTaskPlans, type ImageStore } from '../../src/core/t
 import * as tf from '../../src/core/tf.ts';
 import type { Network, NetworkSpec, Params } from '../../src/core/types.ts';
 import { loadOmniglot } from '../../src/data/omniglot/index.ts';
-import { loadServingModel } from '../../src/inference/serving-model.ts';
+import { loadServingModel } from '../../src/api/inference/serving-model.ts';
 import { selectBackend } from '../../src/tf/backend.ts';
 import { loadEvaluationSet, PAPER_SETTINGS, settingName, taskPlans } from '../../bench/accuracy/evaluate.ts';
 

@@ -14,7 +14,7 @@ import * as tf from '../../src/core/tf.ts';
 import type { NetworkSpec, Params } from '../../src/core/types.ts';
 import { loadOmniglot } from '../../src/data/omniglot/index.ts';
 import { selectBackend } from '../../src/tf/backend.ts';
-import { OMNIGLOT_MODEL_PREPROCESSING } from '../../src/training/sources.ts';
+import { OMNIGLOT_MODEL_PREPROCESSING } from '../../src/worker/training/sources.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { ways: { type: 'string', default: '20' }, shots: { type: 'string', default: '1' }, tasks: { type: 'string', default: '100' }, steps: { type: 'string', default: '0,1,3' }, lrs: { type: 'string', default: '0.001,0.003,0.01,0.03,0.1' } } });
 await selectBackend('wasm');

@@ -3,6 +3,7 @@ import { taskAccuracy, taskLoss } from './loss.ts';
 import { detach, pick, valueAndGradients, zipParams } from './meta/gradients.ts';
 import { type InnerLearningRate, rateAt, validateRates } from './meta/learning_rates.ts';
 import type { ForwardOptions, Network, Params } from './types.ts';
+import { networkCapabilities } from './kinds.ts';
 
 export type { InnerLearningRate } from './meta/learning_rates.ts';
 
@@ -152,7 +153,7 @@ export function adapt<X extends tf.Tensor>(
  * the others; without, batch norm uses x's own statistics (transductive, as MAML evaluates).
  */
 export function predict<X extends tf.Tensor>(net: Network<X>, params: Params, x: X, options?: ForwardOptions): tf.Tensor2D {
-  return tf.tidy(() => (net.spec.kind === 'conv4' ? tf.softmax(net.forward(params, x, options)) : net.forward(params, x, options)));
+  return tf.tidy(() => (networkCapabilities(net.spec).output === 'softmax' ? tf.softmax(net.forward(params, x, options)) : net.forward(params, x, options)));
 }
 
 /**

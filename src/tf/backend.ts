@@ -11,8 +11,11 @@ import { createRequire } from 'node:module';
 import * as tf from '../core/tf.ts';
 import { registerFastKernels } from '../kernels/index.ts';
 
-export const BACKEND_CHOICES = ['auto', 'gpu', 'node', 'wasm', 'cpu'] as const;
-export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+import { BACKENDS, type BackendChoice } from '../core/kinds.ts';
+
+export type { BackendChoice };
+/** The TFJS_BACKEND choices (listed once, in src/core/kinds.ts). */
+export const BACKEND_CHOICES = BACKENDS;
 type Concrete = Exclude<BackendChoice, 'auto'>;
 
 export interface BackendInfo {

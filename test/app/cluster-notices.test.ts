@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createApiKey } from '../../src/auth/api-keys.ts';
+import { createApiKey } from '../../src/api/auth/api-keys.ts';
+import { noticeChannel } from '../../src/shared/cluster/notices.ts';
 import { buildTestApp, createTestDatabase } from '../helpers/env.ts';
 import { registerTestModel } from '../helpers/models.ts';
 
@@ -31,7 +32,9 @@ test('a promotion or a session deletion on one replica reaches the other replica
   const admin = { authorization: `Bearer ${(await createApiKey(a.db, 'admin')).key}` };
   const support = { support: ['a', 'b', 'c'].map((label) => ({ label, image: PNG })) };
   const adapt = (app: typeof a) => app.app.inject({ method: 'POST', url: '/adapt', headers: admin, payload: support });
-  await new Promise((resolve) => setTimeout(resolve, 200)); // both subscribers connected
+  // Both replicas' notice subscribers are on the channel (Redis counts them) before anything is published.
+  const subscribers = async () => Number(((await a.deps.redis.pubsub('NUMSUB', noticeChannel(prefix))) as [string, number])[1]);
+  await eventually('both subscribers connected', async () => (await subscribers()) >= 2);
 
   assert.equal((await adapt(a)).json().modelId, first.id, 'A caches the default');
   assert.equal((await adapt(b)).json().modelId, first.id, 'B caches the default');

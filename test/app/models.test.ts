@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createApiKey } from '../../src/auth/api-keys.ts';
+import { createApiKey } from '../../src/api/auth/api-keys.ts';
 import { decodeSafetensors, encodeSafetensors } from '../../src/core/checkpoint/index.ts';
 import { buildTestApp, createTestDatabase, type TestApp } from '../helpers/env.ts';
 import { testCheckpoint } from '../helpers/models.ts';

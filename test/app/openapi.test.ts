@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { loadOpenApi } from '../../src/plugins/docs.ts';
+import { loadOpenApi } from '../../src/api/plugins/docs.ts';
 import { buildTestApp, createTestDatabase } from '../helpers/env.ts';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createApiKey } from '../../src/auth/api-keys.ts';
+import { createApiKey } from '../../src/api/auth/api-keys.ts';
 import { buildTestApp, createTestDatabase } from '../helpers/env.ts';
 import { registerTestModel } from '../helpers/models.ts';
 import { startTcpProxy } from '../helpers/tcp-proxy.ts';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createApiKey } from '../../src/auth/api-keys.ts';
+import { createApiKey } from '../../src/api/auth/api-keys.ts';
 import { buildTestApp, createTestDatabase } from '../helpers/env.ts';
 
 /** Waits out the end of a minute, so that the test's requests fall in one fixed window. */
@@ -30,4 +30,12 @@ test('each key gets RATE_LIMIT_PER_MINUTE requests a minute, then 429 RATE_LIMIT
   assert.equal((await app.app.inject({ method: 'GET', url: '/models', headers: second })).statusCode, 200, 'another key has its own budget');
   for (let i = 0; i < 5; i++) assert.equal((await app.app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
   assert.equal((await app.app.inject({ method: 'GET', url: '/models' })).statusCode, 401, 'no key: refused by auth, not counted');
+});
+
+test('with Redis unreachable the limit is not checked: keyed requests go through (fail open)', async (t) => {
+  const database = await createTestDatabase();
+  const app = await buildTestApp(database.url, { RATE_LIMIT_PER_MINUTE: '1', REDIS_URL: 'redis://127.0.0.1:1' });
+  t.after(async () => (await app.close(), await database.drop()));
+  const headers = { authorization: `Bearer ${(await createApiKey(app.db, 'client')).key}` };
+  for (let i = 0; i < 3; i++) assert.equal((await app.app.inject({ method: 'GET', url: '/models', headers })).statusCode, 200);
 });

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createApiKey } from '../../src/auth/api-keys.ts';
-import { progressChannel, publishProgress, type TrainingEvent } from '../../src/training/events.ts';
+import { createApiKey } from '../../src/api/auth/api-keys.ts';
+import { progressChannel, publishProgress, type TrainingEvent } from '../../src/shared/jobs/events.ts';
 import { buildTestApp, createTestDatabase, type TestApp } from '../helpers/env.ts';
 import { openEventStream } from '../helpers/sse.ts';
 
@@ -102,7 +102,7 @@ test('a finished job: the snapshot, then the end; unknown job 404, bad id 400, c
   const job = await testApp.db.trainingJob.create({ data: { config: { dataset: 'omniglot' }, status: 'failed', error: 'bad data' } });
   const stream = await openStream(job.id);
   const first = await stream.next();
-  assert.equal((first?.data as { error: string }).error, 'bad data');
+  assert.equal((first?.data as { error: string } | undefined)?.error, 'bad data');
   assert.equal(await stream.nextEvent(), null);
   await until(() => testApp.app.progressHub.channelCount === 0, 'the unsubscribe');
 

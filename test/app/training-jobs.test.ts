@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createApiKey } from '../../src/auth/api-keys.ts';
+import { createApiKey } from '../../src/api/auth/api-keys.ts';
 import { buildTestApp, createTestDatabase, type TestApp } from '../helpers/env.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -99,6 +99,8 @@ test('cancelling a queued job removes it from the queue and marks it cancelled; 
   assert.equal(res.statusCode, 200);
   assert.equal(res.json().status, 'cancelled');
   assert.equal(await testApp.deps.trainingQueue.getJob(jobId), undefined);
+  // The cancel flag lives under QUEUE_PREFIX, as every key of this deployment.
+  assert.equal(await testApp.deps.redis.exists(`${testApp.deps.config.queuePrefix}:training:cancel:${jobId}`), 1);
   const again = await testApp.app.inject({ method: 'DELETE', url: `/training-jobs/${jobId}`, headers: admin });
   assert.equal(again.statusCode, 409);
   const missing = await testApp.app.inject({ method: 'DELETE', url: '/training-jobs/00000000-0000-4000-8000-000000000000', headers: admin });

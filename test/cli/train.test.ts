@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import path from 'node:path';
-import { createApiKey } from '../../src/auth/api-keys.ts';
+import { createApiKey } from '../../src/api/auth/api-keys.ts';
 import { buildTestApp, createTestDatabase, REDIS_URL, type TestApp } from '../helpers/env.ts';
 import { spawnEntry, type Spawned } from '../helpers/processes.ts';
 import { runCli, spawnCli } from '../helpers/cli.ts';
@@ -20,7 +20,7 @@ before(async () => {
   t = await buildTestApp(database.url);
   const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
   env = { MAML_URL: url, MAML_API_KEY: (await createApiKey(t.db, 'admin')).key };
-  worker = spawnEntry('src/worker.ts', {
+  worker = spawnEntry('src/worker/worker.ts', {
     DATABASE_URL: database.url,
     REDIS_URL,
     QUEUE_PREFIX: t.deps.config.queuePrefix,
@@ -68,7 +68,7 @@ test('train follows a job to completion: progress lines, validation, final metri
   assert.match(run.stdout, /^test\s+loss [\d.e-]+ over 10 tasks$/m);
   assert.match(run.stdout, /^validation loss\n/m);
   assert.match(run.stdout, /┤[▁▂▃▄▅▆▇█ ]+\n/);
-  assert.match(run.stdout, /└─+\n\s+10\s+20  iteration/);
+  assert.match(run.stdout, /└─+\n\s+10\s+20 {2}iteration/);
   assert.equal(await jobStatus(jobId), 'completed');
 
   const list = await runCli(['jobs'], env);

@@ -163,7 +163,7 @@ async function main(): Promise<void> {
   writeOverride();
   compose(['down', '-v', '--remove-orphans'], { allowFail: true });
 
-  const imageBytes = await step('build the image (classic builder, TFJS_PACKAGE=' + JSON.stringify(tfjsPackage) + ')', () => {
+  const imageBytes = await step(`build the image (classic builder, TFJS_PACKAGE=${JSON.stringify(tfjsPackage)})`, () => {
     if (!process.env.DRILL_SKIP_BUILD) run('docker', ['build', '--build-arg', `TFJS_PACKAGE=${tfjsPackage}`, '-t', IMAGE, '.']);
     const bytes = Number(run('docker', ['image', 'inspect', '-f', '{{.Size}}', IMAGE]).stdout.trim());
     process.stdout.write(`   image ${IMAGE}: ${(bytes / 1e6).toFixed(0)} MB\n`);

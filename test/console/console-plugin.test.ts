@@ -5,10 +5,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import authPlugin from '../../src/plugins/auth.ts';
-import consolePlugin, { CONSOLE_CSP, HASHED_ASSET_CACHE } from '../../src/plugins/console.ts';
-import errorHandlerPlugin from '../../src/plugins/error-handler.ts';
-import type { Db } from '../../src/db/client.ts';
+import authPlugin from '../../src/api/plugins/auth.ts';
+import consolePlugin, { CONSOLE_CSP, HASHED_ASSET_CACHE } from '../../src/api/plugins/console.ts';
+import errorHandlerPlugin from '../../src/api/plugins/error-handler.ts';
+import type { Db } from '../../src/shared/db/client.ts';
 
 /** A fake build: what `vite build` writes (index.html naming content-hashed assets) and a stray dotfile. */
 async function fakeBuild(): Promise<string> {
@@ -21,7 +21,7 @@ async function fakeBuild(): Promise<string> {
   return root;
 }
 
-/** The plugins the console depends on in src/app.ts, a route needing a key, and a record of every route's schema. */
+/** The plugins the console depends on in src/api/app.ts, a route needing a key, and a record of every route's schema. */
 async function appServing(root: string): Promise<{ app: FastifyInstance; hidden: Map<string, boolean> }> {
   const app = Fastify({ logger: false });
   const hidden = new Map<string, boolean>();

@@ -1,10 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '../../src/core/tf.ts';
-import { createApiKey } from '../../src/auth/api-keys.ts';
-import { loadDatasetSplits } from '../../src/datasets/index.ts';
-import { resolveTrainingConfig } from '../../src/training/config.ts';
-import { imageSource } from '../../src/training/task-source.ts';
+import { createApiKey } from '../../src/api/auth/api-keys.ts';
+import { loadDatasetSplits } from '../../src/shared/datasets/index.ts';
+import { resolveTrainingConfig } from '../../src/shared/jobs/training-config.ts';
+import { imageSource } from '../../src/worker/training/task-source.ts';
 import { buildTestApp, createTestDatabase, type TestApp } from '../helpers/env.ts';
 import { folderEntries, upload, zipOf } from './fixtures.ts';
 

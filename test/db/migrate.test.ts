@@ -4,7 +4,7 @@ import { appendFile, cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { migrate, MigrationChecksumError } from '../../src/db/migrate.ts';
+import { migrate, MigrationChecksumError } from '../../src/shared/db/migrate.ts';
 import { createTestDatabase, MIGRATIONS_DIR } from '../helpers/env.ts';
 
 test('migrations apply to an empty database, then are recorded and not re-applied', async (t) => {

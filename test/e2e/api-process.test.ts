@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, REDIS_URL } from '../helpers/env.ts';
-import { createApiKey } from '../../src/auth/api-keys.ts';
-import { createDb } from '../../src/db/client.ts';
+import { createApiKey } from '../../src/api/auth/api-keys.ts';
+import { createDb } from '../../src/shared/db/client.ts';
 import { freePort, spawnEntry, waitForStatus } from '../helpers/processes.ts';
 
 test('a bad configuration value stops the API at start-up with a message naming the variable', async () => {
-  const api = spawnEntry('src/server.ts', { PORT: 'not-a-port' });
+  const api = spawnEntry('src/api/server.ts', { PORT: 'not-a-port' });
   const { code } = await api.exited();
   assert.equal(code, 2);
   assert.match(api.output(), /invalid PORT="not-a-port"/);
@@ -16,7 +16,7 @@ test('the API process serves, logs JSON with request ids (never keys), and on SI
   const database = await createTestDatabase();
   t.after(database.drop);
   const port = await freePort();
-  const api = spawnEntry('src/server.ts', {
+  const api = spawnEntry('src/api/server.ts', {
     PORT: String(port),
     HOST: '127.0.0.1',
     DATABASE_URL: database.url,

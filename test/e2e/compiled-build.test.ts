@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { createApiKey } from '../../src/auth/api-keys.ts';
-import { createDb } from '../../src/db/client.ts';
+import { createApiKey } from '../../src/api/auth/api-keys.ts';
+import { createDb } from '../../src/shared/db/client.ts';
 import { createTestDatabase, REDIS_URL } from '../helpers/env.ts';
 import { freePort, ROOT, waitForStatus } from '../helpers/processes.ts';
 
@@ -43,7 +43,7 @@ test('dist/ builds, holds no tsx and no loader shim, and the CLI starts from it'
     const code = text.replace(/\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm, '');
     assert.doesNotMatch(code, /\bfrom\s+['"][^'"]+\.ts['"]|import\(\s*['"][^'"]+\.ts['"]|['"]tsx(\/[^'"]*)?['"]|import-ts\.mjs/, `${path.relative(ROOT, file)} refers to TypeScript at run time`);
   }
-  for (const entry of ['inference/thread-entry.mjs', 'training/processor-entry.mjs', 'parallel/meta-gradient-thread-entry.mjs', 'data/omniglot/preprocess-worker-entry.mjs']) {
+  for (const entry of ['api/inference/thread-entry.mjs', 'worker/training/processor-entry.mjs', 'worker/parallel/meta-gradient-thread-entry.mjs', 'data/omniglot/preprocess-worker-entry.mjs']) {
     assert.ok(existsSync(path.join(DIST, 'src', entry)), entry);
   }
   assert.ok(existsSync(path.join(DIST, 'src', 'generated', 'prisma', 'client.js')), 'the Prisma client is compiled');
@@ -53,7 +53,7 @@ test('dist/ builds, holds no tsx and no loader shim, and the CLI starts from it'
   assert.equal(path.resolve(ROOT, bin), path.join(DIST, 'cli', 'main.js'));
 });
 
-test('node dist/scripts/migrate.js, dist/src/server.js and dist/src/worker.js: an adaptation and a training job', async (t) => {
+test('node dist/scripts/migrate.js, dist/src/api/server.js and dist/src/worker/worker.js: an adaptation and a training job', async (t) => {
   const database = await createTestDatabase();
   t.after(database.drop);
   const port = await freePort();
@@ -69,8 +69,8 @@ test('node dist/scripts/migrate.js, dist/src/server.js and dist/src/worker.js: a
   };
   const migrate = spawnSync(process.execPath, ['dist/scripts/migrate.js'], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
   assert.equal(migrate.status, 0, migrate.stderr);
-  const api = node(['dist/src/server.js'], env);
-  const worker = node(['dist/src/worker.js'], env);
+  const api = node(['dist/src/api/server.js'], env);
+  const worker = node(['dist/src/worker/worker.js'], env);
   t.after(() => {
     api.child.kill('SIGKILL');
     worker.child.kill('SIGKILL');

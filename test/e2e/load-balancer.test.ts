@@ -11,8 +11,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createApiKey } from '../../src/auth/api-keys.ts';
-import { createDb } from '../../src/db/client.ts';
+import { createApiKey } from '../../src/api/auth/api-keys.ts';
+import { createDb } from '../../src/shared/db/client.ts';
 import { createTestDatabase, REDIS_URL } from '../helpers/env.ts';
 import { freePort, ROOT, spawnEntry, waitForStatus, type Spawned } from '../helpers/processes.ts';
 
@@ -35,7 +35,7 @@ test('Caddy in front of two API replicas: spread, shared sessions, and failover 
   const apis: { port: number; process: Spawned }[] = [];
   for (let i = 0; i < 2; i++) {
     const port = await freePort();
-    const api = spawnEntry('src/server.ts', {
+    const api = spawnEntry('src/api/server.ts', {
       PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: prefix,
       WEIGHTS_DIR: await mkdtemp(path.join(os.tmpdir(), 'maml-lb-weights-')), TFJS_BACKEND: 'wasm', INFERENCE_THREADS: '1', LOG_LEVEL: 'warn',
     });

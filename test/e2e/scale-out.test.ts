@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createApiKey } from '../../src/auth/api-keys.ts';
-import { createDb, type Db } from '../../src/db/client.ts';
+import { createApiKey } from '../../src/api/auth/api-keys.ts';
+import { createDb, type Db } from '../../src/shared/db/client.ts';
 import { createTestDatabase, REDIS_URL } from '../helpers/env.ts';
 import { freePort, spawnEntry, waitForStatus, type Spawned } from '../helpers/processes.ts';
 
@@ -45,7 +45,7 @@ async function machineEnv(): Promise<Record<string, string>> {
 async function startApi(name: string): Promise<Api> {
   const port = await freePort();
   const env: Record<string, string> = { ...(await machineEnv()), PORT: String(port), HOST: '127.0.0.1', INFERENCE_THREADS: '1' };
-  const child = spawnEntry('src/server.ts', env);
+  const child = spawnEntry('src/api/server.ts', env);
   spawned.push(child);
   const url = `http://127.0.0.1:${port}`;
   await waitForStatus(`${url}/readyz`, 200, 60_000).catch((error: Error) => {
@@ -56,7 +56,7 @@ async function startApi(name: string): Promise<Api> {
 
 async function startWorker(): Promise<Spawned> {
   const env = { ...(await machineEnv()), TRAINING_THREADS: '1', WORKER_LOCK_MS: '3000', WORKER_STALLED_INTERVAL_MS: '1000' };
-  const child = spawnEntry('src/worker.ts', env);
+  const child = spawnEntry('src/worker/worker.ts', env);
   spawned.push(child);
   return child;
 }

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import path from 'node:path';
-import { createApiKey } from '../../src/auth/api-keys.ts';
+import { createApiKey } from '../../src/api/auth/api-keys.ts';
 import { buildTestApp, createTestDatabase, REDIS_URL, type TestApp } from '../helpers/env.ts';
 import { spawnEntry, type Spawned } from '../helpers/processes.ts';
 import { openEventStream, type SseMessage } from '../helpers/sse.ts';
@@ -13,7 +13,7 @@ let admin: Record<string, string>;
 const workers: Spawned[] = [];
 
 function startWorker(): Spawned {
-  const worker = spawnEntry('src/worker.ts', {
+  const worker = spawnEntry('src/worker/worker.ts', {
     DATABASE_URL: database.url,
     REDIS_URL,
     QUEUE_PREFIX: t.deps.config.queuePrefix,
@@ -117,7 +117,7 @@ test('SIGKILL mid-job: another worker resumes from the checkpoint; SIGTERM hands
 
   const second = startWorker();
   await waitFor(jobId, (j) => j.status === 'running' && j.checkpointIteration > killedAt, 60_000, second);
-  assert.match(second.output(), new RegExp(`resuming at iteration \\d+`));
+  assert.match(second.output(), /resuming at iteration \d+/);
 
   second.child.kill('SIGTERM');
   const { code } = await second.exited();

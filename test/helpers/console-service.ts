@@ -3,8 +3,8 @@ import type { TestContext } from 'node:test';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createApiKey, type Role } from '../../src/auth/api-keys.ts';
-import { createDb } from '../../src/db/client.ts';
+import { createApiKey, type Role } from '../../src/api/auth/api-keys.ts';
+import { createDb } from '../../src/shared/db/client.ts';
 import { createTestDatabase, REDIS_URL } from './env.ts';
 import { freePort, spawnEntry, waitForStatus, type Spawned } from './processes.ts';
 
@@ -30,10 +30,10 @@ export async function startConsoleService(t: TestContext, role: Role, options: {
     LOG_LEVEL: 'warn',
     TFJS_BACKEND: 'wasm',
   };
-  const api = spawnEntry('src/server.ts', { ...env, PORT: String(port), HOST: '127.0.0.1', INFERENCE_THREADS: '1' });
+  const api = spawnEntry('src/api/server.ts', { ...env, PORT: String(port), HOST: '127.0.0.1', INFERENCE_THREADS: '1' });
   t.after(() => api.child.kill('SIGKILL'));
   if (options.worker) {
-    const worker = spawnEntry('src/worker.ts', { ...env, TRAINING_THREADS: '1' });
+    const worker = spawnEntry('src/worker/worker.ts', { ...env, TRAINING_THREADS: '1' });
     t.after(() => worker.child.kill('SIGKILL'));
   }
   const base = `http://127.0.0.1:${port}`;

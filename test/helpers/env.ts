@@ -7,16 +7,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { buildApp, type AppDeps } from '../../src/app.ts';
-import { loadConfig, type Config } from '../../src/config.ts';
-import { createDb, type Db } from '../../src/db/client.ts';
-import { migrate } from '../../src/db/migrate.ts';
-import { createTrainingQueue } from '../../src/queue/queues.ts';
-import { createApiRedis } from '../../src/redis.ts';
-import { createArtifactStore } from '../../src/storage/create-artifact-store.ts';
-import { ModelCatalog } from '../../src/inference/model-catalog.ts';
-import { InferencePool } from '../../src/inference/pool.ts';
-import { SessionStore } from '../../src/sessions/store.ts';
+import type { AppDeps, buildApp } from '../../src/api/app.ts';
+import { createApi } from '../../src/api/wiring.ts';
+import { loadConfig, type Config } from '../../src/shared/config.ts';
+import { createDb, type Db } from '../../src/shared/db/client.ts';
+import { migrate } from '../../src/shared/db/migrate.ts';
 
 export const BASE_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -72,40 +67,18 @@ export async function buildTestApp(databaseUrl: string, env: Record<string, stri
     LOG_LEVEL: 'silent',
     INFERENCE_THREADS: '1',
     REDIS_CONNECT_TIMEOUT_MS: '500',
+    DATABASE_CONNECT_TIMEOUT_MS: '1000',
     QUEUE_PREFIX: `test-${Math.random().toString(36).slice(2, 10)}`,
     ...env,
   });
-  const db = createDb(config.databaseUrl, { connectionTimeoutMs: 1_000 });
-  const redis = createApiRedis(config.redisUrl, config.redisConnectTimeoutMs);
-  redis.on('error', () => undefined);
-  const trainingQueue = createTrainingQueue(redis, config.queuePrefix);
-  trainingQueue.on('error', () => undefined);
-  const artifacts = await createArtifactStore(config.artifacts, weightsDir, config.databaseUrl);
-  const { store } = artifacts;
-  const pool = new InferencePool({ threads: config.inferenceThreads, maxQueue: config.inferenceQueue, weightsDir, backend: 'wasm', precision: config.thetaPrecision, warm: false });
-  const deps: AppDeps = {
-    config,
-    db,
-    redis,
-    trainingQueue,
-    store,
-    backend: { name: 'test' },
-    pool,
-    catalog: new ModelCatalog(db, store),
-    sessions: new SessionStore(redis, config.queuePrefix, config.sessionCacheBytes),
-  };
-  const app = await buildApp(deps);
+  // The production wiring (src/api/wiring.ts): only the backend stand-in and cold wasm threads differ.
+  const { app, deps, close } = await createApi(config, { backend: { name: 'test' }, warmPool: false, inferenceBackend: 'wasm' });
   return {
     app,
     deps,
-    db,
+    db: deps.db,
     async close() {
-      await app.close();
-      await pool.close();
-      await artifacts.close();
-      await trainingQueue.close().catch(() => undefined);
-      redis.disconnect();
-      await db.$disconnect();
+      await close();
       await rm(weightsDir, { recursive: true, force: true });
     },
   };

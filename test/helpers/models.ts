@@ -3,11 +3,11 @@ import { CHECKPOINT_FORMAT, encodeCheckpoint, readParams } from '../../src/core/
 import { createNetwork } from '../../src/core/nets/index.ts';
 import * as tf from '../../src/core/tf.ts';
 import type { NetworkSpec } from '../../src/core/types.ts';
-import { OMNIGLOT_MODEL_PREPROCESSING } from '../../src/training/sources.ts';
-import type { Db } from '../../src/db/client.ts';
+import { OMNIGLOT_MODEL_PREPROCESSING } from '../../src/worker/training/sources.ts';
+import type { Db } from '../../src/shared/db/client.ts';
 import type { Model } from '../../src/generated/prisma/client.ts';
-import { registerModel } from '../../src/models/registry.ts';
-import type { ArtifactStore } from '../../src/storage/artifact-store.ts';
+import { registerModel } from '../../src/shared/models/registry.ts';
+import type { ArtifactStore } from '../../src/shared/storage/artifact-store.ts';
 
 
 /**

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { seedModels } from '../../src/models/seed.ts';
-import { CachedArtifactStore } from '../../src/storage/cached-artifact-store.ts';
-import { FsArtifactStore } from '../../src/storage/fs-artifact-store.ts';
-import { PgArtifactStore } from '../../src/storage/pg-artifact-store.ts';
+import { seedModels } from '../../src/shared/models/seed.ts';
+import { CachedArtifactStore } from '../../src/shared/storage/cached-artifact-store.ts';
+import { FsArtifactStore } from '../../src/shared/storage/fs-artifact-store.ts';
+import { PgArtifactStore } from '../../src/shared/storage/pg-artifact-store.ts';
 import { databaseForTest } from '../helpers/env.ts';
 import { testCheckpoint } from '../helpers/models.ts';
 

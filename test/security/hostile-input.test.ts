@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { InjectOptions } from 'fastify';
 import sharp from 'sharp';
-import { createApiKey } from '../../src/auth/api-keys.ts';
+import { createApiKey } from '../../src/api/auth/api-keys.ts';
 import { buildTestApp, createTestDatabase, type TestApp } from '../helpers/env.ts';
 import { registerTestModel } from '../helpers/models.ts';
 
@@ -47,7 +47,7 @@ const support = (labels: string[], image = png) => ({ support: labels.map((label
 const json = (url: string, payload: unknown, headers = auth): Inject => ({ method: 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) });
 
 function multipart(parts: { name: string; value: string | Buffer; filename?: string }[]): { payload: Buffer; headers: Record<string, string> } {
-  const boundary = '----hostile' + Math.random().toString(16).slice(2);
+  const boundary = `----hostile${Math.random().toString(16).slice(2)}`;
   const chunks = parts.flatMap((p) => [
     Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"\r\ncontent-type: image/png` : ''}\r\n\r\n`),
     Buffer.isBuffer(p.value) ? p.value : Buffer.from(p.value),
@@ -96,11 +96,11 @@ test('corrupt, truncated and non-image files; label/image mismatches; hostile la
 });
 
 test('path traversal and injection in ids; bad keys; other keys\' sessions', async () => {
-  for (const url of ['/sessions/..%2F..%2Fetc%2Fpasswd', '/sessions/%00', '/models/..%2F..%2Fetc%2Fpasswd/weights', '/training-jobs/..%2F..', '/datasets/%2e%2e%2f%2e%2e', "/models/1'%20OR%20'1'='1", '/sessions/' + 'A'.repeat(10_000)]) {
+  for (const url of ['/sessions/..%2F..%2Fetc%2Fpasswd', '/sessions/%00', '/models/..%2F..%2Fetc%2Fpasswd/weights', '/training-jobs/..%2F..', '/datasets/%2e%2e%2f%2e%2e', "/models/1'%20OR%20'1'='1", `/sessions/${'A'.repeat(10_000)}`]) {
     await refused({ method: 'GET', url, headers: auth });
   }
   await refused(json('/predict', { sessionId: '../../../../etc/passwd', images: [png.toString('base64')] }), 400);
-  for (const header of ['Bearer ' + 'k'.repeat(20_000), 'Basic dXNlcjpwYXNz', 'Bearer a b', 'Bearer \u00ff\u00fe', '']) {
+  for (const header of [`Bearer ${'k'.repeat(20_000)}`, 'Basic dXNlcjpwYXNz', 'Bearer a b', 'Bearer \u00ff\u00fe', '']) {
     await refused({ method: 'GET', url: '/models', headers: { authorization: header } }, 401);
   }
   const created = await t.app.inject(json('/adapt', support(['a', 'b', 'c', 'd', 'e'])));

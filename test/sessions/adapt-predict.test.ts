@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { createApiKey } from '../../src/auth/api-keys.ts';
+import { createApiKey } from '../../src/api/auth/api-keys.ts';
 import { buildTestApp, createTestDatabase, type TestApp } from '../helpers/env.ts';
 import { registerTestModel } from '../helpers/models.ts';
 import { multipart } from '../helpers/multipart.ts';
@@ -104,6 +104,18 @@ test('sessions expire after their TTL', async () => {
   await t.deps.redis.pexpire(`${t.deps.config.queuePrefix}:session:${sessionId}`, 1);
   await new Promise((resolve) => setTimeout(resolve, 20));
   assert.equal((await t.app.inject({ method: 'GET', url: `/sessions/${sessionId}`, headers: auth })).statusCode, 404);
+});
+
+test("a session whose stored weights cannot be read: 409 SESSION_UNREADABLE (not a 500), and a new session works", async () => {
+  const support = characters.map((c) => ({ label: c.label, image: c.files[0]!.toString('base64') }));
+  const { sessionId } = (await t.app.inject({ method: 'POST', url: '/adapt', headers: auth, payload: { support } })).json();
+  await t.deps.redis.hset(`${t.deps.config.queuePrefix}:session:${sessionId}`, 'theta', Buffer.from('not a theta'));
+  t.deps.sessions.cache.clear();
+  const res = await t.app.inject({ method: 'POST', url: '/predict', headers: auth, payload: { sessionId, images: [support[0]!.image] } });
+  assert.equal(res.statusCode, 409, res.body);
+  assert.equal(res.json().error.code, 'SESSION_UNREADABLE');
+  const fresh = (await t.app.inject({ method: 'POST', url: '/adapt', headers: auth, payload: { support } })).json();
+  assert.equal((await t.app.inject({ method: 'POST', url: '/predict', headers: auth, payload: { sessionId: fresh.sessionId, images: [support[0]!.image] } })).statusCode, 200);
 });
 
 test('input errors are clear 4xx JSON errors', async () => {

@@ -6,8 +6,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { adapt, predict } from '../../src/core/adapt.ts';
 import * as tf from '../../src/core/tf.ts';
 import { preprocessImage } from '../../src/data/image/preprocess.ts';
-import { disposeServingModel, loadServingModel } from '../../src/inference/serving-model.ts';
-import { decodeTheta, encodeTheta, ThetaCodecError, type HostTensor } from '../../src/sessions/codec.ts';
+import { disposeServingModel, loadServingModel } from '../../src/api/inference/serving-model.ts';
+import { decodeTheta, encodeTheta, ThetaCodecError, type HostTensor } from '../../src/api/sessions/codec.ts';
 import { encodeSafetensors } from '../../src/core/checkpoint/safetensors.ts';
 
 const OMNIGLOT = process.env.OMNIGLOT_DIR ?? path.resolve(import.meta.dirname, '../../../shared/data/omniglot');

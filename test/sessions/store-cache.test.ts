@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { newSessionId, SessionStore, type SessionMeta } from '../../src/sessions/store.ts';
+import { newSessionId, SessionStore, type SessionMeta } from '../../src/api/sessions/store.ts';
 import { REDIS_URL } from '../helpers/env.ts';
 
 const redis = new Redis(REDIS_URL);

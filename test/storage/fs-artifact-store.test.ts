@@ -4,8 +4,8 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ArtifactCorruptError, ArtifactNotFoundError, InvalidDigestError } from '../../src/storage/artifact-store.ts';
-import { FsArtifactStore } from '../../src/storage/fs-artifact-store.ts';
+import { ArtifactCorruptError, ArtifactNotFoundError, InvalidDigestError } from '../../src/shared/storage/artifact-store.ts';
+import { FsArtifactStore } from '../../src/shared/storage/fs-artifact-store.ts';
 
 async function freshStore() {
   return new FsArtifactStore(await mkdtemp(path.join(os.tmpdir(), 'store-')));

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { registerModel } from '../../src/models/registry.ts';
-import { FsArtifactStore } from '../../src/storage/fs-artifact-store.ts';
-import { PgArtifactStore } from '../../src/storage/pg-artifact-store.ts';
-import { pushLocalArtifacts } from '../../src/storage/push-local.ts';
+import { registerModel } from '../../src/shared/models/registry.ts';
+import { FsArtifactStore } from '../../src/shared/storage/fs-artifact-store.ts';
+import { PgArtifactStore } from '../../src/shared/storage/pg-artifact-store.ts';
+import { pushLocalArtifacts } from '../../src/shared/storage/push-local.ts';
 import { databaseForTest } from '../helpers/env.ts';
 import { testCheckpoint } from '../helpers/models.ts';
 

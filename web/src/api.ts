@@ -2,7 +2,7 @@
  * The console's connection to the service: the typed client (clients/typescript) with the key
  * kept in sessionStorage (gone when the tab closes), and errors as one readable line.
  */
-import { MamlClient } from '../../clients/typescript/client.ts';
+import { MamlClient, type Capabilities } from '../../clients/typescript/client.ts';
 import { ApiError, UnreachableError } from '../../clients/typescript/errors.ts';
 
 const KEY_ITEM = 'maml-console.api-key';
@@ -17,6 +17,11 @@ export function storeKey(key: string | null): void {
 }
 
 /** A client of the service that served this page, with the key. */
+/** GET /capabilities (public): the kinds of network, algorithm and backend the service knows. */
+export function capabilities(): Promise<Capabilities> {
+  return new MamlClient({ url: window.location.origin, retry: { maxAttempts: 3, maxDelayMs: 5_000 } }).capabilities();
+}
+
 export function connect(key: string): MamlClient {
   return new MamlClient({ url: window.location.origin, key, retry: { maxAttempts: 3, maxDelayMs: 5_000 } });
 }

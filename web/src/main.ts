@@ -1,7 +1,7 @@
 /** The console's entry: the API key form, and the panels wired to one client of the service. */
 import './styles.css';
 import type { MamlClient } from '../../clients/typescript/client.ts';
-import { connect, storedKey, storeKey } from './api.ts';
+import { capabilities, connect, storedKey, storeKey } from './api.ts';
 import { byId, say } from './dom.ts';
 import { JobList } from './job-list.ts';
 import { JobWatch } from './job-watch.ts';
@@ -28,10 +28,14 @@ const jobs: JobList = new JobList(currentClient, {
   watch: (jobId) => void watch.watch(jobId),
   promoted: () => void (client && models.load(client)),
 });
-new TrainingForm(currentClient, (jobId) => {
+const trainingForm = new TrainingForm(currentClient, (jobId) => {
   void jobs.load();
   void watch.watch(jobId);
 });
+// What the service can train with (public: no key needed); the form keeps its default until then.
+void capabilities()
+  .then((kinds) => trainingForm.showAlgorithms(kinds.algorithms.map((a) => a.name)))
+  .catch(() => undefined);
 
 async function useKey(key: string): Promise<void> {
   storeKey(key);

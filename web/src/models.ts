@@ -50,7 +50,7 @@ export class ModelPicker {
     say(this.info, 'Loading models…', 'busy');
     try {
       const all = await client.listModels({ status: 'ready', limit: 200 });
-      this.models = all.filter((m) => m.architecture.kind === 'conv4');
+      this.models = all.filter((m) => m.capabilities.input === 'image'); // what this page can send
     } catch (error) {
       this.models = [];
       this.select.replaceChildren();

@@ -72,7 +72,7 @@ export class SupportSet {
   /** The reason the set cannot be sent yet, or null. */
   private problem(): string | null {
     const labels = this.cards.map((c) => c.name.value.trim());
-    const unnamed = labels.findIndex((l) => l === '');
+    const unnamed = labels.indexOf('');
     if (unnamed !== -1) return `Class ${unnamed + 1} has no name.`;
     const empty = this.cards.findIndex((c) => c.pad.isEmpty());
     if (empty !== -1) return `${labels[empty]} has no example: draw one or choose an image.`;

@@ -22,7 +22,8 @@ interface Field {
 
 const FIELDS: readonly Field[] = [
   { name: 'dataset', label: 'Dataset', value: 'omniglot', options: ['omniglot', 'sinusoid'] },
-  { name: 'algorithm', label: 'Algorithm', value: 'maml', options: ['maml', 'fomaml', 'mamlpp', 'metasgd', 'anil', 'reptile'] },
+  // The other algorithms come from GET /capabilities (showAlgorithms), the service's one list.
+  { name: 'algorithm', label: 'Algorithm', value: 'maml', options: ['maml'] },
   { name: 'nWay', label: 'Classes per task (N-way)', value: '5', min: 2, max: 50 },
   { name: 'kShot', label: 'Examples per class (K-shot)', value: '1', min: 1, max: 50 },
   { name: 'iterations', label: 'Iterations', value: '200', min: 1, max: 1_000_000 },
@@ -83,6 +84,14 @@ export class TrainingForm {
       event.preventDefault();
       void this.submit();
     });
+  }
+
+  /** The algorithms the service offers (GET /capabilities), keeping the one selected. */
+  showAlgorithms(names: readonly string[]): void {
+    const select = this.form.querySelector<HTMLSelectElement>('#job-algorithm');
+    if (!select || names.length === 0) return;
+    const current = select.value;
+    select.replaceChildren(...names.map((name) => el('option', { value: name, selected: name === current }, name)));
   }
 
   /** The filled-in fields as a TrainingConfigInput (numbers as numbers; empty fields left out). */

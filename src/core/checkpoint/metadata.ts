@@ -2,6 +2,7 @@
  * The structured metadata of a checkpoint, stored as one JSON string under
  * __metadata__[MAML_METADATA_KEY] of the safetensors file (safetensors metadata is string→string).
  */
+import type { NetworkKind } from '../kinds.ts';
 import type { NetworkSpec, Preprocessing } from '../types.ts';
 import { InvalidCheckpointMetadataError, MissingCheckpointMetadataError } from './errors.ts';
 
@@ -21,6 +22,12 @@ export interface CheckpointMetadata {
   readonly preprocessing: Preprocessing | null;
   /** Per-parameter inner learning rates are stored as tensors (LEARNED_LR_PREFIX + parameter name). */
   readonly learnedLearningRates: boolean;
+  /**
+   * Their shape (src/core/kinds.ts): 'perStep' ([steps] per parameter, MAML++) or 'perParameter'
+   * (shaped like the parameter, Meta-SGD). Written with learned rates; files from before it existed
+   * are read by their algorithm's capabilities.
+   */
+  readonly learnedRateShape?: 'perStep' | 'perParameter';
   /** Free-form JSON (training config, metrics, provenance). */
   readonly extras: Readonly<Record<string, unknown>>;
 }
@@ -46,21 +53,27 @@ function oneOf<T>(value: unknown, field: string, options: readonly T[]): T {
   return value as T;
 }
 
-function validateSpec(value: unknown): NetworkSpec {
-  const spec = object(value, 'spec');
-  if (spec['kind'] === 'conv4') {
+/** Each network kind's spec fields, checked (exhaustive: a new kind in NetworkSpec must be added here). */
+const SPEC_CHECKS: { readonly [K in NetworkKind]: (spec: Json) => void } = {
+  conv4(spec) {
     oneOf(spec['variant'], 'spec.variant', ['maxpool', 'strided']);
     oneOf(spec['headInit'], 'spec.headInit', ['random', 'zero', 'prototype']);
     if (spec['normalization'] !== undefined) oneOf(spec['normalization'], 'spec.normalization', ['batch', 'frozen']);
     for (const field of ['inputSize', 'channels', 'filters', 'outputs']) positiveInteger(spec[field], `spec.${field}`);
-  } else if (spec['kind'] === 'mlp') {
+  },
+  mlp(spec) {
     positiveInteger(spec['inputs'], 'spec.inputs');
     positiveInteger(spec['outputs'], 'spec.outputs');
     if (!Array.isArray(spec['hidden'])) fail('spec.hidden', spec['hidden'], 'an array of positive integers');
     (spec['hidden'] as unknown[]).forEach((h, i) => positiveInteger(h, `spec.hidden[${i}]`));
-  } else {
-    fail('spec.kind', spec['kind'], '"conv4" or "mlp"');
-  }
+  },
+};
+
+function validateSpec(value: unknown): NetworkSpec {
+  const spec = object(value, 'spec');
+  const kinds = Object.keys(SPEC_CHECKS) as NetworkKind[];
+  if (!kinds.includes(spec['kind'] as NetworkKind)) fail('spec.kind', spec['kind'], kinds.map((k) => JSON.stringify(k)).join(' or '));
+  SPEC_CHECKS[spec['kind'] as NetworkKind](spec);
   return spec as unknown as NetworkSpec;
 }
 
@@ -88,6 +101,7 @@ export function validateCheckpointMetadata(value: unknown): CheckpointMetadata {
   (m['inputShape'] as unknown[]).forEach((d, i) => positiveInteger(d, `inputShape[${i}]`));
   validatePreprocessing(m['preprocessing']);
   if (typeof m['learnedLearningRates'] !== 'boolean') fail('learnedLearningRates', m['learnedLearningRates'], 'a boolean');
+  if (m['learnedRateShape'] !== undefined) oneOf(m['learnedRateShape'], 'learnedRateShape', ['perStep', 'perParameter']);
   object(m['extras'], 'extras');
   return m as unknown as CheckpointMetadata;
 }

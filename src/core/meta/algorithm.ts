@@ -7,8 +7,8 @@ import type { InnerLearningRate } from './learning_rates.ts';
 import { type MetaGradientOptions, type MetaGradientResult, metaGradient } from './meta_gradient.ts';
 import { type MetaState, RATE_PREFIX, newMetaState, optimized, prefixed } from './state.ts';
 
-export const META_ALGORITHMS = ['maml', 'fomaml', 'mamlpp', 'metasgd', 'anil', 'reptile'] as const;
-export type MetaAlgorithmName = (typeof META_ALGORITHMS)[number];
+export { META_ALGORITHMS, type MetaAlgorithmName } from '../kinds.ts';
+import type { MetaAlgorithmName } from '../kinds.ts';
 
 /** Settings every algorithm shares. */
 export interface MetaConfigBase {

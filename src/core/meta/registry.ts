@@ -1,4 +1,4 @@
-import { type MetaAlgorithm, type MetaConfigBase } from './algorithm.ts';
+import type { MetaAlgorithm, MetaAlgorithmName, MetaConfigBase } from './algorithm.ts';
 import { anil } from './algorithms/anil.ts';
 import { fomaml, maml } from './algorithms/maml.ts';
 import { type MamlPlusPlusConfig, mamlPlusPlus } from './algorithms/mamlpp.ts';
@@ -7,7 +7,7 @@ import { reptile } from './algorithms/reptile.ts';
 
 /** Configuration of a meta-learning algorithm, by name (serialisable: stored with training jobs). */
 export type MetaAlgorithmConfig =
-  | ({ readonly kind: 'maml' | 'fomaml' | 'anil' | 'metasgd' | 'reptile' } & MetaConfigBase)
+  | ({ readonly kind: Exclude<MetaAlgorithmName, 'mamlpp'> } & MetaConfigBase)
   | ({ readonly kind: 'mamlpp' } & MamlPlusPlusConfig);
 
 export class InvalidMetaConfigError extends Error {

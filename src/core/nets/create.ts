@@ -3,14 +3,8 @@ import type { Network, NetworkSpec } from '../types.ts';
 import { conv4 } from './conv4.ts';
 import { mlp } from './mlp.ts';
 
-/**
- * The classes one session may have with a network of this spec: a classifier serves 2 up to its
- * output units (its head is cut to the first N, or set per task from the support set); a
- * regression network its trained task shape (`nWay`).
- */
-export function servableWays(spec: NetworkSpec, nWay: number): { min: number; max: number } {
-  return spec.kind === 'conv4' ? { min: 2, max: spec.outputs } : { min: nWay, max: nWay };
-}
+/** The classes one session may have with a network of this spec (its capabilities: src/core/kinds.ts). */
+export { servableWays } from '../kinds.ts';
 
 /** The network for a spec (conv4 takes images [N,H,W,C], mlp takes rows [N,inputs]). */
 export function createNetwork(spec: NetworkSpec): Network<tf.Tensor> {

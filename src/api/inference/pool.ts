@@ -1,0 +1,102 @@
+/**
+ * The API's worker-thread pool for adaptation and prediction (piscina): one TensorFlow.js backend
+ * and model cache per thread, a bounded queue. When every thread is busy and the queue is full a
+ * request is refused at once with 503 + Retry-After instead of waiting without limit.
+ */
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { HttpError } from '../../shared/errors.ts';
+import { epochMs, type AdaptRequest, type AdaptResponse, type InferenceRequest, type PredictRequest, type PredictResponse, type RefusedResponse } from './protocol.ts';
+
+export interface InferencePoolOptions {
+  readonly threads: number;
+  readonly maxQueue: number;
+  readonly weightsDir: string;
+  readonly backend: string;
+  /** How θ′ differences are stored per session (float16 halves the bytes; see src/api/sessions/codec.ts). */
+  readonly precision: 'float16' | 'float32';
+  /** Start the threads now (the API, so the first request is not slow) or on first use (tests). */
+  readonly warm?: boolean;
+  /**
+   * Threads per native kernel call for a request that arrives while no other is in flight (both
+   * cores for a lone request; concurrent requests get 1 each). Default: 2 on a machine with ≥ 2 cores.
+   */
+  readonly loneKernelThreads?: number;
+}
+
+export class PoolSaturatedError extends HttpError {
+  constructor(readonly queued: number, readonly maxQueue: number) {
+    super(503, 'OVERLOADED', `all inference threads are busy and ${queued} requests are queued (limit ${maxQueue}); retry shortly`, undefined, {
+      'retry-after': '1',
+    });
+  }
+}
+
+export class InferencePool {
+  private readonly pool: Piscina;
+  private inFlight = 0;
+
+  constructor(private readonly options: InferencePoolOptions) {
+    this.pool = new Piscina({
+      filename: new URL('./thread-entry.mjs', import.meta.url).href,
+      minThreads: options.warm === false ? 0 : options.threads,
+      maxThreads: options.threads,
+      maxQueue: options.maxQueue,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      atomics: 'disabled',
+      workerData: { weightsDir: options.weightsDir, backend: options.backend, precision: options.precision },
+    });
+  }
+
+  /** Image bytes are copied to the thread (upload Buffers may share a pooled ArrayBuffer). */
+  private async run<R>(task: InferenceRequest): Promise<R> {
+    if (this.pool.queueSize >= this.options.maxQueue) throw new PoolSaturatedError(this.pool.queueSize, this.options.maxQueue);
+    let result: R | RefusedResponse;
+    const lone = this.inFlight === 0 && task.kind !== 'memory';
+    this.inFlight++;
+    try {
+      const threads = lone ? (this.options.loneKernelThreads ?? Math.min(2, availableParallelism())) : 1;
+      result = (await this.pool.run(task.kind === 'memory' ? task : { ...task, kernelThreads: threads })) as R | RefusedResponse;
+    } catch (error) {
+      if (error instanceof Error && /queue is at limit/i.test(error.message)) {
+        throw new PoolSaturatedError(this.pool.queueSize, this.options.maxQueue);
+      }
+      throw error;
+    } finally {
+      this.inFlight--;
+    }
+    if (result && typeof result === 'object' && 'refused' in result) {
+      const { status, code, message } = result.refused;
+      throw new HttpError(status, code, message);
+    }
+    return result;
+  }
+
+  adapt(request: Omit<AdaptRequest, 'kind' | 'submittedAt'>): Promise<AdaptResponse> {
+    return this.run({ kind: 'adapt', ...request, submittedAt: epochMs() });
+  }
+
+  predict(request: Omit<PredictRequest, 'kind' | 'submittedAt'>): Promise<PredictResponse> {
+    return this.run({ kind: 'predict', ...request, submittedAt: epochMs() });
+  }
+
+  /** Live tensors in every thread (each thread answers for itself; used by leak tests). */
+  async liveTensors(): Promise<number[]> {
+    const threads = this.options.threads;
+    return Promise.all(Array.from({ length: threads }, () => this.run<{ tensors: number }>({ kind: 'memory' }).then((r) => r.tensors)));
+  }
+
+  /** Refuses at once (before an upload is read) when the queue is already full. */
+  assertAccepting(): void {
+    if (this.pool.queueSize >= this.options.maxQueue) throw new PoolSaturatedError(this.pool.queueSize, this.options.maxQueue);
+  }
+
+  get stats() {
+    return { threads: this.options.threads, queued: this.pool.queueSize, maxQueue: this.options.maxQueue, utilization: this.pool.utilization };
+  }
+
+  /** Waits for running tasks, then stops the threads. */
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}

@@ -1,0 +1,75 @@
+/** Messages between the API and its inference threads (raw bytes and typed arrays, no JSON of floats). */
+import type { PreprocessOptions } from '../../data/image/preprocess.ts';
+
+export interface ModelRef {
+  /** Artifact sha256 of the model's safetensors file (also the thread's cache key). */
+  readonly sha256: string;
+}
+
+/** Uploaded image files; the thread checks their size, decodes and preprocesses them. */
+export interface ImageBatch {
+  readonly files: readonly Uint8Array[];
+  readonly preprocessing: PreprocessOptions;
+  readonly maxPixels: number;
+  /** How error messages name each file, after its index: `"cat.png"` (multipart filename), `label "cat"` (JSON). */
+  readonly names?: readonly (string | undefined)[];
+}
+
+export interface AdaptRequest {
+  readonly kind: 'adapt';
+  readonly model: ModelRef;
+  readonly images: ImageBatch;
+  /** Output unit of each image (0..ways-1). */
+  readonly labels: Int32Array;
+  readonly ways: number;
+  readonly steps: number;
+  readonly headOnly: boolean;
+  /** When the API handed it to the pool (epoch ms, performance.timeOrigin-based): the thread reports the wait. */
+  readonly submittedAt: number;
+  /** Threads each native kernel call may use (src/kernels/threads.ts): more than 1 only for a lone request. Default 1. */
+  readonly kernelThreads?: number;
+}
+
+export interface AdaptResponse {
+  /** θ′ encoded by src/api/sessions/codec.ts (only the parameters adaptation changed). */
+  readonly theta: Uint8Array;
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly decodeMs: number;
+  readonly adaptMs: number;
+  /** Time the request waited for a free thread. */
+  readonly queueMs: number;
+}
+
+export interface PredictRequest {
+  readonly kind: 'predict';
+  readonly model: ModelRef;
+  readonly theta: Uint8Array;
+  readonly images: ImageBatch;
+  readonly ways: number;
+  readonly submittedAt: number;
+  readonly kernelThreads?: number;
+}
+
+export interface PredictResponse {
+  /** [count, ways] probabilities, row-major. */
+  readonly probabilities: Float32Array;
+  readonly decodeMs: number;
+  readonly predictMs: number;
+  readonly queueMs: number;
+}
+
+/** Live tensors in the thread (tests check nothing leaks). */
+export interface MemoryRequest {
+  readonly kind: 'memory';
+}
+
+/** An input the thread refused (bad image): mapped to a 4xx by the API. */
+export interface RefusedResponse {
+  readonly refused: { readonly status: number; readonly code: string; readonly message: string };
+}
+
+export type InferenceRequest = AdaptRequest | PredictRequest | MemoryRequest;
+
+/** High-resolution wall-clock ms, comparable between threads (for the queue wait). */
+export const epochMs = () => performance.timeOrigin + performance.now();

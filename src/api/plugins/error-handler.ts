@@ -1,0 +1,90 @@
+/**
+ * The one error handler: every error leaves as `{ "error": { "code", "message" } }` with its
+ * status. 5xx messages never carry internals (they are logged with the request id instead).
+ */
+import fp from 'fastify-plugin';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DependencyUnavailableError, HttpError } from '../../shared/errors.ts';
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+const REDIS_DOWN = /Stream isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|Command timed out|MaxRetriesPerRequest/i;
+
+function isRedisOutage(error: Error): boolean {
+  const name = error.constructor?.name ?? '';
+  return name === 'MaxRetriesPerRequestError' || (REDIS_DOWN.test(error.message) && !/postgres|prisma/i.test(error.message));
+}
+
+function isPostgresOutage(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  const name = error.constructor?.name ?? '';
+  return (
+    (name.startsWith('PrismaClient') && /connect|timeout|ECONNREFUSED|Can't reach/i.test(error.message)) ||
+    code === 'P1001' || code === 'P1017' || code === 'P2024' || code === 'ECONNREFUSED' ||
+    // node-postgres (the PostgreSQL artifact store's own pool)
+    /timeout exceeded when trying to connect|Connection terminated unexpectedly/.test(error.message)
+  );
+}
+
+function toHttpError(error: FastifyError | Error): HttpError {
+  if (error instanceof HttpError) return error;
+  const fe = error as FastifyError;
+  if (fe.validation) {
+    return new HttpError(400, 'VALIDATION_ERROR', `${fe.validationContext ?? 'request'}${fe.validation[0]?.instancePath ?? ''} ${fe.validation[0]?.message ?? error.message}`.trim());
+  }
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    const code = typeof fe.code === 'string' ? fe.code.replace(/^FST_(ERR_)?/, '') : 'BAD_REQUEST';
+    return new HttpError(fe.statusCode, code, error.message);
+  }
+  if (isPostgresOutage(error)) return new DependencyUnavailableError('postgres', error);
+  if (isRedisOutage(error)) return new DependencyUnavailableError('redis', error);
+  return new HttpError(500, 'INTERNAL', 'internal server error');
+}
+
+/**
+ * Errors fastify answers before routing (fastify's `frameworkErrors` option): a malformed URL, a
+ * path parameter over maxParamLength. The same JSON shape, without echoing the (long) URL back.
+ */
+export function frameworkErrorReply(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const http =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? new HttpError(414, 'URI_TOO_LONG', 'a path parameter is too long')
+      : error.code === 'FST_ERR_BAD_URL'
+        ? new HttpError(400, 'BAD_URL', 'the URL is malformed')
+        : toHttpError(error);
+  const body: ErrorBody = { error: { code: http.code, message: http.message } };
+  void reply.status(http.statusCode).send(body);
+}
+
+/** Load shedding is the service working as designed: logged like a 4xx, not as a failure. */
+const SHED_CODES = new Set(['OVERLOADED', 'SHUTTING_DOWN']);
+
+/**
+ * Unexpected errors are logged at error with their stack; a typed 5xx (a dependency down) at warn
+ * with its code and cause; shed load and 4xx at info without stacks. Under overload the service
+ * answers thousands of 503s a second: a stack per answer would swamp the log (and its buffer).
+ */
+export function logError(request: Pick<FastifyRequest, 'log'>, error: Error, http: HttpError): void {
+  const fields = { code: http.code, statusCode: http.statusCode };
+  if (!(error instanceof HttpError) && http.statusCode >= 500 && !(http instanceof DependencyUnavailableError)) request.log.error({ err: error }, http.message);
+  else if (http.statusCode >= 500 && !SHED_CODES.has(http.code)) request.log.warn({ ...fields, cause: (http.cause as Error | undefined)?.message ?? (error === http ? undefined : error.message) }, http.message);
+  else request.log.info(fields, http.message);
+}
+
+async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const http = toHttpError(error);
+    logError(request, error, http);
+    const body: ErrorBody = { error: { code: http.code, message: http.message } };
+    if (http.details) body.error.details = http.details;
+    void reply.status(http.statusCode).headers(http.headers ?? {}).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const body: ErrorBody = { error: { code: 'ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } };
+    void reply.status(404).send(body);
+  });
+}
+
+export default fp(errorHandlerPlugin, { name: 'error-handler' });

@@ -1,0 +1,113 @@
+/**
+ * `GET /training-jobs/:id/events` (admin): Server-Sent Events. The stream opens with the job as
+ * PostgreSQL has it (`event: job`), then relays each TrainingEvent the processor publishes
+ * (`event: progress | validation | status | note`), sends a comment line every heartbeat interval, and
+ * ends after a terminal status. The channel is subscribed before the row is read, so an event
+ * published in between is delivered (after the snapshot), never lost.
+ */
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Redis } from 'ioredis';
+import type { Db } from '../../../shared/db/client.ts';
+import { NotFoundError } from '../../../shared/errors.ts';
+import { isTerminalStatus, parseTrainingEvent, progressChannel, type TrainingEvent } from '../../../shared/jobs/events.ts';
+import { findJob, jobView } from '../../../shared/jobs/jobs.ts';
+import { ProgressHub } from './event-hub.ts';
+
+export interface TrainingEventRoutesOptions {
+  readonly db: Db;
+  readonly redis: Redis;
+  /** QUEUE_PREFIX: the processor publishes on progressChannel(prefix, jobId). (Not `prefix`: fastify would take it as a route prefix.) */
+  readonly channelPrefix: string;
+  readonly heartbeatMs: number;
+  readonly redisTimeoutMs: number;
+}
+
+/** A client that lets this much output pile up unread is dropped (it reconnects and resyncs). */
+const MAX_BUFFERED_BYTES = 1 << 20;
+
+export const eventsSchema = {
+  params: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } },
+} as const;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The shared subscriber of the event streams (tests check it holds no subscription after clients leave). */
+    progressHub: ProgressHub;
+  }
+}
+
+async function trainingJobEventRoutes(app: FastifyInstance, options: TrainingEventRoutesOptions): Promise<void> {
+  const hub = new ProgressHub(options.redis, options.redisTimeoutMs);
+  const streams = new Set<() => void>();
+  app.decorate('progressHub', hub);
+  // Open streams would keep server.close() waiting forever: end them first.
+  app.addHook('preClose', async () => {
+    for (const end of [...streams]) end();
+  });
+  app.addHook('onClose', async () => hub.close());
+
+  app.get<{ Params: { id: string } }>('/training-jobs/:id/events', { config: { auth: 'admin' }, schema: eventsSchema }, async (request, reply) => {
+    const id = request.params.id;
+    const pending: TrainingEvent[] = [];
+    let deliver: (event: TrainingEvent) => void = (event) => pending.push(event);
+    const unsubscribe = await hub.subscribe(progressChannel(options.channelPrefix, id), (message) => {
+      const event = parseTrainingEvent(message);
+      if (event) deliver(event);
+      else request.log.warn({ jobId: id, message: message.slice(0, 200) }, 'ignoring a malformed training event');
+    });
+    let job;
+    try {
+      job = await findJob(options.db, id);
+    } catch (error) {
+      await unsubscribe();
+      throw error;
+    }
+    if (!job) {
+      await unsubscribe();
+      throw new NotFoundError('training job', id);
+    }
+
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no', // nginx: do not buffer the stream
+      'x-request-id': request.id,
+    });
+    let ended = false;
+    const heartbeat = setInterval(() => write(': heartbeat\n\n'), options.heartbeatMs);
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      clearInterval(heartbeat);
+      streams.delete(end);
+      void unsubscribe();
+      res.end();
+    };
+    streams.add(end);
+    res.on('close', end); // the client went away (or we ended)
+    function write(chunk: string): void {
+      if (ended) return;
+      res.write(chunk);
+      if (res.writableLength > MAX_BUFFERED_BYTES) {
+        request.log.warn({ jobId: id, buffered: res.writableLength }, 'event-stream client is not reading; closing it');
+        end();
+      }
+    }
+    const send = (event: TrainingEvent) => {
+      write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      if (event.type === 'status' && isTerminalStatus(event.status)) end();
+    };
+
+    write(`retry: 5000\nevent: job\ndata: ${JSON.stringify(jobView(job))}\n\n`);
+    if (isTerminalStatus(job.status)) return end();
+    deliver = send;
+    for (const event of pending.splice(0)) send(event);
+  });
+}
+
+/** Not encapsulated, so `app.progressHub` is visible on the root instance. */
+export default fp(trainingJobEventRoutes, { name: 'training-job-events' });

@@ -1,0 +1,111 @@
+/**
+ * Few-shot sessions in Redis: one hash per session, `meta` (JSON) and `theta` (the adapted
+ * weights, encoded by src/api/sessions/codec.ts), expiring after the session's TTL. Reads and
+ * predictions slide the expiry forward. Sessions belong to the key that made them: lookups with
+ * another owner behave as if the session did not exist.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { publishNotice } from '../../shared/cluster/notices.ts';
+import { ThetaCache } from './theta-cache.ts';
+
+export interface SessionMeta {
+  readonly id: string;
+  readonly owner: string;
+  readonly modelId: string;
+  readonly modelSha256: string;
+  /** Distinct labels in output-unit order: label i is output unit i. */
+  readonly labels: readonly string[];
+  readonly ttlSeconds: number;
+  readonly createdAt: string;
+  readonly steps: number;
+  readonly support: { readonly loss: number; readonly accuracy: number; readonly shots: Record<string, number> };
+}
+
+export interface StoredSession {
+  readonly meta: SessionMeta;
+  readonly theta: Buffer;
+  /** When the session expires (after any sliding extension made by this read). */
+  readonly expiresAt: Date;
+}
+
+/** Session ids: 144 random bits, base64url (24 characters). */
+export function newSessionId(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+export const SESSION_ID_PATTERN = '^[A-Za-z0-9_-]{24}$';
+
+export class SessionStore {
+  /** θ′ of recently used sessions (0 bytes: no cache). */
+  readonly cache: ThetaCache;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    cacheBytes = 0,
+  ) {
+    this.cache = new ThetaCache(cacheBytes);
+  }
+
+  private key(id: string): string {
+    return `${this.prefix}:session:${id}`;
+  }
+
+  async save(meta: SessionMeta, theta: Uint8Array): Promise<Date> {
+    const key = this.key(meta.id);
+    await this.redis
+      .multi()
+      .hset(key, { meta: JSON.stringify(meta), theta: Buffer.from(theta.buffer, theta.byteOffset, theta.byteLength) })
+      .expire(key, meta.ttlSeconds)
+      .exec()
+      .then(throwOnMultiError);
+    return new Date(Date.now() + meta.ttlSeconds * 1000);
+  }
+
+  /**
+   * The session if it exists and belongs to `owner`; its expiry slides forward by its TTL. θ′ comes
+   * from the in-process cache when it holds it (the meta is always read from Redis).
+   */
+  async load(id: string, owner: string, withTheta: boolean): Promise<StoredSession | null> {
+    const key = this.key(id);
+    const cached = withTheta ? this.cache.get(id) : undefined;
+    const fields = withTheta && !cached ? ['meta', 'theta'] : ['meta'];
+    const [values] = (await this.redis.multi().hmgetBuffer(key, ...fields).exec().then(throwOnMultiError)) as [Array<Buffer | null>];
+    const [metaBytes, stored] = values;
+    if (!metaBytes) {
+      this.cache.delete(id);
+      return null;
+    }
+    const meta = JSON.parse(metaBytes.toString('utf8')) as SessionMeta;
+    const theta = cached ?? stored;
+    if (meta.owner !== owner || (withTheta && !theta)) return null;
+    if (stored) this.cache.set(id, stored);
+    await this.redis.expire(key, meta.ttlSeconds);
+    return { meta, theta: theta ?? Buffer.alloc(0), expiresAt: new Date(Date.now() + meta.ttlSeconds * 1000) };
+  }
+
+  /** Deletes the session if it belongs to `owner`; false when there was none (or not theirs). */
+  async delete(id: string, owner: string): Promise<boolean> {
+    const found = await this.load(id, owner, false);
+    if (!found) return false;
+    this.cache.delete(id);
+    const deleted = (await this.redis.del(this.key(id))) === 1;
+    await publishNotice(this.redis, this.prefix, { type: 'session-deleted', sessionId: id }); // other replicas drop their copy of θ′
+    return deleted;
+  }
+
+  /** Bytes Redis uses for one session (key, fields and overhead), for reports and metrics. */
+  async bytesUsed(id: string): Promise<number | null> {
+    const used = await this.redis.call('MEMORY', 'USAGE', this.key(id), 'SAMPLES', '0');
+    return typeof used === 'number' ? used : null;
+  }
+}
+
+function throwOnMultiError(results: [Error | null, unknown][] | null): unknown[] {
+  if (!results) throw new Error('redis transaction aborted');
+  return results.map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  });
+}
