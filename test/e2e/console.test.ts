@@ -9,6 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildConsole, chromiumMissing, launchChromium, openConsole } from '../helpers/browser.ts';
@@ -50,7 +51,11 @@ test('console: adapt to a drawn/uploaded 5-way 1-shot Omniglot support set and p
   // The default model is selected, with its evaluation accuracy; a client key sees the API's 403 for training.
   const model = page.getByLabel('Model', { exact: true });
   await page.locator('#model option').first().waitFor({ state: 'attached' });
-  assert.match(await model.locator('option:checked').innerText(), /^omniglot v1 \(default\) · 2–100-way pretrain\+prototype · test accuracy 97\.8 ± 0\.3 % per image \(5-way 1-shot 600 tasks\)/);
+  // The shipped model's own per-image test metric, as models/omniglot.safetensors.json records it.
+  const shipped = JSON.parse(readFileSync(path.join(ROOT, 'models/omniglot.safetensors.json'), 'utf8')) as { metrics: { testPerImage: { accuracy: number; ci95: number; tasks: number }; nWay: number; kShot: number } };
+  const { testPerImage: m, nWay, kShot } = shipped.metrics;
+  const summary = `omniglot v1 (default) · 2–100-way proto-maml · test accuracy ${(m.accuracy * 100).toFixed(1)} ± ${(m.ci95 * 100).toFixed(1)} % per image (${nWay}-way ${kShot}-shot ${m.tasks} tasks)`;
+  assert.ok((await model.locator('option:checked').innerText()).startsWith(summary), summary);
   await page.locator('#training-status', { hasText: "403 FORBIDDEN: this key's role is client; the route needs admin" }).waitFor();
 
   for (const [i, character] of characters.entries()) {
