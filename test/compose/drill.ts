@@ -184,7 +184,7 @@ async function main(): Promise<void> {
     // node is PID 1 in every app container (signals reach it).
     for (const service of ['api', 'worker']) {
       const cmd = compose(['exec', '-T', service, 'cat', '/proc/1/cmdline']).stdout.replace(/\0/g, ' ').trim();
-      assert.match(cmd, /^node dist\/src\/(server|worker)\.js$/, `${service} PID 1: ${cmd}`);
+      assert.match(cmd, /^node dist\/src\/(api\/server|worker\/worker)\.js$/, `${service} PID 1: ${cmd}`);
     }
   });
 
