@@ -28,12 +28,16 @@ def load_reference(path):
     return module
 
 
-def features(x, params, strided):
-    """The reference forward without its linear head: 64 features per image."""
+def features(x, params, strided, stats=None):
+    """The reference forward without its linear head: 64 features per image. With `stats` (a
+    (mean, var) per block) it is the served model's body: batch norm with frozen running moments
+    (eval mode), i.e. a per-channel affine map, and no conv bias (our Conv4 defines it away, as
+    batch norm cancels it); without, batch statistics."""
     for i in range(4):
         w, b, g, beta = params[4 * i: 4 * i + 4]
-        x = F.conv2d(x, w, b, stride=2 if strided else 1, padding=1)
-        x = F.batch_norm(x, None, None, g, beta, training=True)
+        mean, var = stats[i] if stats is not None else (None, None)
+        x = F.conv2d(x, w, None if stats is not None else b, stride=2 if strided else 1, padding=1)
+        x = F.batch_norm(x, mean, var, g, beta, training=stats is None)
         x = F.relu(x)
         if not strided:
             x = F.max_pool2d(x, 2)
@@ -52,27 +56,13 @@ def adapt_head_only(params, task, steps, lr, strided):
     return w, b
 
 
-def frozen_features(x, params, stats, strided):
-    """The served model's body: batch norm with frozen running moments (eval mode), i.e. a
-    per-channel affine map; no conv bias (our Conv4 defines it away, as batch norm cancels it)."""
-    for i in range(4):
-        w, _, g, beta = params[4 * i: 4 * i + 4]
-        mean, var = stats[i]
-        x = F.conv2d(x, w, None, stride=2 if strided else 1, padding=1)
-        x = F.batch_norm(x, mean, var, g, beta, training=False)
-        x = F.relu(x)
-        if not strided:
-            x = F.max_pool2d(x, 2)
-    return x.mean(dim=(2, 3))
-
-
 def serve(params, stats, task, steps, lr, strided, queries=True):
     """What the shipped model's /adapt + /predict compute: body features of the support set once,
     the prototype head (w_c = 2 mu_c, b_c = -|mu_c|^2), `steps` SGD steps on the head alone, then
     class probabilities of the queries."""
     xs, ys, xq, _ = task
     with torch.no_grad():
-        f = frozen_features(xs, params, stats, strided)
+        f = features(xs, params, strided, stats)
         onehot = F.one_hot(ys).float()
         means = onehot.t() @ f / onehot.sum(0).clamp(min=1)[:, None]
     w, b = (2 * means).requires_grad_(), (-(means ** 2).sum(1)).requires_grad_()
@@ -83,7 +73,7 @@ def serve(params, stats, task, steps, lr, strided, queries=True):
     if not queries:
         return w, b
     with torch.no_grad():
-        return F.softmax(F.linear(frozen_features(xq, params, stats, strided), w, b), 1)
+        return F.softmax(F.linear(features(xq, params, strided, stats), w, b), 1)
 
 
 def frozen_stats(gen):
