@@ -21,6 +21,7 @@ const FIELDS = {
 export interface TrainOptions extends Partial<Record<keyof typeof FIELDS, string | number | boolean>> {
   config?: string;
   filters?: number;
+  hiddenUnits?: number;
   variant?: 'maxpool' | 'strided';
   detach?: boolean;
   onInterrupt?: InterruptPolicy;
@@ -42,9 +43,12 @@ export async function trainingConfig(options: TrainOptions): Promise<TrainingCon
     const value = options[flag as keyof typeof FIELDS];
     if (value !== undefined) config[field] = value;
   }
-  if (options.filters !== undefined || options.variant !== undefined) {
-    config.architecture = { ...(config.architecture as object | undefined), ...(options.filters === undefined ? {} : { filters: options.filters }), ...(options.variant ? { variant: options.variant } : {}) };
-  }
+  const architecture = {
+    ...(options.filters === undefined ? {} : { filters: options.filters }),
+    ...(options.hiddenUnits === undefined ? {} : { hiddenUnits: options.hiddenUnits }),
+    ...(options.variant ? { variant: options.variant } : {}),
+  };
+  if (Object.keys(architecture).length > 0) config.architecture = { ...(config.architecture as object | undefined), ...architecture };
   if (typeof config.dataset !== 'string') throw new UsageError('--dataset is required (omniglot, sinusoid, or the id of an uploaded dataset)');
   return config as unknown as TrainingConfigInput;
 }
@@ -72,7 +76,8 @@ export function registerTrain(program: Command): void {
     .option('--seed <n>', 'random seed (default: drawn and recorded)', nonNegativeInt)
     .option('--rotations', 'rotations by 90° as extra classes (Omniglot default)')
     .option('--no-rotations', 'no rotation classes')
-    .option('--filters <n>', 'Conv4 filters per layer', positiveInt)
+    .option('--filters <n>', 'Conv4 filters per layer (image datasets)', positiveInt)
+    .option('--hidden-units <n>', 'units per hidden layer of the sinusoid MLP', positiveInt)
     .addOption(new Option('--variant <variant>', 'Conv4 downsampling').choices(['maxpool', 'strided']))
     .option('--name <name>', 'name of the model the job registers')
     .option('--config <file.json>', 'a JSON TrainingConfigInput; flags override its fields')

@@ -1286,6 +1286,10 @@ export interface components {
              * @enum {string}
              */
             ways: "up-to-outputs" | "as-trained";
+            /** @description Its head is linear over body features and may start each task at zero (architecture.headInit "zero"), widened to maxWays */
+            resettableHead: boolean;
+            /** @description A staged pipeline (pre-training, frozen batch norm, prototype head) can train it */
+            stagedPipeline: boolean;
         };
         Capabilities: {
             networks: ({
@@ -1389,8 +1393,16 @@ export interface components {
                  * @enum {string}
                  */
                 variant?: "maxpool" | "strided";
-                /** @default 64 */
+                /**
+                 * @description Conv4 filters per layer (image datasets only)
+                 * @default 64
+                 */
                 filters?: number;
+                /**
+                 * @description units per hidden layer of the sinusoid MLP (sinusoid only)
+                 * @default 40
+                 */
+                hiddenUnits?: number;
                 /** @default 28 */
                 inputSize?: number;
                 /**

@@ -28,6 +28,11 @@ export interface Evaluation {
   readonly loss: MeanConfidence;
 }
 
+/** An evaluation as a metrics row (model metadata, job results): means, CI half-widths, task count. */
+export function summarizeEvaluation(e: Evaluation) {
+  return { accuracy: e.accuracy?.mean ?? null, ci95: e.accuracy?.ci95 ?? null, loss: e.loss.mean, lossCi95: e.loss.ci95, tasks: e.loss.n };
+}
+
 /** One task: adapted θ′, then the query loss and accuracy at θ′. Leaves no tensors behind. */
 export function evaluateTask<X extends tf.Tensor>(net: Network<X>, params: Params, task: Task<X>, options: EvaluateOptions): { loss: number; accuracy: number | null } {
   const adapted = adapt(net, params, { x: task.supportX, y: task.supportY }, { steps: options.steps, lr: options.lr, ...(options.only ? { only: options.only } : {}) });

@@ -22,11 +22,19 @@ export interface NetworkCapabilities {
    * is cut to the first N, or set per task from the support set) or 'as-trained' (its trained `nWay`).
    */
   readonly ways: 'up-to-outputs' | 'as-trained';
+  /**
+   * Whether its head is a linear map over body features (`head.weight` [features, outputs],
+   * `head.bias` [outputs]) that may start every task at zero (architecture.headInit "zero") and be
+   * widened to serve up to maxWays classes.
+   */
+  readonly resettableHead: boolean;
+  /** Whether a staged pipeline (pre-training, frozen batch norm, prototype head) can train it. */
+  readonly stagedPipeline: boolean;
 }
 
 export const NETWORKS: { readonly [K in NetworkKind]: NetworkCapabilities } = {
-  conv4: { output: 'softmax', input: 'image', ways: 'up-to-outputs' },
-  mlp: { output: 'regression', input: 'rows', ways: 'as-trained' },
+  conv4: { output: 'softmax', input: 'image', ways: 'up-to-outputs', resettableHead: true, stagedPipeline: true },
+  mlp: { output: 'regression', input: 'rows', ways: 'as-trained', resettableHead: false, stagedPipeline: false },
 };
 export const NETWORK_KINDS = Object.keys(NETWORKS) as NetworkKind[];
 

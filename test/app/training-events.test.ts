@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApiKey } from '../../src/api/auth/api-keys.ts';
-import { progressChannel, publishProgress, type TrainingEvent } from '../../src/shared/jobs/events.ts';
+import { eventsChannel, publishProgress, type TrainingEvent } from '../../src/shared/jobs/events.ts';
 import { buildTestApp, createTestDatabase, type TestApp } from '../helpers/env.ts';
 import { openEventStream } from '../helpers/sse.ts';
 
@@ -34,7 +34,7 @@ async function until(condition: () => Promise<boolean> | boolean, what: string, 
 
 const prefix = () => testApp.deps.config.queuePrefix;
 const subscribers = async (jobId: string) => {
-  const [, count] = (await testApp.deps.redis.pubsub('NUMSUB', progressChannel(prefix(), jobId))) as [string, number];
+  const [, count] = (await testApp.deps.redis.pubsub('NUMSUB', eventsChannel(prefix(), jobId))) as [string, number];
   return Number(count);
 };
 
@@ -61,7 +61,7 @@ test('the job as stored, then each published event in order, heartbeats, and the
     { type: 'progress', iteration: 5, iterations: 10, metaLoss: Number.NaN, accuracy: 0.5, tasksPerSecond: 118, etaSeconds: null },
     { type: 'status', status: 'completed', modelId: '00000000-0000-4000-8000-000000000001', error: null },
   ];
-  await testApp.deps.redis.publish(progressChannel(prefix(), jobId), '{"type":"progress","iteration":"nope"}'); // malformed: dropped
+  await testApp.deps.redis.publish(eventsChannel(prefix(), jobId), '{"type":"progress","iteration":"nope"}'); // malformed: dropped
   for (const event of events) assert.equal(await publishProgress(testApp.deps.redis, prefix(), jobId, event), 1);
   const received = [];
   for (let message = await stream.nextEvent(); message !== null; message = await stream.nextEvent()) received.push(message);

@@ -59,6 +59,8 @@ test('every field is bounded: 400 naming the field', async () => {
     [{ dataset: 'omniglot', algorithm: 'magic' }, /algorithm/],
     [{ dataset: 'omniglot', bogus: 1 }, /bogus|additional/],
     [{ dataset: 'omniglot', architecture: { filters: 10_000 } }, /filters/],
+    [{ dataset: 'sinusoid', architecture: { filters: 40 } }, /filters.*hiddenUnits/],
+    [{ dataset: 'omniglot', architecture: { hiddenUnits: 40 } }, /hiddenUnits.*filters/],
     [{ dataset: 'omniglot', nWay: 5, architecture: { maxWays: 20 } }, /maxWays/],
     [{}, /dataset/],
     [{ dataset: '00000000-0000-4000-8000-000000000000' }, /no uploaded dataset/],

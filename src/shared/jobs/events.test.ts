@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkTrainingEvent, isTerminalStatus, parseTrainingEvent, progressChannel, TrainingEventError } from './events.ts';
+import { checkTrainingEvent, isTerminalStatus, parseTrainingEvent, eventsChannel, TrainingEventError } from './events.ts';
 
 test('channel names are per deployment prefix and job', () => {
-  assert.equal(progressChannel('maml', 'abc'), 'maml:training:events:abc');
-  assert.notEqual(progressChannel('a', 'j'), progressChannel('b', 'j'));
+  assert.equal(eventsChannel('maml', 'abc'), 'maml:training:events:abc');
+  assert.notEqual(eventsChannel('a', 'j'), eventsChannel('b', 'j'));
 });
 
 test('events are checked field by field', () => {

@@ -62,8 +62,8 @@ export function isTerminalStatus(status: string): boolean {
   return (TERMINAL_STATUSES as readonly string[]).includes(status);
 }
 
-/** The pub/sub channel of one job; `prefix` is the deployment's QUEUE_PREFIX. */
-export function progressChannel(prefix: string, jobId: string): string {
+/** The pub/sub channel of one job's events (every TrainingEvent type); `prefix` is the deployment's QUEUE_PREFIX. */
+export function eventsChannel(prefix: string, jobId: string): string {
   return `${prefix}:training:events:${jobId}`;
 }
 
@@ -118,5 +118,5 @@ export function parseTrainingEvent(message: string): TrainingEvent | null {
 export async function publishProgress(redis: Redis, prefix: string, jobId: string, event: TrainingEvent): Promise<number> {
   const message = JSON.stringify(event);
   checkTrainingEvent(JSON.parse(message));
-  return redis.publish(progressChannel(prefix, jobId), message);
+  return redis.publish(eventsChannel(prefix, jobId), message);
 }

@@ -92,7 +92,10 @@ export interface TrainingConfig {
   readonly rotations: boolean;
   readonly architecture: {
     readonly variant: 'maxpool' | 'strided';
+    /** Conv4 filters per layer (image datasets). */
     readonly filters: number;
+    /** The MLP's units per hidden layer (sinusoid). */
+    readonly hiddenUnits: number;
     readonly inputSize: number;
     readonly headInit: 'random' | 'zero' | 'prototype';
     /** Output units; above nWay only with a zero-initialised or prototype head (one body serves up to maxWays classes). */
@@ -173,6 +176,7 @@ export const trainingConfigSchema = {
       properties: {
         variant: { type: 'string', enum: ['maxpool', 'strided'] },
         filters: int(4, 256),
+        hiddenUnits: int(4, 256),
         inputSize: int(8, 128),
         headInit: { type: 'string', enum: ['random', 'zero', 'prototype'] },
         maxWays: int(2, 200),
@@ -245,7 +249,8 @@ export function resolveTrainingConfig(input: TrainingConfigInput, randomSeed: ()
     rotations: input.rotations ?? input.dataset === 'omniglot', // uploads: off unless asked for
     architecture: {
       variant: input.architecture?.variant ?? 'strided',
-      filters: input.architecture?.filters ?? (sinusoid ? 40 : 64),
+      filters: input.architecture?.filters ?? 64,
+      hiddenUnits: input.architecture?.hiddenUnits ?? 40,
       inputSize: input.architecture?.inputSize ?? 28,
       headInit,
       maxWays,
@@ -261,6 +266,12 @@ export function resolveTrainingConfig(input: TrainingConfigInput, randomSeed: ()
   };
   const resolved: TrainingConfig = { ...config, stages: (input.stages ?? []).map((stage) => resolveStage(stage, config)) };
   if (maxWays < nWay) throw new TrainingConfigError('architecture.maxWays', maxWays, `at least nWay (${nWay})`);
+  if (sinusoid && input.architecture?.filters !== undefined) {
+    throw new TrainingConfigError('architecture.filters', input.architecture.filters, "Conv4's filters, for image datasets; the sinusoid MLP's width is architecture.hiddenUnits");
+  }
+  if (!sinusoid && input.architecture?.hiddenUnits !== undefined) {
+    throw new TrainingConfigError('architecture.hiddenUnits', input.architecture.hiddenUnits, "the sinusoid MLP's width; a Conv4's is architecture.filters");
+  }
   if (maxWays > nWay && headInit === 'random') {
     throw new TrainingConfigError('architecture.maxWays', maxWays, 'above nWay only with architecture.headInit "zero" or "prototype"');
   }

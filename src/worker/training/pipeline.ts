@@ -7,7 +7,8 @@
  * resumes in the stage, at the step, where it stopped.
  */
 import { CHECKPOINT_FORMAT, decodeCheckpoint, encodeCheckpoint, readParams, toParams, type CheckpointMetadata } from '../../core/checkpoint/index.ts';
-import { evaluate, evaluateTask, type Evaluation } from '../../core/evaluate.ts';
+import { evaluate, evaluateTask, summarizeEvaluation, type Evaluation } from '../../core/evaluate.ts';
+import { networkCapabilities } from '../../core/kinds.ts';
 import { createMetaAlgorithm } from '../../core/meta/registry.ts';
 import { disposeMetaState, metaStateFromTensors, metaStateTensors, prefixed, type MetaState } from '../../core/meta/state.ts';
 import { conv4 } from '../../core/nets/conv4.ts';
@@ -60,7 +61,7 @@ interface Tried {
   diverged?: true;
   byShots: Record<string, { accuracy: number; ci95: number }>;
   /** The job's own shot count's evaluation, as a summary. */
-  validation: ReturnType<typeof summary> | null;
+  validation: ReturnType<typeof summarizeEvaluation> | null;
 }
 
 const CHECKPOINT_KIND = 'pipeline-checkpoint';
@@ -74,7 +75,7 @@ export function stageSteps(stage: StageConfig, source: TaskSource, rotations: bo
 }
 
 export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, source: TaskSource, parallel: Parallelism): Promise<RunOutcome> {
-  if (!source.splits || source.spec.kind !== 'conv4') throw new Error('a staged pipeline needs an image dataset');
+  if (!source.splits || !networkCapabilities(source.spec).stagedPipeline) throw new Error(`a staged pipeline cannot train a ${source.spec.kind} network (it needs an image classifier)`);
   const spec = source.spec as Conv4Spec;
   const served = conv4(spec);
   const steps = config.stages.map((s) => stageSteps(s, source, config.rotations));
@@ -393,7 +394,7 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
         }
       }
       const score = diverged ? 0 : Object.values(byShots).reduce((a, v) => a + v.accuracy, 0) / sources.length;
-      tried.push({ steps: stepsTried, innerLr: lr, adapt, score, ...(diverged ? { diverged: true as const } : {}), byShots, validation: own && !diverged ? summary(own) : null });
+      tried.push({ steps: stepsTried, innerLr: lr, adapt, score, ...(diverged ? { diverged: true as const } : {}), byShots, validation: own && !diverged ? summarizeEvaluation(own) : null });
       ctx.log(
         `selection ${tried.length}: ${stepsTried} step(s) at ${lr} on ${adapt}: ${diverged ? 'diverged (a non-finite loss)' : `validation ${Object.entries(byShots).map(([k, v]) => `${k}-shot ${(v.accuracy * 100).toFixed(2)} %`).join(', ')}`}`,
       );
@@ -405,7 +406,7 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
     const only = pick.adapt === 'head' ? served.headNames : undefined;
     const options = { steps: pick.steps, lr: pick.innerLr, ...(only ? { only } : {}) };
     ctx.log(`testing on ${config.testTasks} tasks of the test split`);
-    const test = summary(evaluate(served, best, config.testTasks, (i) => source.testTask(i), options));
+    const test = summarizeEvaluation(evaluate(served, best, config.testTasks, (i) => source.testTask(i), options));
     const trainingSeconds = elapsed();
     const validation = pick.validation!;
     const metrics = {
@@ -478,10 +479,6 @@ export function cheapestOfBest<T extends { adapt: 'all' | 'head'; steps: number;
       const [x, y] = [cost(a), cost(b)];
       return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
     })[0]!;
-}
-
-function summary(e: Evaluation) {
-  return { accuracy: e.accuracy?.mean ?? null, ci95: e.accuracy?.ci95 ?? null, loss: e.loss.mean, lossCi95: e.loss.ci95, tasks: e.loss.n };
 }
 
 function pickPrefixed(tensors: Params, prefix: string): Params {

@@ -4,8 +4,8 @@
  * checkpoint every `checkpointEvery`, and at the end evaluate on the test split and register the
  * model. Stops early, checkpointing first, when the job is cancelled or the worker shuts down.
  */
-import { evaluate, type Evaluation } from '../../core/evaluate.ts';
-import { ALGORITHMS, innerRate } from '../../core/kinds.ts';
+import { evaluate, summarizeEvaluation } from '../../core/evaluate.ts';
+import { ALGORITHMS, innerRate, networkCapabilities } from '../../core/kinds.ts';
 import { createMetaAlgorithm, type MetaAlgorithmConfig } from '../../core/meta/registry.ts';
 import { disposeMetaState, type MetaState } from '../../core/meta/state.ts';
 import { createNetwork } from '../../core/nets/index.ts';
@@ -33,10 +33,6 @@ export function algorithmConfig(config: TrainingConfig): MetaAlgorithmConfig {
     : { kind: config.algorithm, ...base };
 }
 
-function summary(e: Evaluation) {
-  return { accuracy: e.accuracy?.mean ?? null, ci95: e.accuracy?.ci95 ?? null, loss: e.loss.mean, lossCi95: e.loss.ci95, tasks: e.loss.n };
-}
-
 /** Threads for the meta-gradient (src/worker/parallel) and the backend they start (TFJS_BACKEND). */
 export interface Parallelism {
   readonly threads: number;
@@ -61,7 +57,7 @@ export async function runTraining(ctx: TrainingContext, config: TrainingConfig, 
     state = algorithm.init(initial);
     tf.dispose(Object.values(initial));
   }
-  const zeroHead = config.architecture.headInit === 'zero' && source.spec.kind === 'conv4';
+  const zeroHead = config.architecture.headInit === 'zero' && networkCapabilities(source.spec).resettableHead;
   const lr = () => innerRate(ALGORITHMS[config.algorithm].learnedRates, state.rates, config.innerLr);
   const validate = () =>
     evaluate(net, state.params, config.evalTasks, (i) => source.validationTask(i), { steps: config.testInnerSteps, lr: lr() });
@@ -94,7 +90,7 @@ export async function runTraining(ctx: TrainingContext, config: TrainingConfig, 
 
       const validating = iteration % config.evalEvery === 0 && iteration < config.iterations;
       if (validating) {
-        const validation = summary(validate());
+        const validation = summarizeEvaluation(validate());
         await ctx.flushMetrics(pending.splice(0), { iteration, ...validation });
       } else if (pending.length >= 25 || seconds >= 2) {
         await ctx.flushMetrics(pending.splice(0));
@@ -109,11 +105,11 @@ export async function runTraining(ctx: TrainingContext, config: TrainingConfig, 
     await ctx.flushMetrics(pending.splice(0));
     await checkpoint();
     ctx.log(`training done: validating on ${config.evalTasks} tasks, then testing on ${config.testTasks} tasks of the test split (each query alone and as a batch)`);
-    const validation = summary(validate());
+    const validation = summarizeEvaluation(validate());
     const testOptions = { steps: config.testInnerSteps, lr: lr() };
-    const test = summary(evaluate(net, state.params, config.testTasks, (i) => source.testTask(i), testOptions));
+    const test = summarizeEvaluation(evaluate(net, state.params, config.testTasks, (i) => source.testTask(i), testOptions));
     // As /predict answers: each query normalised with its support set's moments, not with the other queries.
-    const testPerImage = net.moments ? summary(evaluate(net, state.params, config.testTasks, (i) => source.testTask(i), { ...testOptions, normalization: 'support' })) : undefined;
+    const testPerImage = net.moments ? summarizeEvaluation(evaluate(net, state.params, config.testTasks, (i) => source.testTask(i), { ...testOptions, normalization: 'support' })) : undefined;
     ctx.log(`test accuracy ${test.accuracy === null ? `loss ${test.loss.toFixed(4)}` : `${(test.accuracy * 100).toFixed(2)} %`}; registering the model`);
     const trainingSeconds = elapsed();
     const metrics = { validation, test, ...(testPerImage ? { testPerImage } : {}), testInnerSteps: config.testInnerSteps, kShot: config.kShot, nWay: config.nWay, iterations: iteration, trainingSeconds, backend: ctx.backend };

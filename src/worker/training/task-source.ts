@@ -33,7 +33,7 @@ export function sinusoidSource(config: TrainingConfig): TaskSource {
   const seeds = streams(config.seed);
   const trainPlans = (first: number, size: number) => Array.from({ length: size }, (_, i) => planSinusoidTask(shape, seeds.train, first + i));
   return {
-    spec: { kind: 'mlp', inputs: 1, hidden: [config.architecture.filters, config.architecture.filters], outputs: 1 },
+    spec: { kind: 'mlp', inputs: 1, hidden: [mlpWidth(config), mlpWidth(config)], outputs: 1 },
     preprocessing: null,
     inputShape: [1],
     trainStore: null,
@@ -87,4 +87,9 @@ export function imageSource(config: TrainingConfig, splits: ImageSplits): TaskSo
       return buildImageTask(splits.test, testPlans[i]!);
     },
   };
+}
+
+/** The sinusoid MLP's width: jobs queued before architecture.hiddenUnits existed kept it in `filters`. */
+function mlpWidth(config: TrainingConfig): number {
+  return (config.architecture as Partial<TrainingConfig['architecture']>).hiddenUnits ?? config.architecture.filters;
 }

@@ -6,6 +6,7 @@
  * is reset to zero after every outer step, and the model file holds a zero head of maxWays units.
  */
 import type { NamedTensor } from '../../core/checkpoint/index.ts';
+import { networkCapabilities } from '../../core/kinds.ts';
 import type { MetaState } from '../../core/meta/state.ts';
 import * as tf from '../../core/tf.ts';
 import type { NetworkSpec } from '../../core/types.ts';
@@ -26,8 +27,10 @@ export function resetHead(state: MetaState): MetaState {
 
 /** The served spec and zero head of `maxWays` units, replacing the training head in `weights`. */
 export function servedZeroHead(spec: NetworkSpec, weights: Map<string, NamedTensor>, maxWays: number): NetworkSpec {
-  if (spec.kind !== 'conv4') return spec;
-  weights.set('head.weight', { dtype: 'float32', shape: [spec.filters, maxWays], data: new Float32Array(spec.filters * maxWays) });
+  const head = weights.get('head.weight');
+  if (!networkCapabilities(spec).resettableHead || !head) return spec;
+  const features = head.shape[0]!;
+  weights.set('head.weight', { dtype: 'float32', shape: [features, maxWays], data: new Float32Array(features * maxWays) });
   weights.set('head.bias', { dtype: 'float32', shape: [maxWays], data: new Float32Array(maxWays) });
   return { ...spec, outputs: maxWays };
 }

@@ -10,12 +10,14 @@ export const capabilitiesSchema = {
           type: 'array',
           items: {
             type: 'object',
-            required: ['kind', 'output', 'input', 'ways'],
+            required: ['kind', 'output', 'input', 'ways', 'resettableHead', 'stagedPipeline'],
             properties: {
               kind: { type: 'string', enum: NETWORK_KINDS },
               output: { type: 'string', enum: ['softmax', 'regression'] },
               input: { type: 'string', enum: ['image', 'rows'] },
               ways: { type: 'string', enum: ['up-to-outputs', 'as-trained'] },
+              resettableHead: { type: 'boolean' },
+              stagedPipeline: { type: 'boolean' },
             },
           },
         },

@@ -11,11 +11,13 @@ export const modelSchema = {
     ways: { type: 'object', required: ['min', 'max'], properties: { min: { type: 'integer' }, max: { type: 'integer' } } },
     capabilities: {
       type: 'object',
-      required: ['output', 'input', 'ways'],
+      required: ['output', 'input', 'ways', 'resettableHead', 'stagedPipeline'],
       properties: {
         output: { type: 'string', enum: ['softmax', 'regression'] },
         input: { type: 'string', enum: ['image', 'rows'] },
         ways: { type: 'string', enum: ['up-to-outputs', 'as-trained'] },
+        resettableHead: { type: 'boolean' },
+        stagedPipeline: { type: 'boolean' },
       },
     },
     inputShape: { type: 'array', items: { type: 'integer' } },

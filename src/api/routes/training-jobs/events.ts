@@ -10,14 +10,14 @@ import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import type { Db } from '../../../shared/db/client.ts';
 import { NotFoundError } from '../../../shared/errors.ts';
-import { isTerminalStatus, parseTrainingEvent, progressChannel, type TrainingEvent } from '../../../shared/jobs/events.ts';
+import { isTerminalStatus, parseTrainingEvent, eventsChannel, type TrainingEvent } from '../../../shared/jobs/events.ts';
 import { findJob, jobView } from '../../../shared/jobs/jobs.ts';
 import { ProgressHub } from './event-hub.ts';
 
 export interface TrainingEventRoutesOptions {
   readonly db: Db;
   readonly redis: Redis;
-  /** QUEUE_PREFIX: the processor publishes on progressChannel(prefix, jobId). (Not `prefix`: fastify would take it as a route prefix.) */
+  /** QUEUE_PREFIX: the processor publishes on eventsChannel(prefix, jobId). (Not `prefix`: fastify would take it as a route prefix.) */
   readonly channelPrefix: string;
   readonly heartbeatMs: number;
   readonly redisTimeoutMs: number;
@@ -51,7 +51,7 @@ async function trainingJobEventRoutes(app: FastifyInstance, options: TrainingEve
     const id = request.params.id;
     const pending: TrainingEvent[] = [];
     let deliver: (event: TrainingEvent) => void = (event) => pending.push(event);
-    const unsubscribe = await hub.subscribe(progressChannel(options.channelPrefix, id), (message) => {
+    const unsubscribe = await hub.subscribe(eventsChannel(options.channelPrefix, id), (message) => {
       const event = parseTrainingEvent(message);
       if (event) deliver(event);
       else request.log.warn({ jobId: id, message: message.slice(0, 200) }, 'ignoring a malformed training event');
