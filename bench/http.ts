@@ -1,38 +1,44 @@
 /**
  * `npm run bench:http`: /adapt and /predict through real HTTP (multipart uploads of Omniglot PNGs)
- * against a local API with its inference threads, PostgreSQL and Redis. Prints JSON: latency
- * p50/p90 for 5-way 1-shot and 20-way 5-shot at concurrency 1 and 4, the HTTP overhead (adapt
- * latency minus the thread's queue wait, decoding and adaptation time), the queue wait itself,
- * event-loop lag p99, and Redis bytes per session.
- * A Conv4 strided 64-filter model with a zero-initialised 20-unit head is used (timings do not
- * depend on the weights). Options: --rounds N (default 12).
+ * against a local API with its inference threads, PostgreSQL and Redis, on the models shipped in
+ * models/ (the default `omniglot`, and the MAML baseline `omniglot-5way`, whose /adapt runs all-layer
+ * steps). Prints JSON: per case and concurrency, client latency p50/p90 and the server's time split
+ * into phases (p50 of each, from the Server-Timing header: upload, resolve, redis, queue, dispatch,
+ * decode, adapt/predict, encode, total; see src/api/routes/sessions/server-timing.ts), event-loop lag
+ * p99 and Redis bytes per session; then issue 18's checks at concurrency 1:
+ *  - /adapt 5w1s with 5 PNGs: client latency minus the in-process work (decode + adapt + encode,
+ *    what a caller of the core would run) ≤ 5 ms;
+ *  - /predict of one image: server time (total) ≤ 5 ms.
+ * Options: --rounds N (default 30; the first round of each case is a warm-up and not counted).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApiKey } from '../src/api/auth/api-keys.ts';
+import { parseServerTiming } from '../src/api/routes/sessions/server-timing.ts';
+import { seedModels } from '../src/shared/models/seed.ts';
 import { buildTestApp, createTestDatabase } from '../test/helpers/env.ts';
-import { registerTestModel } from '../test/helpers/models.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '12' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '30' } } });
 const rounds = Number(values.rounds);
 const omniglot = process.env.OMNIGLOT_DIR ?? path.resolve(import.meta.dirname, '../../shared/data/omniglot');
+const THREADS = 2;
 
 const database = await createTestDatabase();
-const t = await buildTestApp(database.url, { INFERENCE_THREADS: '2', LOG_LEVEL: 'silent' });
-await registerTestModel(t.db, t.deps.store, { name: 'bench-conv4', headInit: 'zero', outputs: 20, nWay: 20, filters: 64 });
+const t = await buildTestApp(database.url, { INFERENCE_THREADS: String(THREADS), LOG_LEVEL: 'silent' });
+await seedModels(t.db, t.deps.store, path.resolve(import.meta.dirname, '../models'));
 const key = (await createApiKey(t.db, 'client')).key;
 const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
 const auth = { authorization: `Bearer ${key}` };
 
 const alphabet = path.join(omniglot, 'images_evaluation', 'Tengwar');
 const characters = (await readdir(alphabet)).sort();
-async function supportSet(ways: number, shots: number) {
+async function drawings(ways: number, first: number, count: number) {
   const items: { label: string; file: Buffer }[] = [];
   for (const c of characters.slice(0, ways)) {
     const files = (await readdir(path.join(alphabet, c))).sort();
-    for (const f of files.slice(0, shots)) items.push({ label: c, file: await readFile(path.join(alphabet, c, f)) });
+    for (const f of files.slice(first, first + count)) items.push({ label: c, file: await readFile(path.join(alphabet, c, f)) });
   }
   return items;
 }
@@ -40,57 +46,92 @@ async function supportSet(ways: number, shots: number) {
 function form(fields: Record<string, string>, files: Buffer[]): FormData {
   const body = new FormData();
   for (const [k, v] of Object.entries(fields)) body.append(k, v);
-  files.forEach((f, i) => body.append('images', new Blob([f], { type: 'image/png' }), `${i}.png`));
+  files.forEach((f, i) => body.append('images', new Blob([new Uint8Array(f)], { type: 'image/png' }), `${i}.png`));
   return body;
 }
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
-const round = (x: number) => Math.round(x * 10) / 10;
+const round = (x: number) => Math.round(x * 100) / 100;
+const p50p90 = (xs: number[]) => ({ p50: round(percentile(xs, 50)), p90: round(percentile(xs, 90)) });
 
-async function scenario(ways: number, shots: number, concurrency: number) {
-  const support = await supportSet(ways, shots);
-  const queries = (await supportSet(ways, shots + 2)).filter((_, i) => i % (shots + 2) >= shots).slice(0, 10).map((s) => s.file);
-  const adapt: number[] = [];
-  const overhead: number[] = [];
-  const queued: number[] = [];
-  const predict: number[] = [];
+/** p50 of every Server-Timing phase over the recorded requests. */
+function phaseMedians(timings: Record<string, number>[]): Record<string, number> {
+  const names = [...new Set(timings.flatMap((t) => Object.keys(t)))];
+  return Object.fromEntries(names.map((n) => [n, round(percentile(timings.map((t) => t[n] ?? 0), 50))]));
+}
+
+interface Case {
+  readonly model: string;
+  readonly ways: number;
+  readonly shots: number;
+  /** Images per /predict request. */
+  readonly queries: number;
+}
+
+async function scenario({ model, ways, shots, queries }: Case, concurrency: number) {
+  const support = await drawings(ways, 0, shots);
+  const queryFiles = (await drawings(ways, shots, 2)).slice(0, queries).map((s) => s.file);
+  const adaptLatency: number[] = [];
+  const inProcess: number[] = [];
+  const predictLatency: number[] = [];
+  const adaptPhases: Record<string, number>[] = [];
+  const predictPhases: Record<string, number>[] = [];
   let sessionId = '';
   const lag = monitorEventLoopDelay({ resolution: 5 });
   lag.enable();
-  for (let r = 0; r < rounds; r++) {
+  for (let r = 0; r < rounds + 1; r++) {
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         const started = performance.now();
-        const res = await fetch(`${base}/adapt`, { method: 'POST', headers: auth, body: form({ labels: JSON.stringify(support.map((s) => s.label)), model: 'bench-conv4' }, support.map((s) => s.file)) });
-        const body = (await res.json()) as { sessionId: string; timings: { adaptMs: number; decodeMs: number; queueMs: number } };
+        const res = await fetch(`${base}/adapt`, { method: 'POST', headers: auth, body: form({ labels: JSON.stringify(support.map((s) => s.label)), model }, support.map((s) => s.file)) });
+        const body = (await res.json()) as { sessionId: string; timings: { adaptMs: number; decodeMs: number } };
         if (res.status !== 201) throw new Error(JSON.stringify(body));
         const ms = performance.now() - started;
-        if (r > 0) adapt.push(ms), overhead.push(ms - body.timings.adaptMs - body.timings.decodeMs - body.timings.queueMs), queued.push(body.timings.queueMs);
         sessionId = body.sessionId;
         const p0 = performance.now();
-        const pr = await fetch(`${base}/predict`, { method: 'POST', headers: auth, body: form({ sessionId }, queries) });
+        const pr = await fetch(`${base}/predict`, { method: 'POST', headers: auth, body: form({ sessionId }, queryFiles) });
         if (pr.status !== 200) throw new Error(await pr.text());
         await pr.json();
-        if (r > 0) predict.push(performance.now() - p0);
+        if (r === 0) return; // warm-up: model load, fold cache, JIT
+        adaptLatency.push(ms);
+        inProcess.push(body.timings.decodeMs + body.timings.adaptMs);
+        adaptPhases.push(parseServerTiming(res.headers.get('server-timing')));
+        predictLatency.push(performance.now() - p0);
+        predictPhases.push(parseServerTiming(pr.headers.get('server-timing')));
       }),
     );
   }
   lag.disable();
-  const bytes = await t.deps.sessions.bytesUsed(sessionId);
   return {
-    case: `${ways}-way ${shots}-shot`,
+    case: `${model} ${ways}-way ${shots}-shot, /predict of ${queries} image${queries === 1 ? '' : 's'}`,
     concurrency,
-    adaptMs: { p50: round(percentile(adapt, 50)), p90: round(percentile(adapt, 90)) },
-    httpOverheadMs: { p50: round(percentile(overhead, 50)), p90: round(percentile(overhead, 90)) },
-    queueMs: { p50: round(percentile(queued, 50)), p90: round(percentile(queued, 90)) },
-    predict10Ms: { p50: round(percentile(predict, 50)), p90: round(percentile(predict, 90)) },
+    adapt: { latencyMs: p50p90(adaptLatency), inProcessMs: p50p90(inProcess), overMs: p50p90(adaptLatency.map((ms, i) => ms - inProcess[i]!)), serverPhasesMs: phaseMedians(adaptPhases) },
+    predict: { latencyMs: p50p90(predictLatency), serverPhasesMs: phaseMedians(predictPhases) },
     eventLoopLagP99Ms: round(lag.percentile(99) / 1e6),
-    redisBytesPerSession: bytes,
+    redisBytesPerSession: await t.deps.sessions.bytesUsed(sessionId),
   };
 }
 
-const results = [];
-for (const [ways, shots] of [[5, 1], [20, 5]] as const) for (const c of [1, 4]) results.push(await scenario(ways, shots, c));
-console.log(JSON.stringify({ backend: 'wasm', inferenceThreads: 2, rounds, results }, null, 2));
+const cases: Case[] = [
+  { model: 'omniglot', ways: 5, shots: 1, queries: 1 },
+  { model: 'omniglot', ways: 5, shots: 1, queries: 10 },
+  { model: 'omniglot', ways: 20, shots: 5, queries: 10 },
+  { model: 'omniglot-5way', ways: 5, shots: 1, queries: 1 },
+];
+const results: Awaited<ReturnType<typeof scenario>>[] = [];
+for (const c of cases) for (const concurrency of [1, 4]) results.push(await scenario(c, concurrency));
+
+const at1 = (model: string, ways: number, queries: number) => results.find((r) => r.concurrency === 1 && r.case.startsWith(`${model} ${ways}-way`) && r.case.endsWith(`of ${queries} image${queries === 1 ? '' : 's'}`))!;
+const checks = ['omniglot', 'omniglot-5way'].map((model) => {
+  const r = at1(model, 5, 1);
+  return {
+    model,
+    adapt5w1sOverInProcessMs: r.adapt.overMs.p50,
+    adaptTargetMet: r.adapt.overMs.p50 <= 5,
+    predictOneImageServerMs: r.predict.serverPhasesMs.total!,
+    predictTargetMet: r.predict.serverPhasesMs.total! <= 5,
+  };
+});
+console.log(JSON.stringify({ backend: 'wasm', inferenceThreads: THREADS, rounds, results, checks }, null, 2));
 await t.close();
 await database.drop();

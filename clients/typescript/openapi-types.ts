@@ -182,6 +182,7 @@ export interface paths {
                 /** @description Session created */
                 201: {
                     headers: {
+                        "Server-Timing": components["headers"]["ServerTiming"];
                         [name: string]: unknown;
                     };
                     content: {
@@ -259,6 +260,7 @@ export interface paths {
                 /** @description One prediction per image, in input order; scores sum to 1 */
                 200: {
                     headers: {
+                        "Server-Timing": components["headers"]["ServerTiming"];
                         [name: string]: unknown;
                     };
                     content: {
@@ -1692,7 +1694,10 @@ export interface components {
     };
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description Where the server time went, in ms (W3C Server-Timing), phases in request order: upload (receive and parse the body), resolve (model lookup), redis (session save or load), queue (wait for an inference thread), dispatch (hand-over to the thread and back), decode (images), adapt or predict (the computation), encode (θ′ for the store; for /predict the answer), total. The phases sum to at most total. */
+        ServerTiming: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;

@@ -6,6 +6,7 @@ import { createApiKey } from '../../src/api/auth/api-keys.ts';
 import { buildTestApp, createTestDatabase, type TestApp } from '../helpers/env.ts';
 import { registerTestModel } from '../helpers/models.ts';
 import { multipart } from '../helpers/multipart.ts';
+import { parseServerTiming } from '../../src/api/routes/sessions/server-timing.ts';
 
 const OMNIGLOT = process.env.OMNIGLOT_DIR ?? path.resolve(import.meta.dirname, '../../../shared/data/omniglot');
 const ALPHABET = path.join(OMNIGLOT, 'images_evaluation', 'Angelic');
@@ -38,6 +39,15 @@ after(async () => {
 });
 
 
+/** The Server-Timing header names every phase, in order, then a total that covers their sum. */
+function assertServerTiming(header: unknown, phases: string[], decodeMs: number) {
+  const timing = parseServerTiming(String(header));
+  assert.deepEqual(Object.keys(timing), [...phases, 'total'], String(header));
+  const sum = phases.reduce((total, phase) => total + timing[phase]!, 0);
+  assert.ok(sum <= timing.total! + 0.05 * phases.length, `phases sum to ${sum} ms, over the total ${timing.total} ms`);
+  assert.ok(Math.abs(timing.decode! - decodeMs) <= 0.06, `decode ${timing.decode} vs body ${decodeMs}`);
+}
+
 async function adaptMultipart(headers = auth, extra: { name: string; value: string }[] = []) {
   const support = characters.map((c) => ({ label: c.label, file: c.files[0]! }));
   const body = multipart([
@@ -59,12 +69,14 @@ test('5-way 1-shot adapt from real Omniglot PNGs (multipart), then predict: scor
   assert.ok(session.timings.adaptMs > 0);
   assert.ok(session.timings.queueMs >= 0 && session.timings.queueMs < 60_000, `queueMs ${session.timings.queueMs}`);
   assert.ok(Date.parse(session.expiresAt) > Date.now() + 3_500_000);
+  assertServerTiming(res.headers['server-timing'], ['upload', 'resolve', 'queue', 'dispatch', 'decode', 'adapt', 'encode', 'redis'], session.timings.decodeMs);
 
   const queries = characters.map((c) => c.files[0]!.toString('base64'));
   const predicted = await t.app.inject({ method: 'POST', url: '/predict', headers: auth, payload: { sessionId: session.sessionId, images: queries } });
   assert.equal(predicted.statusCode, 200, predicted.body);
   const { predictions } = predicted.json() as { predictions: { label: string; scores: Record<string, number> }[] };
   assert.equal(predictions.length, 5);
+  assertServerTiming(predicted.headers['server-timing'], ['upload', 'redis', 'resolve', 'queue', 'dispatch', 'decode', 'predict', 'encode'], predicted.json().timings.decodeMs);
   for (const p of predictions) {
     const sum = Object.values(p.scores).reduce((a, b) => a + b, 0);
     assert.ok(Math.abs(sum - 1) < 1e-4, `scores sum to ${sum}`);

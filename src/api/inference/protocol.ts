@@ -36,7 +36,10 @@ export interface AdaptResponse {
   readonly loss: number;
   readonly accuracy: number;
   readonly decodeMs: number;
+  /** Adaptation, the support moments and θ′'s encoding (of which `encodeMs`). */
   readonly adaptMs: number;
+  /** Encoding θ′ for the session store (part of adaptMs). */
+  readonly encodeMs: number;
   /** Time the request waited for a free thread. */
   readonly queueMs: number;
 }
@@ -55,7 +58,10 @@ export interface PredictResponse {
   /** [count, ways] probabilities, row-major. */
   readonly probabilities: Float32Array;
   readonly decodeMs: number;
+  /** Decoding the session's θ′ and scoring the images (of which `thetaMs`). */
   readonly predictMs: number;
+  /** Decoding the session's stored θ′ (part of predictMs). */
+  readonly thetaMs: number;
   readonly queueMs: number;
 }
 

@@ -107,8 +107,10 @@ async function runAdapt(request: AdaptRequest, queueMs: number): Promise<AdaptRe
     const moments = m.net.moments?.(result.params, x) ?? [];
     const hostMoments: HostMoments[] = moments.map((l) => ({ mean: l.mean.dataSync() as Float32Array, variance: l.variance.dataSync() as Float32Array }));
     tf.dispose([...Object.values(result.params), ...moments.flatMap((l) => [l.mean, l.variance])]);
+    const encodeStarted = performance.now();
     const theta = encodeTheta(host, adapted, m.sha256, precision, hostMoments, m.net.headNames);
-    return { theta, loss: result.supportLoss, accuracy: result.supportAccuracy ?? 0, decodeMs, adaptMs: performance.now() - started, queueMs };
+    const done = performance.now();
+    return { theta, loss: result.supportLoss, accuracy: result.supportAccuracy ?? 0, decodeMs, adaptMs: done - started, encodeMs: done - encodeStarted, queueMs };
   } finally {
     tf.dispose([x, y]);
     releaseHead(m, params);
@@ -122,6 +124,7 @@ async function runPredict(request: PredictRequest, queueMs: number): Promise<Pre
   const { params, host } = forWays(m, request.ways);
   try {
     const adapted = decodeTheta(request.theta, host, m.sha256, m.net.headNames);
+    const thetaMs = performance.now() - started;
     const probabilities = tf.tidy(() => {
       const theta: Params = { ...params };
       for (const [name, t] of adapted.params) theta[name] = tf.tensor(t.data, [...t.shape]);
@@ -130,7 +133,7 @@ async function runPredict(request: PredictRequest, queueMs: number): Promise<Pre
       const moments: NormalizationMoments | undefined = adapted.moments?.map((l) => ({ mean: tf.tensor1d(l.mean), variance: tf.tensor1d(l.variance) }));
       return (predictFast(m.net, theta, x, moments ? { moments } : {}) ?? predict(m.net, theta, x, moments ? { moments } : {})).dataSync() as Float32Array;
     });
-    return { probabilities, decodeMs, predictMs: performance.now() - started, queueMs };
+    return { probabilities, decodeMs, predictMs: performance.now() - started, thetaMs, queueMs };
   } finally {
     x.dispose();
     releaseHead(m, params);

@@ -14,6 +14,7 @@ import { planLabels } from './labels.ts';
 import { withFittingModel } from './fitting.ts';
 import type { Db } from '../../../shared/db/client.ts';
 import { adaptSchema, deleteSessionSchema, getSessionSchema, predictSchema } from './schemas.ts';
+import { serverTiming } from './server-timing.ts';
 
 export interface SessionRoutesOptions {
   readonly config: Config;
@@ -73,6 +74,7 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
 
   app.post('/adapt', { config: { auth: 'client' }, schema: adaptSchema(config), onRequest: shedWhenSaturated }, async (request, reply) => {
     const { images, names, labels, fields } = await upload(request);
+    const uploaded = reply.elapsedTime;
     const model = await catalog.resolve(fields['model']);
     const plan = await withFittingModel(db, () => planLabels(labels ?? parseLabelsField(fields['labels']), images.length, model));
     const steps = intField(fields, 'steps', model.settings.steps, 1, config.maxAdaptSteps);
@@ -81,6 +83,7 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
     const preprocessing = model.metadata.preprocessing;
     if (!preprocessing) throw new HttpError(422, 'MODEL_NOT_IMAGE', `model ${model.row.name} does not take images`);
 
+    const resolved = reply.elapsedTime;
     const result = await pool.adapt({
       model: { sha256: model.row.weightsSha256 },
       images: { files: images, names, preprocessing, maxPixels: config.maxImagePixels },
@@ -89,6 +92,7 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
       steps,
       headOnly,
     });
+    const computed = reply.elapsedTime;
     app.metrics.adaptSeconds.observe({ model: model.row.name }, result.adaptMs / 1000);
     app.metrics.sessionsCreated.inc({ model: model.row.name });
     const id = newSessionId();
@@ -107,6 +111,21 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
       },
       result.theta,
     );
+    const saved = reply.elapsedTime;
+    reply.header(
+      'server-timing',
+      serverTiming({
+        upload: uploaded,
+        resolve: resolved - uploaded,
+        queue: result.queueMs,
+        dispatch: computed - resolved - result.queueMs - result.decodeMs - result.adaptMs,
+        decode: result.decodeMs,
+        adapt: result.adaptMs - result.encodeMs,
+        encode: result.encodeMs,
+        redis: saved - computed,
+        total: reply.elapsedTime,
+      }),
+    );
     return reply.status(201).send({
       sessionId: id,
       modelId: model.row.id,
@@ -119,21 +138,25 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
     });
   });
 
-  app.post('/predict', { config: { auth: 'client' }, schema: predictSchema(), onRequest: shedWhenSaturated }, async (request) => {
+  app.post('/predict', { config: { auth: 'client' }, schema: predictSchema(), onRequest: shedWhenSaturated }, async (request, reply) => {
     const { images, names, fields } = await upload(request);
+    const uploaded = reply.elapsedTime;
     const id = fields['sessionId'];
     if (!id || !new RegExp(SESSION_ID_PATTERN).test(id)) throw new HttpError(400, 'VALIDATION_ERROR', 'field "sessionId" must be a session id');
     if (images.length === 0) throw new HttpError(400, 'NO_IMAGES', 'send at least one image');
     const session = await sessions.load(id, request.apiKey!.id, true);
+    const loaded = reply.elapsedTime;
     if (!session) throw new NotFoundError('session', id);
     const model = await catalog.resolve(session.meta.modelId);
     const ways = session.meta.labels.length;
+    const resolved = reply.elapsedTime;
     const result = await pool.predict({
       model: { sha256: session.meta.modelSha256 },
       theta: session.theta,
       images: { files: images, names, preprocessing: model.metadata.preprocessing!, maxPixels: config.maxImagePixels },
       ways,
     });
+    const computed = reply.elapsedTime;
     app.metrics.predictSeconds.observe({ model: model.row.name }, result.predictMs / 1000);
     const predictions = images.map((_, i) => {
       const row = result.probabilities.subarray(i * ways, (i + 1) * ways);
@@ -141,6 +164,20 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
       for (let k = 1; k < ways; k++) if (row[k]! > row[best]!) best = k;
       return { label: session.meta.labels[best]!, scores: Object.fromEntries(session.meta.labels.map((label, k) => [label, row[k]!])) };
     });
+    reply.header(
+      'server-timing',
+      serverTiming({
+        upload: uploaded,
+        redis: loaded - uploaded,
+        resolve: resolved - loaded,
+        queue: result.queueMs,
+        dispatch: computed - resolved - result.queueMs - result.decodeMs - result.predictMs,
+        decode: result.decodeMs,
+        predict: result.predictMs,
+        encode: reply.elapsedTime - computed,
+        total: reply.elapsedTime,
+      }),
+    );
     return { predictions, timings: { queueMs: round(result.queueMs), decodeMs: round(result.decodeMs), predictMs: round(result.predictMs) } };
   });
 

@@ -1,0 +1,37 @@
+/**
+ * Where a /adapt or /predict request's server time went, as a W3C `Server-Timing` header
+ * (`upload;dur=1.2, resolve;dur=0.3, …, total;dur=9.8`, milliseconds): browsers' devtools show it,
+ * `npm run bench:http` reads it. Phases, in request order:
+ *  - upload: from the request's arrival until its multipart body is read (receive + parse);
+ *  - resolve: the model lookup (catalog cache or PostgreSQL) and the checks of the fields;
+ *  - redis: loading (/predict) or saving (/adapt) the session;
+ *  - queue: waiting for a free inference thread;
+ *  - dispatch: handing the request to the thread and its answer back (structured clone);
+ *  - decode: PNG/JPEG decoding and preprocessing, in the thread;
+ *  - adapt / predict: the computation, in the thread (for /predict, θ′'s decoding included);
+ *  - encode: θ′'s encoding for the session store (/adapt, in the thread); for /predict, building
+ *    the answer's labels and scores;
+ *  - total: from arrival until the reply is sent (the body's serialisation excepted).
+ * Invariant: the phases before `total` do not overlap, so they sum to at most `total`.
+ */
+
+/** A phase's duration in ms; `undefined` phases are left out. */
+export type Phases = Readonly<Record<string, number | undefined>>;
+
+export function serverTiming(phases: Phases): string {
+  return Object.entries(phases)
+    .filter((entry): entry is [string, number] => entry[1] !== undefined && Number.isFinite(entry[1]))
+    .map(([name, ms]) => `${name};dur=${Math.max(0, ms).toFixed(2)}`)
+    .join(', ');
+}
+
+/** Parses a `Server-Timing` header back into { phase: ms } (bench:http, tests). */
+export function parseServerTiming(header: string | null | undefined): Record<string, number> {
+  const phases: Record<string, number> = {};
+  for (const metric of (header ?? '').split(',')) {
+    const [name, ...params] = metric.trim().split(';');
+    const duration = params.map((p) => p.trim()).find((p) => p.startsWith('dur='));
+    if (name && duration) phases[name] = Number(duration.slice(4));
+  }
+  return phases;
+}
