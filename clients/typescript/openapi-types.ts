@@ -1695,7 +1695,7 @@ export interface components {
     parameters: never;
     requestBodies: never;
     headers: {
-        /** @description Where the server time went, in ms (W3C Server-Timing), phases in request order: upload (receive and parse the body), resolve (model lookup), redis (session save or load), queue (wait for an inference thread), dispatch (hand-over to the thread and back), decode (images), adapt or predict (the computation), encode (θ′ for the store; for /predict the answer), total. The phases sum to at most total. */
+        /** @description Where the server time went, in ms (W3C Server-Timing), phases in request order: accept (routing, API key, rate limit), upload (receive and parse the body), resolve (model lookup), redis (session save or load), queue (wait for an inference thread), dispatch (hand-over to the thread and back), decode (images), adapt or predict (the computation), encode (θ′ for the store; for /predict the answer), total. The phases sum to at most total. */
         ServerTiming: string;
     };
     pathItems: never;

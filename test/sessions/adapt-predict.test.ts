@@ -69,14 +69,14 @@ test('5-way 1-shot adapt from real Omniglot PNGs (multipart), then predict: scor
   assert.ok(session.timings.adaptMs > 0);
   assert.ok(session.timings.queueMs >= 0 && session.timings.queueMs < 60_000, `queueMs ${session.timings.queueMs}`);
   assert.ok(Date.parse(session.expiresAt) > Date.now() + 3_500_000);
-  assertServerTiming(res.headers['server-timing'], ['upload', 'resolve', 'queue', 'dispatch', 'decode', 'adapt', 'encode', 'redis'], session.timings.decodeMs);
+  assertServerTiming(res.headers['server-timing'], ['accept', 'upload', 'resolve', 'queue', 'dispatch', 'decode', 'adapt', 'encode', 'redis'], session.timings.decodeMs);
 
   const queries = characters.map((c) => c.files[0]!.toString('base64'));
   const predicted = await t.app.inject({ method: 'POST', url: '/predict', headers: auth, payload: { sessionId: session.sessionId, images: queries } });
   assert.equal(predicted.statusCode, 200, predicted.body);
   const { predictions } = predicted.json() as { predictions: { label: string; scores: Record<string, number> }[] };
   assert.equal(predictions.length, 5);
-  assertServerTiming(predicted.headers['server-timing'], ['upload', 'redis', 'resolve', 'queue', 'dispatch', 'decode', 'predict', 'encode'], predicted.json().timings.decodeMs);
+  assertServerTiming(predicted.headers['server-timing'], ['accept', 'upload', 'redis', 'resolve', 'queue', 'dispatch', 'decode', 'predict', 'encode'], predicted.json().timings.decodeMs);
   for (const p of predictions) {
     const sum = Object.values(p.scores).reduce((a, b) => a + b, 0);
     assert.ok(Math.abs(sum - 1) < 1e-4, `scores sum to ${sum}`);

@@ -3,7 +3,8 @@
  * bit depth 1/2/4/8) with no chunk that changes colours (no tRNS, gAMA, iCCP, sRGB, sBIT, cHRM).
  * One libvips pipeline costs ~1 ms of CPU even for a 105×105 Omniglot image, this ~20 µs, and the
  * result is identical to sharp's (PNG is lossless; low bit depths scale to 0..255 the same way).
- * Anything else — or anything unusual — returns null and goes through sharp.
+ * Anything else — or anything unusual — returns null and goes through sharp. pngSize reads any
+ * PNG's dimensions from its header (the size checks before decoding).
  */
 import { inflateSync } from 'node:zlib';
 
@@ -18,6 +19,17 @@ const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** Ancillary chunks that do not affect pixel values. */
 const HARMLESS = new Set(['tIME', 'tEXt', 'zTXt', 'iTXt', 'pHYs', 'bKGD', 'hIST', 'sPLT']); // not eXIf: it may rotate
 const MAX_PIXELS = 1 << 24;
+
+/**
+ * A PNG's width and height from its IHDR chunk, which the format requires first (bytes 8–28:
+ * length 13, "IHDR", width, height): no decoding. Null when the bytes do not start that way.
+ */
+export function pngSize(bytes: Uint8Array): { width: number; height: number } | null {
+  if (bytes.byteLength < 24 || SIGNATURE.some((b, i) => bytes[i] !== b)) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(8) !== 13 || view.getUint32(12) !== 0x49484452) return null;
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
 
 const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
   let c = n;

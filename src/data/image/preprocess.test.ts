@@ -5,7 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { areaResize } from './area-resize.ts';
 import { decodeGrayPng } from './png-gray.ts';
-import { InvalidImageError, preprocessImage, PreprocessOptionsError } from './preprocess.ts';
+import { checkImageSize, ImageTooLargeError, InvalidImageError, preprocessImage, PreprocessOptionsError } from './preprocess.ts';
 import { encodeGrayPng } from '../testing/png.ts';
 
 const OMNIGLOT = '/work/shared/data/omniglot';
@@ -93,4 +93,15 @@ test('real Omniglot PNGs: fast path equals sharp, ink is high after inversion', 
     assert.ok(Math.abs(ink - inkSource) < 1e-5, `ink fraction kept: ${ink} vs ${inkSource}`);
     assert.ok(out.every((v) => v >= 0 && v <= 1));
   }
+});
+
+test('checkImageSize reads a PNG header as sharp does, refuses what is too large, and leaves other formats and damaged files to sharp', async () => {
+  const png = encodeGrayPng(13, 11, 8, new Array(13 * 11).fill(7), [0], []);
+  const jpeg = await sharp({ create: { width: 9, height: 5, channels: 3, background: '#808080' } }).jpeg().toBuffer();
+  for (const bytes of [png, new Uint8Array(jpeg)]) {
+    const metadata = await sharp(bytes).metadata();
+    assert.deepEqual(await checkImageSize(bytes, 1_000), { width: metadata.width, height: metadata.height });
+  }
+  await assert.rejects(checkImageSize(png, 13 * 11 - 1), ImageTooLargeError);
+  await assert.rejects(checkImageSize(png.subarray(0, 20), 1_000), InvalidImageError); // a cut IHDR: not read here, and sharp refuses it
 });

@@ -3,6 +3,7 @@
  * name), and is it small enough to decode? PNG dimensions are read from the IHDR chunk (no
  * decoder involved); JPEG and WebP dimensions from sharp's header-only metadata.
  */
+import { pngSize } from '../../data/image/png-gray.ts';
 import { DatasetRejectedError } from './errors.ts';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
@@ -18,10 +19,8 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat | null {
 }
 
 async function dimensions(bytes: Uint8Array, format: ImageFormat): Promise<{ width: number; height: number }> {
-  if (format === 'png') {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return { width: view.getUint32(16), height: view.getUint32(20) };
-  }
+  const png = format === 'png' ? pngSize(bytes) : null;
+  if (png) return png;
   const { default: sharp } = await import('sharp');
   const meta = await sharp(bytes).metadata();
   return { width: meta.width ?? 0, height: meta.height ?? 0 };

@@ -73,6 +73,7 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
   const shedWhenSaturated = async () => pool.assertAccepting();
 
   app.post('/adapt', { config: { auth: 'client' }, schema: adaptSchema(config), onRequest: shedWhenSaturated }, async (request, reply) => {
+    const accepted = reply.elapsedTime;
     const { images, names, labels, fields } = await upload(request);
     const uploaded = reply.elapsedTime;
     const model = await catalog.resolve(fields['model']);
@@ -115,7 +116,8 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
     reply.header(
       'server-timing',
       serverTiming({
-        upload: uploaded,
+        accept: accepted,
+        upload: uploaded - accepted,
         resolve: resolved - uploaded,
         queue: result.queueMs,
         dispatch: computed - resolved - result.queueMs - result.decodeMs - result.adaptMs,
@@ -139,6 +141,7 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
   });
 
   app.post('/predict', { config: { auth: 'client' }, schema: predictSchema(), onRequest: shedWhenSaturated }, async (request, reply) => {
+    const accepted = reply.elapsedTime;
     const { images, names, fields } = await upload(request);
     const uploaded = reply.elapsedTime;
     const id = fields['sessionId'];
@@ -167,7 +170,8 @@ export default async function sessionRoutes(app: FastifyInstance, options: Sessi
     reply.header(
       'server-timing',
       serverTiming({
-        upload: uploaded,
+        accept: accepted,
+        upload: uploaded - accepted,
         redis: loaded - uploaded,
         resolve: resolved - loaded,
         queue: result.queueMs,

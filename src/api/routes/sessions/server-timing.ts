@@ -2,7 +2,10 @@
  * Where a /adapt or /predict request's server time went, as a W3C `Server-Timing` header
  * (`upload;dur=1.2, resolve;dur=0.3, …, total;dur=9.8`, milliseconds): browsers' devtools show it,
  * `npm run bench:http` reads it. Phases, in request order:
- *  - upload: from the request's arrival until its multipart body is read (receive + parse);
+ *  - accept: from the request's arrival until the handler runs (routing, the API key check, the
+ *    rate limit's Redis round trip, load shedding);
+ *  - upload: reading and parsing a multipart body (a JSON body is parsed before the handler: in
+ *    accept), and the base64 or file images gathered;
  *  - resolve: the model lookup (catalog cache or PostgreSQL) and the checks of the fields;
  *  - redis: loading (/predict) or saving (/adapt) the session;
  *  - queue: waiting for a free inference thread;
