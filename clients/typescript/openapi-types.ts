@@ -611,6 +611,15 @@ export interface paths {
                 400: components["responses"]["BadRequest"];
                 401: components["responses"]["Unauthorized"];
                 403: components["responses"]["Forbidden"];
+                /** @description The uploaded dataset it names is still being ingested or failed (DATASET_NOT_READY) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 503: components["responses"]["Unavailable"];
             };
         };
@@ -929,9 +938,15 @@ export interface paths {
          * @description One folder per class (`<class>/<image>`), or the Omniglot layout
          *     (`<alphabet>/<character>/<image>`, optionally under `images_background/` or
          *     `images_evaluation/`); folders every file shares are unwrapped, `__MACOSX/` and dot files
-         *     ignored. Images are PNG, JPEG or WebP; at least 5 classes of at least 2 images. Every image
-         *     is preprocessed as the service preprocesses support images and stored; the dataset's id
-         *     is then usable as a training job's `dataset`.
+         *     ignored. Images are PNG, JPEG or WebP; at least 5 classes of at least 2 images. What the
+         *     zip's central directory decides (safety, limits, layout) is answered at once (400, 413,
+         *     422); then the upload is accepted (202, status `processing`) and ingested in the
+         *     background: every image is inflated, checked and preprocessed as the service preprocesses
+         *     support images, and stored. Poll `GET /datasets/{id}` (the Location header) until its
+         *     status is `ready` (its id is then usable as a training job's `dataset`) or `failed`
+         *     (`error` says why: NOT_AN_IMAGE, INVALID_IMAGE, IMAGE_TOO_LARGE, INVALID_ARCHIVE for an
+         *     entry that does not inflate to its declared size, INGESTION_INTERRUPTED when the API
+         *     process stopped, INGESTION_FAILED).
          */
         post: {
             parameters: {
@@ -969,9 +984,11 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Stored */
-                201: {
+                /** @description Accepted; being ingested (status processing) */
+                202: {
                     headers: {
+                        /** @description GET it for the status: /datasets/{id} */
+                        Location?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1007,7 +1024,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not a usable dataset (INVALID_LAYOUT, NOT_AN_IMAGE, INVALID_IMAGE, IMAGE_TOO_LARGE, TOO_FEW_CLASSES, TOO_FEW_IMAGES); details name the entry or class */
+                /** @description Not a usable dataset (INVALID_LAYOUT, NOT_AN_IMAGE for a file whose name is not an image's, TOO_FEW_CLASSES, TOO_FEW_IMAGES); details name the entry or class */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1016,7 +1033,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                503: components["responses"]["Unavailable"];
+                /** @description A dependency is down, or too many uploads already wait to be ingested (OVERLOADED, Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1082,7 +1107,7 @@ export interface paths {
                 };
                 400: components["responses"]["BadRequest"];
                 404: components["responses"]["NotFound"];
-                /** @description A queued or running training job uses it (DATASET_IN_USE; details.jobIds) */
+                /** @description A queued or running training job uses it (DATASET_IN_USE; details.jobIds), or it is still being ingested (DATASET_NOT_READY) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1503,18 +1528,30 @@ export interface components {
                 shots?: number[];
             };
         };
+        /** @description An uploaded dataset; layout, classes, images, imagesPerClass and artifact are null until its status is ready */
         Dataset: {
             /** Format: uuid */
             id: string;
             name: string;
             /** @enum {string} */
-            layout: "folders" | "omniglot";
-            classes: number;
-            images: number;
+            status: "processing" | "ready" | "failed";
+            /** @description Why ingestion failed (status failed) */
+            error: {
+                code: string;
+                message: string;
+                /** @description the values that decided it, e.g. entry */
+                details?: {
+                    [key: string]: unknown;
+                };
+            } | null;
+            /** @enum {string|null} */
+            layout: "folders" | "omniglot" | null;
+            classes: number | null;
+            images: number | null;
             imagesPerClass: {
                 min?: number;
                 max?: number;
-            };
+            } | null;
             /** @description How every image was turned into network input (as for support images) */
             preprocessing: {
                 size?: number;
@@ -1531,7 +1568,7 @@ export interface components {
             artifact: {
                 sha256?: string;
                 bytes?: number;
-            };
+            } | null;
             /** Format: date-time */
             createdAt: string;
         };

@@ -32,6 +32,7 @@ import multipart from '@fastify/multipart';
 import type { ModelCatalog } from './inference/model-catalog.ts';
 import type { InferencePool } from './inference/pool.ts';
 import type { SessionStore } from './sessions/store.ts';
+import type { DatasetIngestion } from './ingestion/ingestion.ts';
 
 export interface AppDeps {
   readonly config: Config;
@@ -43,6 +44,7 @@ export interface AppDeps {
   readonly pool: InferencePool;
   readonly catalog: ModelCatalog;
   readonly sessions: SessionStore;
+  readonly ingestion: DatasetIngestion;
 }
 
 declare module 'fastify' {
@@ -108,6 +110,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(trainingJobEventRoutes, { db: deps.db, redis: deps.redis, channelPrefix: config.queuePrefix, heartbeatMs: config.sseHeartbeatMs, redisTimeoutMs: config.redisConnectTimeoutMs });
   await app.register(trainingJobCurveRoutes, { db: deps.db });
   await app.register(keyRoutes, { db: deps.db });
-  await app.register(datasetRoutes, { db: deps.db, store: deps.store, limits: config.datasets, maxImagePixels: config.maxImagePixels });
+  await app.register(datasetRoutes, { db: deps.db, store: deps.store, ingestion: deps.ingestion, limits: config.datasets, maxImagePixels: config.maxImagePixels });
   return app;
 }

@@ -1,8 +1,9 @@
 /**
  * The API process's wiring, written once: the clients and services the app is built from
  * (PostgreSQL, Redis, the training queue, the artifact store, the inference pool, the model
- * catalog, the session store), and the order they are closed in. src/api/server.ts and the tests'
- * helper (test/helpers/env.ts) both build the API through `wireApi` + `buildApp`.
+ * catalog, the session store, dataset ingestion), and the order they are closed in.
+ * src/api/server.ts and the tests' helper (test/helpers/env.ts) both build the API through
+ * `wireApi` + `buildApp`.
  */
 import type { Logger } from 'pino';
 import type { Config } from '../shared/config.ts';
@@ -13,6 +14,7 @@ import { createArtifactStore, type ConfiguredStore } from '../shared/storage/cre
 import { buildApp, type AppDeps } from './app.ts';
 import { ModelCatalog } from './inference/model-catalog.ts';
 import { InferencePool } from './inference/pool.ts';
+import { DatasetIngestion } from './ingestion/ingestion.ts';
 import { SessionStore } from './sessions/store.ts';
 
 export interface ApiWiringOptions {
@@ -59,12 +61,14 @@ export async function wireApi(config: Config, options: ApiWiringOptions): Promis
     backend: options.backend,
     pool,
     catalog: new ModelCatalog(db, store),
+    ingestion: new DatasetIngestion({ db, store, limits: config.datasets, maxImagePixels: config.maxImagePixels }),
     sessions: new SessionStore(redis, config.queuePrefix, config.sessionCacheBytes),
   };
   return {
     deps,
     artifacts,
     async close() {
+      await deps.ingestion.close(); // before the database: jobs it cuts short are marked failed
       await pool.close();
       await trainingQueue.close().catch(() => undefined);
       redis.disconnect();

@@ -26,7 +26,8 @@ test('an uploaded dataset feeds training tasks: config accepts its id, splits by
   const admin = { authorization: `Bearer ${(await createApiKey(testApp.db, 'admin')).key}` };
   const body = upload(zipOf(folderEntries(20, 4)), 'twenty', { size: '16' });
   const res = await testApp.app.inject({ method: 'POST', url: '/datasets', headers: { ...admin, ...body.headers }, payload: body.payload });
-  assert.equal(res.statusCode, 201, res.body);
+  assert.equal(res.statusCode, 202, res.body);
+  await testApp.deps.ingestion.settled();
   const config = resolveTrainingConfig({ dataset: res.json().id, nWay: 5, kShot: 1, queryPerClass: 2, metaBatchSize: 2, iterations: 2 }, () => 7);
   const splits = await loadDatasetSplits(testApp.db, testApp.deps.store, config.dataset, { nWay: config.nWay });
   assert.deepEqual([splits.train.classes.length, splits.validation.classes.length, splits.test.classes.length], [10, 5, 5]);

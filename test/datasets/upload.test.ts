@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { deflateRawSync } from 'node:zlib';
 import { createApiKey } from '../../src/api/auth/api-keys.ts';
 import { preprocessImage } from '../../src/data/image/preprocess.ts';
-import { loadDataset } from '../../src/shared/datasets/repository.ts';
+import { createPendingDataset, INGESTION_STALE_MS, loadDataset } from '../../src/shared/datasets/repository.ts';
 import { encodeGrayPng } from '../../src/data/testing/png.ts';
 import { buildTestApp, createTestDatabase, type TestApp } from '../helpers/env.ts';
 import { folderEntries, markEncrypted, multipart, png, upload, zipOf } from './fixtures.ts';
@@ -38,6 +38,25 @@ async function post(zip: Uint8Array, app = testApp, extra: Record<string, string
   return app.app.inject({ method: 'POST', url: '/datasets', headers: { ...admin, ...body.headers }, payload: body.payload });
 }
 
+/** Accepted (202, status processing, a Location), then ingested: the row as GET /datasets/:id shows it after. */
+async function ingested(zip: Uint8Array, app = testApp, extra: Record<string, string> = {}) {
+  const res = await post(zip, app, extra);
+  assert.equal(res.statusCode, 202, res.body);
+  assert.equal(res.json().status, 'processing');
+  assert.equal(res.headers.location, `/datasets/${res.json().id}`);
+  await app.deps.ingestion.settled();
+  return (await app.app.inject({ method: 'GET', url: `/datasets/${res.json().id}`, headers: admin })).json();
+}
+
+/** Accepted, then refused while its images were read: status failed, with the reason. */
+async function failed(zip: Uint8Array, code: string, app = testApp): Promise<Record<string, unknown>> {
+  const row = await ingested(zip, app);
+  assert.equal(row.status, 'failed', JSON.stringify(row));
+  assert.equal(row.error.code, code, JSON.stringify(row));
+  assert.equal(row.artifact, null);
+  return row.error;
+}
+
 async function refused(zip: Uint8Array, status: number, code: string, app = testApp): Promise<Record<string, unknown>> {
   const res = await post(zip, app);
   assert.equal(res.statusCode, status, res.body);
@@ -47,9 +66,9 @@ async function refused(zip: Uint8Array, status: number, code: string, app = test
 
 test('a zip of class folders is stored: row, artifact, and loadDataset gives the preprocessed images', async () => {
   const entries = [{ name: 'class0/', mode: 0o040755 }, ...folderEntries(5, 3), { name: '__MACOSX/class0/._img0.png', data: new Uint8Array([0, 5, 22]) }, { name: 'class1/.DS_Store', data: new Uint8Array([1]) }];
-  const res = await post(zipOf(entries));
-  assert.equal(res.statusCode, 201, res.body);
-  const body = res.json();
+  const body = await ingested(zipOf(entries));
+  assert.equal(body.status, 'ready');
+  assert.equal(body.error, null);
   assert.equal(body.layout, 'folders');
   assert.deepEqual([body.classes, body.images, body.imagesPerClass], [5, 15, { min: 3, max: 3 }]);
   assert.deepEqual(body.preprocessing, { size: 28, channels: 1, invert: true, resize: 'area', normalisation: { mean: 0, std: 1 } });
@@ -75,18 +94,17 @@ test('the Omniglot layout (under images_background/, wrapped in a folder) and RG
       for (let k = 0; k < 2; k++) entries.push({ name: `omniglot/images_background/${alphabet}/character0${c}/${k}.png`, data: png(c * 10 + k + alphabet.length) });
     }
   }
-  const res = await post(zipOf(entries), testApp, { size: '16', channels: '3', invert: 'false' });
-  assert.equal(res.statusCode, 201, res.body);
-  assert.equal(res.json().layout, 'omniglot');
-  assert.deepEqual(res.json().preprocessing.size, 16);
-  const loaded = await loadDataset(testApp.db, testApp.deps.store, res.json().id);
+  const row = await ingested(zipOf(entries), testApp, { size: '16', channels: '3', invert: 'false' });
+  assert.equal(row.layout, 'omniglot');
+  assert.deepEqual(row.preprocessing.size, 16);
+  const loaded = await loadDataset(testApp.db, testApp.deps.store, row.id);
   assert.deepEqual(loaded.classNames.slice(0, 2), ['Greek/character00', 'Greek/character01']);
   assert.equal(loaded.images.length, 12 * 16 * 16 * 3);
 });
 
 test('identical uploads share one artifact; it is deleted with the last dataset that uses it', async () => {
   const zip = zipOf(folderEntries(6, 2));
-  const [a, b] = [(await post(zip)).json(), (await post(zip)).json()];
+  const [a, b] = [await ingested(zip), await ingested(zip)];
   assert.notEqual(a.id, b.id);
   assert.equal(a.artifact.sha256, b.artifact.sha256);
   assert.equal((await testApp.app.inject({ method: 'DELETE', url: `/datasets/${a.id}`, headers: admin })).statusCode, 204);
@@ -99,7 +117,7 @@ test('identical uploads share one artifact; it is deleted with the last dataset 
 });
 
 test('a dataset used by a queued or running job cannot be deleted (409); a training config accepts its id', async () => {
-  const { id } = (await post(zipOf(folderEntries(5, 2)))).json();
+  const { id } = await ingested(zipOf(folderEntries(5, 2)));
   await testApp.deps.trainingQueue.pause();
   const submitted = await testApp.app.inject({ method: 'POST', url: '/training-jobs', headers: admin, payload: { dataset: id, iterations: 10 } });
   assert.equal(submitted.statusCode, 202, submitted.body);
@@ -155,7 +173,7 @@ test('zip bombs and oversized archives are refused (413) before anything is infl
   liar.writeUInt32LE(100, at - 30 + 22);
   const central = liar.indexOf(Buffer.from('class0/liar.png'), at + 1);
   liar.writeUInt32LE(100, central - 46 + 24);
-  await refused(liar, 400, 'INVALID_ARCHIVE');
+  await failed(liar, 'INVALID_ARCHIVE');
   await refused(zipOf(folderEntries(5, 2)), 413, 'DATASET_TOO_LARGE', limited); // 10 × 28² × 4 bytes > 20000
   const huge = zipOf(folderEntries(5, 8).map((e) => ({ ...e, data: encodeGrayPng(30, 30, 8, Array.from({ length: 900 }, (_, k) => (k * 7919 + e.name.length * 31) % 251)) })));
   assert.ok(huge.length > 20_000);
@@ -167,20 +185,20 @@ test('zip bombs and oversized archives are refused (413) before anything is infl
   assert.equal(res.json().error.code, 'ARCHIVE_TOO_LARGE');
 });
 
-test('archives that are not usable datasets are refused (422) with the reason', async () => {
+test('archives that are not usable datasets are refused (422) with the reason, or fail with it when an image is the problem', async () => {
   const good = folderEntries(5, 2);
   const text = await refused(zipOf([...good, { name: 'class0/readme.txt', data: Buffer.from('hello') }]), 422, 'NOT_AN_IMAGE');
   assert.deepEqual(text.details, { entry: 'class0/readme.txt' });
-  await refused(zipOf([...good, { name: 'class0/fake.png', data: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>') }]), 422, 'NOT_AN_IMAGE');
+  await failed(zipOf([...good, { name: 'class0/fake.png', data: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>') }]), 'NOT_AN_IMAGE');
   const corrupt = Buffer.from(png(3));
   corrupt.fill(0x55, 41, corrupt.length - 12); // IDAT payload garbled, header intact
-  await refused(zipOf([...good, { name: 'class0/corrupt.png', data: corrupt }]), 422, 'INVALID_IMAGE');
+  await failed(zipOf([...good, { name: 'class0/corrupt.png', data: corrupt }]), 'INVALID_IMAGE');
   const giant = Buffer.from(png(4));
   giant.writeUInt32BE(100_000, 16);
   giant.writeUInt32BE(100_000, 20);
-  const large = await refused(zipOf([...good, { name: 'class1/giant.png', data: giant }]), 422, 'IMAGE_TOO_LARGE');
+  const large = await failed(zipOf([...good, { name: 'class1/giant.png', data: giant }]), 'IMAGE_TOO_LARGE');
   assert.equal((large.details as { width: number }).width, 100_000);
-  await refused(zipOf([...good, { name: 'class1/bad.jpg', data: Buffer.from([0xff, 0xd8, 0xff, 0, 1, 2, 3]) }]), 422, 'INVALID_IMAGE');
+  await failed(zipOf([...good, { name: 'class1/bad.jpg', data: Buffer.from([0xff, 0xd8, 0xff, 0, 1, 2, 3]) }]), 'INVALID_IMAGE');
 
   const few = await refused(zipOf(folderEntries(4, 3)), 422, 'TOO_FEW_CLASSES');
   assert.deepEqual(few.details, { classes: 4, minimum: 5 });
@@ -218,4 +236,33 @@ test('the request itself: fields validated (400), multipart required (415), admi
   assert.equal(forbidden.statusCode, 403);
   assert.equal((await testApp.app.inject({ method: 'GET', url: '/datasets/not-a-uuid', headers: admin })).statusCode, 400);
   assert.equal((await testApp.app.inject({ method: 'GET', url: '/datasets/00000000-0000-4000-8000-000000000000', headers: admin })).statusCode, 404);
+});
+
+test('while a dataset is processing it cannot be deleted or trained on (409 DATASET_NOT_READY); a stale one counts as interrupted', async () => {
+  const row = await createPendingDataset(testApp.db, 'pending', { size: 28, channels: 1, invert: true, resize: 'area', normalisation: { mean: 0, std: 1 } });
+  const shown = await testApp.app.inject({ method: 'GET', url: `/datasets/${row.id}`, headers: admin });
+  assert.equal(shown.json().status, 'processing');
+  assert.deepEqual([shown.json().classes, shown.json().artifact, shown.json().error], [null, null, null]);
+  const deleted = await testApp.app.inject({ method: 'DELETE', url: `/datasets/${row.id}`, headers: admin });
+  assert.equal(deleted.statusCode, 409);
+  assert.equal(deleted.json().error.code, 'DATASET_NOT_READY');
+  const trained = await testApp.app.inject({ method: 'POST', url: '/training-jobs', headers: admin, payload: { dataset: row.id, iterations: 10 } });
+  assert.equal(trained.statusCode, 409, trained.body);
+  assert.equal(trained.json().error.code, 'DATASET_NOT_READY');
+
+  await testApp.db.dataset.update({ where: { id: row.id }, data: { heartbeatAt: new Date(Date.now() - INGESTION_STALE_MS - 1_000) } });
+  const stale = (await testApp.app.inject({ method: 'GET', url: '/datasets', headers: admin })).json().datasets.find((d: { id: string }) => d.id === row.id);
+  assert.equal(stale.status, 'failed');
+  assert.equal(stale.error.code, 'INGESTION_INTERRUPTED');
+  assert.equal((await testApp.app.inject({ method: 'DELETE', url: `/datasets/${row.id}`, headers: admin })).statusCode, 204, 'a failed one can be deleted');
+});
+
+test('an API process that stops while ingesting marks the upload failed (INGESTION_INTERRUPTED), never leaves it processing', async () => {
+  const own = await buildTestApp(database.url);
+  const res = await post(zipOf(folderEntries(5, 60)), own);
+  assert.equal(res.statusCode, 202, res.body);
+  await own.close(); // the ingestion thread is still starting or decoding
+  const row = await testApp.db.dataset.findUniqueOrThrow({ where: { id: res.json().id } });
+  assert.equal(row.status, 'failed');
+  assert.equal((row.error as { code: string }).code, 'INGESTION_INTERRUPTED');
 });

@@ -30,3 +30,10 @@ export class DatasetInUseError extends HttpError {
     super(409, 'DATASET_IN_USE', `dataset ${datasetId} is used by ${jobIds.length} queued or running training job(s)`, { jobIds });
   }
 }
+
+/** A dataset still being ingested (or whose ingestion failed) where a ready one is needed. */
+export class DatasetNotReadyError extends HttpError {
+  constructor(readonly datasetId: string, readonly status: string) {
+    super(409, 'DATASET_NOT_READY', status === 'processing' ? `dataset ${datasetId} is still being ingested; wait until its status is ready` : `dataset ${datasetId} is ${status}, not ready`, { status });
+  }
+}

@@ -4,7 +4,8 @@
  * before a byte is inflated; then each planned image is inflated into memory (one at a time, its
  * size bound by the declared size that the scan checked), sniffed, size-checked and preprocessed
  * with the service's one preprocessImage. Nothing is written to disk: extracting Omniglot's
- * 19,280 files to a temporary folder first took longer than all the decoding.
+ * 19,280 files to a temporary folder first took longer than all the decoding. ingestArchive is CPU
+ * work (it runs on the API's ingestion thread, src/api/ingestion); checkArchive is not.
  */
 import type yauzl from 'yauzl';
 import type { DatasetLimits } from '../config.ts';
@@ -57,22 +58,44 @@ async function imageOf(bytes: Buffer, name: string, options: IngestOptions): Pro
   }
 }
 
-export async function ingestArchive(file: string, options: IngestOptions): Promise<IngestedDataset> {
+/** The central directory scanned and the class layout planned: every refusal that needs no inflating. */
+async function planArchive(zip: yauzl.ZipFile, options: IngestOptions) {
   const { limits, preprocessing } = options;
+  const scanned = await scanArchive(zip, limits);
+  const plan = planDataset([...scanned.files.keys()]);
+  const floatsPerImage = preprocessing.size * preprocessing.size * preprocessing.channels;
+  const arrayBytes = plan.imageCount * floatsPerImage * 4;
+  if (arrayBytes > limits.maxPreprocessedBytes) {
+    throw new DatasetRejectedError(413, 'DATASET_TOO_LARGE', `${plan.imageCount} images at ${preprocessing.size}×${preprocessing.size}×${preprocessing.channels} take ${arrayBytes} bytes preprocessed; the limit is ${limits.maxPreprocessedBytes}`, {
+      images: plan.imageCount,
+      bytes: arrayBytes,
+      limit: limits.maxPreprocessedBytes,
+    });
+  }
+  return { scanned, plan, floatsPerImage };
+}
+
+/**
+ * The checks that read only the zip's central directory (safety, limits, layout, preprocessed
+ * size): milliseconds even for Omniglot, so the API answers them before accepting an upload.
+ */
+export async function checkArchive(file: string, options: IngestOptions): Promise<{ classes: number; images: number }> {
+  const zip = await openArchive(file);
+  try {
+    const { plan } = await planArchive(zip, options);
+    return { classes: plan.classes.length, images: plan.imageCount };
+  } finally {
+    zip.close();
+  }
+}
+
+/** Everything: checkArchive's checks again, then every image inflated, checked and preprocessed. */
+export async function ingestArchive(file: string, options: IngestOptions): Promise<IngestedDataset> {
+  const { preprocessing } = options;
   const started = performance.now();
   const zip = await openArchive(file);
   try {
-    const scanned = await scanArchive(zip, limits);
-    const plan = planDataset([...scanned.files.keys()]);
-    const floatsPerImage = preprocessing.size * preprocessing.size * preprocessing.channels;
-    const arrayBytes = plan.imageCount * floatsPerImage * 4;
-    if (arrayBytes > limits.maxPreprocessedBytes) {
-      throw new DatasetRejectedError(413, 'DATASET_TOO_LARGE', `${plan.imageCount} images at ${preprocessing.size}×${preprocessing.size}×${preprocessing.channels} take ${arrayBytes} bytes preprocessed; the limit is ${limits.maxPreprocessedBytes}`, {
-        images: plan.imageCount,
-        bytes: arrayBytes,
-        limit: limits.maxPreprocessedBytes,
-      });
-    }
+    const { scanned, plan, floatsPerImage } = await planArchive(zip, options);
     const scannedAt = performance.now();
     const images = new Float32Array(plan.imageCount * floatsPerImage);
     let index = 0;
@@ -80,7 +103,7 @@ export async function ingestArchive(file: string, options: IngestOptions): Promi
       for (const name of cls.files) {
         const bytes = await inflate(zip, scanned.files.get(name)!, name);
         images.set(await imageOf(bytes, name, options), index * floatsPerImage);
-        if (++index % 64 === 0) await new Promise((resolve) => setImmediate(resolve)); // let other requests run
+        index++;
       }
     }
     const header: DatasetHeader = {

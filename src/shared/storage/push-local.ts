@@ -18,10 +18,10 @@ export interface PushReport {
 export async function pushLocalArtifacts(db: Db, local: FsArtifactStore, shared: ArtifactStore): Promise<PushReport> {
   const [models, datasets, jobs] = await Promise.all([
     db.model.findMany({ select: { weightsSha256: true } }),
-    db.dataset.findMany({ select: { artifactSha256: true } }),
+    db.dataset.findMany({ where: { artifactSha256: { not: null } }, select: { artifactSha256: true } }),
     db.trainingJob.findMany({ where: { checkpointSha256: { not: null } }, select: { checkpointSha256: true } }),
   ]);
-  const digests = new Set([...models.map((m) => m.weightsSha256), ...datasets.map((d) => d.artifactSha256), ...jobs.map((j) => j.checkpointSha256!)]);
+  const digests = new Set([...models.map((m) => m.weightsSha256), ...datasets.map((d) => d.artifactSha256!), ...jobs.map((j) => j.checkpointSha256!)]);
   const pushed: string[] = [];
   const missing: string[] = [];
   let alreadyShared = 0;

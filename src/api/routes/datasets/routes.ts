@@ -1,8 +1,8 @@
 /**
- * Uploaded datasets (admin): `POST /datasets` (multipart zip → validated, preprocessed, stored),
- * `GET /datasets`, `GET /datasets/:id`, `DELETE /datasets/:id` (409 while a queued or running
- * job uses it). Uploads are ingested one at a time per API process: each holds its preprocessed
- * arrays in memory (up to DATASET_MAX_PREPROCESSED_BYTES).
+ * Uploaded datasets (admin): `POST /datasets` (multipart zip: its central directory checked, then
+ * 202 with the row, status processing, while src/api/ingestion decodes the images off the event
+ * loop), `GET /datasets`, `GET /datasets/:id` (status processing → ready or failed with the
+ * reason), `DELETE /datasets/:id` (409 while it is processing or a queued or running job uses it).
  */
 import type { FastifyInstance } from 'fastify';
 import type { DatasetLimits } from '../../../shared/config.ts';
@@ -10,8 +10,9 @@ import type { Preprocessing } from '../../../core/types.ts';
 import type { Db } from '../../../shared/db/client.ts';
 import { HttpError, NotFoundError } from '../../../shared/errors.ts';
 import { DatasetNotFoundError } from '../../../shared/datasets/errors.ts';
-import { ingestArchive } from '../../../shared/datasets/ingest.ts';
-import { datasetView, deleteDataset, findDataset, saveDataset } from '../../../shared/datasets/repository.ts';
+import { checkArchive } from '../../../shared/datasets/ingest.ts';
+import { createPendingDataset, datasetView, deleteDataset, failAbandonedDatasets, findDataset } from '../../../shared/datasets/repository.ts';
+import type { DatasetIngestion } from '../../ingestion/ingestion.ts';
 import type { ArtifactStore } from '../../../shared/storage/artifact-store.ts';
 import { createDatasetSchema, deleteDatasetSchema, getDatasetSchema, listDatasetsSchema } from './schemas.ts';
 import { receiveUpload } from './upload.ts';
@@ -19,6 +20,7 @@ import { receiveUpload } from './upload.ts';
 export interface DatasetRoutesOptions {
   readonly db: Db;
   readonly store: ArtifactStore;
+  readonly ingestion: DatasetIngestion;
   readonly limits: DatasetLimits;
   readonly maxImagePixels: number;
 }
@@ -43,34 +45,35 @@ export function uploadSettings(fields: Readonly<Record<string, string>>): { name
 }
 
 export default async function datasetRoutes(app: FastifyInstance, options: DatasetRoutesOptions): Promise<void> {
-  const { db, store, limits } = options;
-  let queue: Promise<unknown> = Promise.resolve();
+  const { db, limits, ingestion } = options;
 
   app.post('/datasets', { config: { auth: 'admin' }, schema: createDatasetSchema }, async (request, reply) => {
     const upload = await receiveUpload(request, limits.maxArchiveBytes);
+    let handedOver = false;
     try {
       if (upload.file === null) throw invalid('archive', 'is required: a zip file part named "archive"');
       const { name, preprocessing } = uploadSettings(upload.fields);
-      const file = upload.file;
-      const run = queue.then(async () => {
-        const ingested = await ingestArchive(file, { limits, maxImagePixels: options.maxImagePixels, preprocessing });
-        const row = await saveDataset(db, store, name, ingested);
-        request.log.info({ datasetId: row.id, classes: row.classes, images: row.images, archiveBytes: upload.bytes, timingsMs: ingested.timingsMs }, 'dataset stored');
-        return row;
-      });
-      queue = run.catch(() => undefined);
-      return reply.status(201).send(datasetView(await run));
+      // What the central directory alone decides (safety, limits, layout) is answered now; the images are the job's.
+      await checkArchive(upload.file, { limits, maxImagePixels: options.maxImagePixels, preprocessing });
+      ingestion.assertAccepting();
+      const row = await createPendingDataset(db, name, preprocessing);
+      ingestion.start({ datasetId: row.id, file: upload.file, preprocessing, cleanup: upload.cleanup, log: request.log });
+      handedOver = true;
+      request.log.info({ datasetId: row.id, archiveBytes: upload.bytes }, 'dataset upload accepted');
+      return reply.status(202).header('location', `/datasets/${row.id}`).send(datasetView(row));
     } finally {
-      await upload.cleanup();
+      if (!handedOver) await upload.cleanup();
     }
   });
 
   app.get<{ Querystring: { limit: number } }>('/datasets', { config: { auth: 'admin' }, schema: listDatasetsSchema }, async (request) => {
+    await failAbandonedDatasets(db);
     const rows = await db.dataset.findMany({ orderBy: { createdAt: 'desc' }, take: request.query.limit });
     return { datasets: rows.map(datasetView) };
   });
 
   app.get<{ Params: { id: string } }>('/datasets/:id', { config: { auth: 'admin' }, schema: getDatasetSchema }, async (request) => {
+    await failAbandonedDatasets(db);
     const row = await findDataset(db, request.params.id);
     if (!row) throw new NotFoundError('dataset', request.params.id);
     return datasetView(row);
@@ -78,7 +81,7 @@ export default async function datasetRoutes(app: FastifyInstance, options: Datas
 
   app.delete<{ Params: { id: string } }>('/datasets/:id', { config: { auth: 'admin' }, schema: deleteDatasetSchema }, async (request, reply) => {
     try {
-      await deleteDataset(db, store, request.params.id);
+      await deleteDataset(db, options.store, request.params.id);
     } catch (error) {
       if (error instanceof DatasetNotFoundError) throw new NotFoundError('dataset', request.params.id);
       throw error;

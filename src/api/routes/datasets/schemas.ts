@@ -1,14 +1,16 @@
 import { uuidParams } from '../shared-schemas.ts';
 export const datasetSchema = {
   type: 'object',
-  required: ['id', 'name', 'layout', 'classes', 'images', 'imagesPerClass', 'preprocessing', 'artifact', 'createdAt'],
+  required: ['id', 'name', 'status', 'error', 'layout', 'classes', 'images', 'imagesPerClass', 'preprocessing', 'artifact', 'createdAt'],
   properties: {
     id: { type: 'string', format: 'uuid' },
     name: { type: 'string' },
-    layout: { type: 'string', enum: ['folders', 'omniglot'] },
-    classes: { type: 'integer' },
-    images: { type: 'integer' },
-    imagesPerClass: { type: 'object', properties: { min: { type: 'integer' }, max: { type: 'integer' } } },
+    status: { type: 'string', enum: ['processing', 'ready', 'failed'] },
+    error: { type: ['object', 'null'], required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object', additionalProperties: true } } },
+    layout: { type: ['string', 'null'], enum: ['folders', 'omniglot', null] },
+    classes: { type: ['integer', 'null'] },
+    images: { type: ['integer', 'null'] },
+    imagesPerClass: { type: ['object', 'null'], properties: { min: { type: 'integer' }, max: { type: 'integer' } } },
     preprocessing: {
       type: 'object',
       properties: {
@@ -19,13 +21,13 @@ export const datasetSchema = {
         normalisation: { type: 'object', properties: { mean: { type: 'number' }, std: { type: 'number' } } },
       },
     },
-    artifact: { type: 'object', properties: { sha256: { type: 'string' }, bytes: { type: 'integer' } } },
+    artifact: { type: ['object', 'null'], properties: { sha256: { type: 'string' }, bytes: { type: 'integer' } } },
     createdAt: { type: 'string', format: 'date-time' },
   },
 } as const;
 
 
-export const createDatasetSchema = { response: { 201: datasetSchema } } as const;
+export const createDatasetSchema = { response: { 202: datasetSchema } } as const;
 
 export const listDatasetsSchema = {
   querystring: {

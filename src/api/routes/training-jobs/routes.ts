@@ -7,7 +7,7 @@ import { randomInt } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { findDataset } from '../../../shared/datasets/index.ts';
+import { DatasetNotReadyError, findDataset } from '../../../shared/datasets/index.ts';
 import type { Db } from '../../../shared/db/client.ts';
 import type { JobStatus } from '../../../generated/prisma/client.ts';
 import { DependencyUnavailableError, HttpError, NotFoundError } from '../../../shared/errors.ts';
@@ -36,8 +36,10 @@ export default async function trainingJobRoutes(app: FastifyInstance, options: T
       if (error instanceof TrainingConfigError) throw new HttpError(400, 'VALIDATION_ERROR', `body/${error.message}`);
       throw error;
     }
-    if (isUploadedDataset(config.dataset) && !(await findDataset(db, config.dataset))) {
-      throw new HttpError(400, 'VALIDATION_ERROR', `body/dataset: no uploaded dataset ${config.dataset}`);
+    if (isUploadedDataset(config.dataset)) {
+      const dataset = await findDataset(db, config.dataset);
+      if (!dataset) throw new HttpError(400, 'VALIDATION_ERROR', `body/dataset: no uploaded dataset ${config.dataset}`);
+      if (dataset.status !== 'ready') throw new DatasetNotReadyError(dataset.id, dataset.status);
     }
     const row = await db.trainingJob.create({
       data: { name: config.name, config: config as object, progress: { iteration: 0, iterations: config.iterations } },
