@@ -19,6 +19,7 @@ const dist = path.join(root, 'dist');
 /** src-relative entry file → what its compiled twin does: re-export a default, or just import. */
 const ENTRIES = {
   'api/inference/thread-entry.mjs': "export { default } from './thread.js';",
+  'api/ingestion/thread-entry.mjs': "export { default } from './thread.js';",
   'worker/training/processor-entry.mjs': "export { default } from './processor.js';",
   'worker/parallel/meta-gradient-thread-entry.mjs': "import './meta-gradient-thread.js';",
   'data/omniglot/preprocess-worker-entry.mjs': "import './preprocess-worker.js';",
