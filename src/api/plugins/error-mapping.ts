@@ -1,10 +1,19 @@
 /**
  * Every error mapped to the HTTP answer it leaves as: `HttpError`s carry their status; the domain
- * errors of src/shared (a dependency down, a dataset refused or in use) get theirs here, by type. Anything else is a 500 whose message names no internals.
+ * errors of src/shared (a dependency down, a dataset refused or in use) and of the inference
+ * threads get theirs here, by type. Anything else is a 500 whose message names no internals.
  */
 import type { FastifyError } from 'fastify';
 import { DatasetInUseError, DatasetRejectedError, type DatasetRejection } from '../../shared/datasets/errors.ts';
 import { DependencyUnavailableError, HttpError } from '../../shared/errors.ts';
+import { InferenceRefusedError, type RefusalReason } from '../inference/protocol.ts';
+
+const REFUSAL_ANSWER: Record<RefusalReason, { status: number; code: string; headers?: Record<string, string> }> = {
+  'image-too-large': { status: 413, code: 'IMAGE_TOO_LARGE' },
+  'unsupported-image': { status: 415, code: 'UNSUPPORTED_IMAGE' },
+  'session-unreadable': { status: 409, code: 'SESSION_UNREADABLE' },
+  'weights-unavailable': { status: 503, code: 'MODEL_WEIGHTS_UNAVAILABLE', headers: { 'retry-after': '5' } },
+};
 
 const REJECTION_STATUS: Record<DatasetRejection, number> = { malformed: 400, 'over-limit': 413, unusable: 422 };
 
@@ -19,6 +28,10 @@ export function toHttpError(error: FastifyError | Error): HttpError {
     });
     http.cause = error.cause;
     return http;
+  }
+  if (error instanceof InferenceRefusedError) {
+    const answer = REFUSAL_ANSWER[error.reason];
+    return new HttpError(answer.status, answer.code, error.message, undefined, answer.headers);
   }
   if (error instanceof DatasetRejectedError) return new HttpError(REJECTION_STATUS[error.rejection], error.code, error.message, error.details);
   if (error instanceof DatasetInUseError) return new HttpError(409, error.code, error.message, { jobIds: error.jobIds });
