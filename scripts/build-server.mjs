@@ -23,6 +23,7 @@ const ENTRIES = {
   'worker/training/processor-entry.mjs': "export { default } from './processor.js';",
   'worker/parallel/meta-gradient-thread-entry.mjs': "import './meta-gradient-thread.js';",
   'data/omniglot/preprocess-worker-entry.mjs': "import './preprocess-worker.js';",
+  'api/routes/models/finite-scan-thread-entry.mjs': "import './finite-scan-thread.js';",
 };
 
 function entryFiles(dir, base = '') {

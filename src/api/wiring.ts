@@ -48,6 +48,7 @@ export async function wireApi(config: Config, options: ApiWiringOptions): Promis
     threads: config.inferenceThreads,
     maxQueue: config.inferenceQueue,
     weightsDir: config.weightsDir,
+    ensureWeights: (sha256) => artifacts.ensureLocal(sha256),
     backend: options.inferenceBackend ?? config.tfjsBackend,
     precision: config.thetaPrecision,
     ...(options.warmPool === false ? { warm: false } : {}),

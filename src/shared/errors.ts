@@ -1,6 +1,8 @@
 /**
  * Typed errors that carry what went wrong. The HTTP error handler turns each into
- * `{ "error": { "code", "message" } }` with its status.
+ * `{ "error": { "code", "message" } }` with its status: `HttpError`s carry theirs (they are
+ * raised by the API's own code); the errors below them are domain errors that name no status
+ * (the API maps them, src/api/plugins/error-mapping.ts).
  */
 export class HttpError extends Error {
   constructor(
@@ -32,12 +34,18 @@ export class ForbiddenError extends HttpError {
   }
 }
 
-/** A dependency (postgres, redis) is down: clients may retry. */
-export class DependencyUnavailableError extends HttpError {
-  constructor(readonly dependency: 'postgres' | 'redis', cause?: unknown) {
-    super(503, `${dependency.toUpperCase()}_UNAVAILABLE`, `${dependency} is unavailable; retry later`, undefined, {
-      'retry-after': '5',
-    });
+export type Dependency = 'postgres' | 'redis';
+
+/**
+ * A dependency did not answer: raised where its driver failed (src/shared/redis.ts,
+ * src/shared/db/pool.ts), never guessed from message text. Clients may retry (the API answers 503
+ * with the code `POSTGRES_UNAVAILABLE` or `REDIS_UNAVAILABLE`). It has no `code` property on
+ * purpose: Prisma wraps any driver error that has one into its own error type.
+ */
+export class DependencyUnavailableError extends Error {
+  constructor(readonly dependency: Dependency, cause?: unknown) {
+    super(`${dependency} is unavailable; retry later`);
+    this.name = 'DependencyUnavailableError';
     this.cause = cause;
   }
 }

@@ -54,9 +54,8 @@ export class ModelCatalog {
     try {
       row = ref === undefined ? await this.db.model.findFirst({ where: { isDefault: true } }) : await findModel(this.db, ref);
     } catch (error) {
-      if (error instanceof HttpError) throw error;
-      if (cached) return cached.row; // PostgreSQL down: keep serving what we know
-      throw new DependencyUnavailableError('postgres', error);
+      if (error instanceof DependencyUnavailableError && cached) return cached.row; // PostgreSQL down: keep serving what we know
+      throw error;
     }
     if (!row) throw new NotFoundError('model', ref ?? 'default');
     const entry = { row, fetched: Date.now() };

@@ -1,17 +1,26 @@
 /**
  * The API's worker-thread pool for adaptation and prediction (piscina): one TensorFlow.js backend
  * and model cache per thread, a bounded queue. When every thread is busy and the queue is full a
- * request is refused at once with 503 + Retry-After instead of waiting without limit.
+ * request is refused at once with 503 + Retry-After instead of waiting without limit. Before a
+ * request is dispatched, the model's weights are made present in the local folder the threads
+ * read; what a thread refuses comes back as an `InferenceRefusedError` (mapped by the API).
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { HttpError } from '../../shared/errors.ts';
-import { epochMs, type AdaptRequest, type AdaptResponse, type InferenceRequest, type PredictRequest, type PredictResponse, type RefusedResponse } from './protocol.ts';
+import { ArtifactCorruptError, ArtifactNotFoundError } from '../../shared/storage/artifact-store.ts';
+import { epochMs, InferenceRefusedError, type AdaptRequest, type AdaptResponse, type InferenceRequest, type PredictRequest, type PredictResponse, type RefusedResponse } from './protocol.ts';
 
 export interface InferencePoolOptions {
   readonly threads: number;
   readonly maxQueue: number;
+  /** The local weights folder the threads read models from. */
   readonly weightsDir: string;
+  /**
+   * Makes a model's weights present in `weightsDir` (fetching them from the configured store);
+   * called before every dispatch, so a thread never depends on another code path having filled it.
+   */
+  readonly ensureWeights: (sha256: string) => Promise<void>;
   readonly backend: string;
   /** How θ′ differences are stored per session (float16 halves the bytes; see src/api/sessions/codec.ts). */
   readonly precision: 'float16' | 'float32';
@@ -51,6 +60,7 @@ export class InferencePool {
   /** Image bytes are copied to the thread (upload Buffers may share a pooled ArrayBuffer). */
   private async run<R>(task: InferenceRequest): Promise<R> {
     if (this.pool.queueSize >= this.options.maxQueue) throw new PoolSaturatedError(this.pool.queueSize, this.options.maxQueue);
+    if (task.kind !== 'memory') await this.weights(task.model.sha256);
     let result: R | RefusedResponse;
     const lone = this.inFlight === 0 && task.kind !== 'memory';
     this.inFlight++;
@@ -65,11 +75,19 @@ export class InferencePool {
     } finally {
       this.inFlight--;
     }
-    if (result && typeof result === 'object' && 'refused' in result) {
-      const { status, code, message } = result.refused;
-      throw new HttpError(status, code, message);
-    }
+    if (result && typeof result === 'object' && 'refused' in result) throw new InferenceRefusedError(result.refused.reason, result.refused.message);
     return result;
+  }
+
+  private async weights(sha256: string): Promise<void> {
+    try {
+      await this.options.ensureWeights(sha256);
+    } catch (error) {
+      if (error instanceof ArtifactNotFoundError || error instanceof ArtifactCorruptError) {
+        throw new InferenceRefusedError('weights-unavailable', `the model's weights cannot be read (${error.message}); retry`);
+      }
+      throw error;
+    }
   }
 
   adapt(request: Omit<AdaptRequest, 'kind' | 'submittedAt'>): Promise<AdaptResponse> {

@@ -70,9 +70,29 @@ export interface MemoryRequest {
   readonly kind: 'memory';
 }
 
-/** An input the thread refused (bad image): mapped to a 4xx by the API. */
+/**
+ * Why a thread refused a request, as a type the API maps to its answer (src/api/plugins/error-mapping.ts):
+ * an image over the pixel limit or unreadable (the client's), a session whose θ′ cannot be read
+ * (the client's to redo), the model's weights missing or damaged in the local folder (the server's;
+ * retry).
+ */
+export const REFUSAL_REASONS = ['image-too-large', 'unsupported-image', 'session-unreadable', 'weights-unavailable'] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+/** A request the thread refused: crosses the thread boundary as data (errors lose their class there). */
 export interface RefusedResponse {
-  readonly refused: { readonly status: number; readonly code: string; readonly message: string };
+  readonly refused: { readonly reason: RefusalReason; readonly message: string };
+}
+
+/** A refusal, raised on the API side: a domain error without a status. */
+export class InferenceRefusedError extends Error {
+  constructor(
+    readonly reason: RefusalReason,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InferenceRefusedError';
+  }
 }
 
 export type InferenceRequest = AdaptRequest | PredictRequest | MemoryRequest;

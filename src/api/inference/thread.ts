@@ -1,6 +1,8 @@
 /**
  * An inference thread (piscina worker): its own TensorFlow.js backend (with the native kernels on
- * wasm) and an LRU of loaded models; runs adaptation and prediction for the API.
+ * wasm) and an LRU of loaded models; runs adaptation and prediction for the API. It reads weights
+ * from the API's local weights folder, which the pool fills before dispatch. What is not the
+ * thread's fault (a bad image, an unreadable session, weights gone) returns as a typed refusal.
  */
 import { workerData } from 'node:worker_threads';
 import { adapt, predict } from '../../core/adapt.ts';
@@ -10,10 +12,11 @@ import * as tf from '../../core/tf.ts';
 import type { Params } from '../../core/types.ts';
 import { decodeTheta, encodeTheta, ThetaCodecError, type HostMoments, type HostTensor } from '../sessions/codec.ts';
 import type { NormalizationMoments } from '../../core/types.ts';
+import { ArtifactCorruptError, ArtifactNotFoundError } from '../../shared/storage/artifact-store.ts';
 import { FsArtifactStore } from '../../shared/storage/fs-artifact-store.ts';
 import { selectBackend, type BackendChoice } from '../../tf/backend.ts';
 import { checkImageSize, ImageTooLargeError, InvalidImageError, preprocessImage } from '../../data/image/preprocess.ts';
-import { epochMs, type AdaptRequest, type AdaptResponse, type ImageBatch, type InferenceRequest, type PredictRequest, type PredictResponse, type RefusedResponse } from './protocol.ts';
+import { epochMs, InferenceRefusedError, type AdaptRequest, type AdaptResponse, type ImageBatch, type InferenceRequest, type PredictRequest, type PredictResponse, type RefusedResponse } from './protocol.ts';
 import { disposeServingModel, loadServingModel, type ServingModel } from './serving-model.ts';
 
 const { weightsDir, backend, precision } = workerData as { weightsDir: string; backend: BackendChoice; precision: 'float16' | 'float32' };
@@ -61,11 +64,6 @@ function releaseHead(m: ServingModel, params: Params): void {
   for (const name of ['head.weight', 'head.bias']) if (params[name] !== m.params[name]) params[name]?.dispose();
 }
 
-class RefusedImageError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
-    super(message);
-  }
-}
 
 /** Header check of every file first (no decoding of an oversized image), then preprocessing. */
 async function decodeImages(m: ServingModel, batch: ImageBatch): Promise<{ x: tf.Tensor4D; ms: number }> {
@@ -79,8 +77,8 @@ async function decodeImages(m: ServingModel, batch: ImageBatch): Promise<{ x: tf
       await checkImageSize(file, batch.maxPixels);
       out.set(await preprocessImage(file, batch.preprocessing), index * h * w * c);
     } catch (error) {
-      if (error instanceof ImageTooLargeError) throw new RefusedImageError(413, 'IMAGE_TOO_LARGE', `${image}: ${error.message}`);
-      if (error instanceof InvalidImageError) throw new RefusedImageError(415, 'UNSUPPORTED_IMAGE', `${image} is not a readable PNG, JPEG or WebP image`);
+      if (error instanceof ImageTooLargeError) throw new InferenceRefusedError('image-too-large', `${image}: ${error.message}`);
+      if (error instanceof InvalidImageError) throw new InferenceRefusedError('unsupported-image', `${image} is not a readable PNG, JPEG or WebP image`);
       throw error;
     }
   }
@@ -140,6 +138,16 @@ async function runPredict(request: PredictRequest, queueMs: number): Promise<Pre
   }
 }
 
+/** The errors a request may meet that are not the thread's fault, as data the API maps by reason. */
+function refusalOf(error: unknown): RefusedResponse['refused'] | null {
+  if (error instanceof InferenceRefusedError) return { reason: error.reason, message: error.message };
+  // A session whose stored θ′ cannot be read: the client's to redo, not a server fault.
+  if (error instanceof ThetaCodecError) return { reason: 'session-unreadable', message: `${error.message}; adapt a new session` };
+  // The API made sure the weights were in the folder (src/api/inference/pool.ts); gone or damaged since.
+  if (error instanceof ArtifactNotFoundError || error instanceof ArtifactCorruptError) return { reason: 'weights-unavailable', message: `the model's weights cannot be read (${error.message}); retry` };
+  return null;
+}
+
 export default async function run(request: InferenceRequest): Promise<AdaptResponse | PredictResponse | RefusedResponse | { tensors: number }> {
   await ready;
   const queueMs = request.kind === 'memory' ? 0 : Math.max(0, epochMs() - request.submittedAt);
@@ -148,9 +156,8 @@ export default async function run(request: InferenceRequest): Promise<AdaptRespo
     if (request.kind === 'adapt') return await runAdapt(request, queueMs);
     if (request.kind === 'predict') return await runPredict(request, queueMs);
   } catch (error) {
-    if (error instanceof RefusedImageError) return { refused: { status: error.status, code: error.code, message: error.message } };
-    // A session whose stored θ′ cannot be read: the client's to redo, not a server fault.
-    if (error instanceof ThetaCodecError) return { refused: { status: 409, code: 'SESSION_UNREADABLE', message: `${error.message}; adapt a new session` } };
+    const refusal = refusalOf(error);
+    if (refusal) return { refused: refusal };
     throw error;
   } finally {
     if (previousThreads !== undefined) setKernelThreads(previousThreads);

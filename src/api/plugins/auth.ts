@@ -8,7 +8,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { findApiKey, hashKey, type ApiKeyIdentity, type Role } from '../auth/api-keys.ts';
 import type { Db } from '../../shared/db/client.ts';
-import { DependencyUnavailableError, ForbiddenError, UnauthorizedError } from '../../shared/errors.ts';
+import { ForbiddenError, UnauthorizedError } from '../../shared/errors.ts';
 
 export type RouteAuth = 'public' | Role;
 
@@ -49,12 +49,7 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<v
     const hash = hashKey(key);
     const hit = cache.get(hash);
     if (hit && hit.expires > Date.now()) return hit.identity;
-    let identity: ApiKeyIdentity | null;
-    try {
-      identity = await findApiKey(options.db, key);
-    } catch (error) {
-      throw new DependencyUnavailableError('postgres', error);
-    }
+    const identity = await findApiKey(options.db, key); // PostgreSQL down: DependencyUnavailableError (src/shared/db/pool.ts)
     if (identity) {
       if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
       cache.set(hash, { identity, expires: Date.now() + CACHE_TTL_MS });

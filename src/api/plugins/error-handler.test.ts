@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { DependencyUnavailableError, HttpError } from '../../shared/errors.ts';
 import { PoolSaturatedError } from '../inference/pool.ts';
 import { logError } from './error-handler.ts';
+import { toHttpError } from './error-mapping.ts';
 
 function recorder() {
   const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
@@ -17,7 +18,7 @@ test('log levels: unexpected errors with their stack; dependency outages at warn
   const bug = new TypeError('undefined is not a function');
   logError(request, bug, new HttpError(500, 'INTERNAL', 'internal server error'));
   const outage = new DependencyUnavailableError('redis', new Error('Connection is closed'));
-  logError(request, outage, outage);
+  logError(request, outage, toHttpError(outage));
   const shed = new PoolSaturatedError(32, 32);
   logError(request, shed, shed);
   const bad = new HttpError(400, 'VALIDATION_ERROR', 'body/steps must be <= 50');

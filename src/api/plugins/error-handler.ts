@@ -1,46 +1,15 @@
 /**
  * The one error handler: every error leaves as `{ "error": { "code", "message" } }` with its
- * status. 5xx messages never carry internals (they are logged with the request id instead).
+ * status, mapped by type (./error-mapping.ts; driver failures are converted where the drivers
+ * raise them). 5xx messages never carry internals (they are logged with the request id instead).
  */
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DependencyUnavailableError, HttpError } from '../../shared/errors.ts';
+import { HttpError } from '../../shared/errors.ts';
+import { isUnexpected, toHttpError } from './error-mapping.ts';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown> };
-}
-
-const REDIS_DOWN = /Stream isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|Command timed out|MaxRetriesPerRequest/i;
-
-function isRedisOutage(error: Error): boolean {
-  const name = error.constructor?.name ?? '';
-  return name === 'MaxRetriesPerRequestError' || (REDIS_DOWN.test(error.message) && !/postgres|prisma/i.test(error.message));
-}
-
-function isPostgresOutage(error: Error): boolean {
-  const code = (error as { code?: unknown }).code;
-  const name = error.constructor?.name ?? '';
-  return (
-    (name.startsWith('PrismaClient') && /connect|timeout|ECONNREFUSED|Can't reach/i.test(error.message)) ||
-    code === 'P1001' || code === 'P1017' || code === 'P2024' || code === 'ECONNREFUSED' ||
-    // node-postgres (the PostgreSQL artifact store's own pool)
-    /timeout exceeded when trying to connect|Connection terminated unexpectedly/.test(error.message)
-  );
-}
-
-function toHttpError(error: FastifyError | Error): HttpError {
-  if (error instanceof HttpError) return error;
-  const fe = error as FastifyError;
-  if (fe.validation) {
-    return new HttpError(400, 'VALIDATION_ERROR', `${fe.validationContext ?? 'request'}${fe.validation[0]?.instancePath ?? ''} ${fe.validation[0]?.message ?? error.message}`.trim());
-  }
-  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    const code = typeof fe.code === 'string' ? fe.code.replace(/^FST_(ERR_)?/, '') : 'BAD_REQUEST';
-    return new HttpError(fe.statusCode, code, error.message);
-  }
-  if (isPostgresOutage(error)) return new DependencyUnavailableError('postgres', error);
-  if (isRedisOutage(error)) return new DependencyUnavailableError('redis', error);
-  return new HttpError(500, 'INTERNAL', 'internal server error');
 }
 
 /**
@@ -68,7 +37,7 @@ const SHED_CODES = new Set(['OVERLOADED', 'SHUTTING_DOWN']);
  */
 export function logError(request: Pick<FastifyRequest, 'log'>, error: Error, http: HttpError): void {
   const fields = { code: http.code, statusCode: http.statusCode };
-  if (!(error instanceof HttpError) && http.statusCode >= 500 && !(http instanceof DependencyUnavailableError)) request.log.error({ err: error }, http.message);
+  if (isUnexpected(error, http)) request.log.error({ err: error }, http.message);
   else if (http.statusCode >= 500 && !SHED_CODES.has(http.code)) request.log.warn({ ...fields, cause: (http.cause as Error | undefined)?.message ?? (error === http ? undefined : error.message) }, http.message);
   else request.log.info(fields, http.message);
 }

@@ -4,7 +4,7 @@
  */
 import { InvalidMetadataError } from './errors.ts';
 import { MAML_METADATA_KEY, parseCheckpointMetadata, serializeCheckpointMetadata, type CheckpointMetadata } from './metadata.ts';
-import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.ts';
+import { decodeSafetensors, encodeSafetensors, readSafetensorsHeader, type NamedTensor, type SafetensorsHeader } from './safetensors.ts';
 
 export interface Checkpoint {
   readonly tensors: Map<string, NamedTensor>;
@@ -26,4 +26,18 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   const { tensors, metadata } = decodeSafetensors(bytes);
   const otherMetadata = Object.fromEntries(Object.entries(metadata).filter(([key]) => key !== MAML_METADATA_KEY));
   return { tensors, metadata: parseCheckpointMetadata(metadata), otherMetadata };
+}
+
+/** A checkpoint's header alone: its metadata and each tensor's dtype, shape and byte range (no tensor is copied). */
+export interface CheckpointHeader {
+  readonly entries: SafetensorsHeader['entries'];
+  readonly dataStart: number;
+  readonly metadata: CheckpointMetadata;
+  readonly otherMetadata: Readonly<Record<string, string>>;
+}
+
+export function readCheckpointHeader(bytes: Uint8Array): CheckpointHeader {
+  const { entries, metadata, dataStart } = readSafetensorsHeader(bytes);
+  const otherMetadata = Object.fromEntries(Object.entries(metadata).filter(([key]) => key !== MAML_METADATA_KEY));
+  return { entries, dataStart, metadata: parseCheckpointMetadata(metadata), otherMetadata };
 }

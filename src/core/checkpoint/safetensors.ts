@@ -29,9 +29,9 @@ import {
   TensorSizeMismatchError,
   UnsupportedDtypeError,
 } from './errors.ts';
-import { DTYPE_BYTES, elementCount, parseEntry, parseHeader, parseMetadata, type TensorDtype } from './safetensors-header.ts';
+import { DTYPE_BYTES, elementCount, parseEntry, parseHeader, parseMetadata, type Entry, type TensorDtype } from './safetensors-header.ts';
 
-export type { TensorDtype };
+export type { Entry as SafetensorsEntry, TensorDtype };
 
 export interface NamedTensor {
   readonly dtype: TensorDtype;
@@ -100,7 +100,16 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, NamedTensor>, met
   return out;
 }
 
-export function decodeSafetensors(bytes: Uint8Array, options: { maxHeaderBytes?: number } = {}): SafetensorsContents {
+/** A header read without touching the tensor data: each entry's dtype, shape and byte range. */
+export interface SafetensorsHeader {
+  /** In name order. Offsets are relative to `dataStart`. */
+  readonly entries: ReadonlyMap<string, Entry>;
+  readonly metadata: Record<string, string>;
+  readonly dataStart: number;
+}
+
+/** Parses and checks the header (names, dtypes, sizes, offsets that tile the data) without copying any tensor. */
+export function readSafetensorsHeader(bytes: Uint8Array, options: { maxHeaderBytes?: number } = {}): SafetensorsHeader {
   const { header, dataStart } = parseHeader(bytes, options.maxHeaderBytes ?? MAX_HEADER_BYTES);
   const metadata = parseMetadata(header['__metadata__']);
   const entries = Object.entries(header)
@@ -117,8 +126,14 @@ export function decodeSafetensors(bytes: Uint8Array, options: { maxHeaderBytes?:
     expectedBegin = entry.end;
   }
   if (expectedBegin !== dataLength) throw new DataLengthError(expectedBegin, dataLength);
+  const byName = new Map(entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((entry) => [entry.name, entry]));
+  return { entries: byName, metadata, dataStart };
+}
+
+export function decodeSafetensors(bytes: Uint8Array, options: { maxHeaderBytes?: number } = {}): SafetensorsContents {
+  const { entries, metadata, dataStart } = readSafetensorsHeader(bytes, options);
   const tensors = new Map<string, NamedTensor>();
-  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  for (const entry of entries.values()) {
     // A copy with its own ArrayBuffer (Buffer#slice would share the whole underlying buffer).
     const copy = new Uint8Array(bytes.subarray(dataStart + entry.begin, dataStart + entry.end));
     if (!LITTLE_ENDIAN) swapWords(copy, DTYPE_BYTES[entry.dtype]);

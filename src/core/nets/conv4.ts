@@ -137,6 +137,27 @@ export function conv4(spec: Conv4Spec): Network<tf.Tensor4D> & Required<Pick<Net
   };
 }
 
+/**
+ * Every tensor of θ with its shape, declared from the spec alone (no tensors: validation of
+ * imported checkpoints reads it). `init` makes exactly these (src/core/nets/nets.test.ts).
+ */
+export function conv4ParameterShapes(spec: Conv4Spec): Record<string, number[]> {
+  validate(spec);
+  const f = spec.filters;
+  const shapes: Record<string, number[]> = {};
+  let inChannels = spec.channels;
+  for (let i = 0; i < CONV4_BLOCKS; i++) {
+    shapes[`block${i}.conv.weight`] = [3, 3, inChannels, f];
+    for (const name of ['conv.bias', 'bn.weight', 'bn.bias']) shapes[`block${i}.${name}`] = [f];
+    if (spec.normalization === 'frozen') for (const name of ['bn.running_mean', 'bn.running_var']) shapes[`block${i}.${name}`] = [f];
+    inChannels = f;
+  }
+  if (spec.headInit === 'prototype') return shapes;
+  shapes['head.weight'] = [f, spec.outputs];
+  shapes['head.bias'] = [spec.outputs];
+  return shapes;
+}
+
 /** The frozen-normalisation buffers, block by block (mean, then variance). */
 export function conv4BufferNames(): string[] {
   return Array.from({ length: CONV4_BLOCKS }, (_, i) => [`block${i}.bn.running_mean`, `block${i}.bn.running_var`]).flat();

@@ -15,10 +15,7 @@ export type MlpSpec = Extract<NetworkSpec, { kind: 'mlp' }>;
  * Init as PyTorch's nn.Linear: weight and bias uniform in ±1/√in.
  */
 export function mlp(spec: MlpSpec): Network<tf.Tensor2D> & Required<Pick<Network<tf.Tensor2D>, 'features' | 'head'>> {
-  const widths = [spec.inputs, ...spec.hidden, spec.outputs];
-  widths.forEach((v, i) => {
-    if (!Number.isInteger(v) || v < 1) throw new InvalidNetworkSpecError(`widths[${i}]`, v, 'must be a positive integer');
-  });
+  const widths = mlpWidths(spec);
   const last = widths.length - 2;
   const headNames = [`layer${last}.weight`, `layer${last}.bias`] as const;
 
@@ -48,4 +45,24 @@ export function mlp(spec: MlpSpec): Network<tf.Tensor2D> & Required<Pick<Network
   }
 
   return { spec, headNames, init, features, head, forward: (params, x) => head(params, features(params, x)) };
+}
+
+/** Layer widths, input to output; throws on a width that is not a positive integer. */
+function mlpWidths(spec: MlpSpec): number[] {
+  const widths = [spec.inputs, ...spec.hidden, spec.outputs];
+  widths.forEach((v, i) => {
+    if (!Number.isInteger(v) || v < 1) throw new InvalidNetworkSpecError(`widths[${i}]`, v, 'must be a positive integer');
+  });
+  return widths;
+}
+
+/** Every tensor of θ with its shape, from the spec alone (no tensors); `init` makes exactly these. */
+export function mlpParameterShapes(spec: MlpSpec): Record<string, number[]> {
+  const widths = mlpWidths(spec);
+  const shapes: Record<string, number[]> = {};
+  for (let i = 0; i < widths.length - 1; i++) {
+    shapes[`layer${i}.weight`] = [widths[i]!, widths[i + 1]!];
+    shapes[`layer${i}.bias`] = [widths[i + 1]!];
+  }
+  return shapes;
 }

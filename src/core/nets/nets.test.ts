@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '../tf.ts';
 import type { NetworkSpec } from '../types.ts';
 import { conv4, conv4OutputSize } from './conv4.ts';
-import { createNetwork } from './create.ts';
+import { createNetwork, parameterShapes } from './create.ts';
 import { InvalidNetworkSpecError, MissingParameterError } from './errors.ts';
 import { mlp } from './mlp.ts';
 
@@ -141,4 +141,22 @@ test('conv4 moments: a batch normalised with its own moments is the plain forwar
     assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
     tf.dispose([support, queries, ...Object.values(params)]);
   }
+});
+
+test('parameterShapes declares exactly what init makes, for every kind and option, without allocating', () => {
+  const specs: NetworkSpec[] = [
+    omniglot,
+    { ...omniglot, variant: 'strided', filters: 16, headInit: 'zero' } as NetworkSpec,
+    { ...omniglot, normalization: 'frozen', headInit: 'prototype' } as NetworkSpec,
+    { kind: 'conv4', variant: 'maxpool', inputSize: 84, channels: 3, filters: 32, outputs: 20, headInit: 'random' },
+    { kind: 'mlp', inputs: 1, hidden: [40, 40], outputs: 1 } as NetworkSpec,
+  ];
+  for (const spec of specs) {
+    const before = tf.memory().numTensors;
+    const declared = parameterShapes(spec);
+    assert.equal(tf.memory().numTensors, before, 'no tensor allocated');
+    const made = tf.tidy(() => Object.fromEntries(Object.entries(createNetwork(spec).init(0)).map(([name, t]) => [name, t.shape])));
+    assert.deepEqual(declared, made, JSON.stringify(spec));
+  }
+  assert.throws(() => parameterShapes({ ...omniglot, filters: 0 } as NetworkSpec), InvalidNetworkSpecError);
 });

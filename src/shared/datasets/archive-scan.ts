@@ -28,7 +28,7 @@ const UNIX = 3;
 const VIRTUAL_ROOT = '/archive';
 
 const unsafe = (entry: string, reason: string) =>
-  new DatasetRejectedError(400, 'UNSAFE_ARCHIVE_ENTRY', `refusing archive entry ${JSON.stringify(entry)}: ${reason}`, { entry, reason });
+  new DatasetRejectedError('malformed', 'UNSAFE_ARCHIVE_ENTRY', `refusing archive entry ${JSON.stringify(entry)}: ${reason}`, { entry, reason });
 
 /** Opens the zip through a block-caching reader; closing the zip closes the file. */
 export async function openArchive(file: string): Promise<yauzl.ZipFile> {
@@ -37,7 +37,7 @@ export async function openArchive(file: string): Promise<yauzl.ZipFile> {
     return await yauzl.fromRandomAccessReaderPromise(reader, reader.size, { decodeStrings: false, validateEntrySizes: true, autoClose: false });
   } catch (error) {
     reader.close(() => undefined);
-    throw new DatasetRejectedError(400, 'INVALID_ARCHIVE', `not a readable zip archive: ${(error as Error).message}`);
+    throw new DatasetRejectedError('malformed', 'INVALID_ARCHIVE', `not a readable zip archive: ${(error as Error).message}`);
   }
 }
 
@@ -57,11 +57,11 @@ function checkEntry(entry: yauzl.Entry, name: string, limits: DatasetLimits): st
   if (entry.isEncrypted()) throw unsafe(name, 'encrypted');
   if (name.endsWith('/')) return target;
   if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
-    throw new DatasetRejectedError(400, 'INVALID_ARCHIVE', `entry ${JSON.stringify(name)} uses compression method ${entry.compressionMethod} (only stored and deflate are read)`, { entry: name });
+    throw new DatasetRejectedError('malformed', 'INVALID_ARCHIVE', `entry ${JSON.stringify(name)} uses compression method ${entry.compressionMethod} (only stored and deflate are read)`, { entry: name });
   }
   const ratio = entry.uncompressedSize / Math.max(entry.compressedSize, 1);
   if (entry.uncompressedSize > 0 && (entry.compressedSize === 0 || ratio > limits.maxCompressionRatio)) {
-    throw new DatasetRejectedError(413, 'ARCHIVE_COMPRESSION_RATIO', `entry ${JSON.stringify(name)} inflates ${entry.compressedSize} bytes to ${entry.uncompressedSize} (ratio ${Math.round(ratio)}; the limit is ${limits.maxCompressionRatio})`, {
+    throw new DatasetRejectedError('over-limit', 'ARCHIVE_COMPRESSION_RATIO', `entry ${JSON.stringify(name)} inflates ${entry.compressedSize} bytes to ${entry.uncompressedSize} (ratio ${Math.round(ratio)}; the limit is ${limits.maxCompressionRatio})`, {
       entry: name,
       compressedBytes: entry.compressedSize,
       uncompressedBytes: entry.uncompressedSize,
@@ -74,7 +74,7 @@ function checkEntry(entry: yauzl.Entry, name: string, limits: DatasetLimits): st
 /** Scans an open archive against the limits (the caller closes it). */
 export async function scanArchive(zip: yauzl.ZipFile, limits: DatasetLimits): Promise<ScannedArchive> {
   if (zip.entryCount > limits.maxEntries) {
-    throw new DatasetRejectedError(413, 'ARCHIVE_TOO_MANY_ENTRIES', `the archive has ${zip.entryCount} entries; the limit is ${limits.maxEntries}`, {
+    throw new DatasetRejectedError('over-limit', 'ARCHIVE_TOO_MANY_ENTRIES', `the archive has ${zip.entryCount} entries; the limit is ${limits.maxEntries}`, {
       entries: zip.entryCount,
       limit: limits.maxEntries,
     });
@@ -88,11 +88,11 @@ export async function scanArchive(zip: yauzl.ZipFile, limits: DatasetLimits): Pr
       const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileName as unknown as Buffer, entry.extraFields, false);
       const target = checkEntry(entry, name, limits);
       if (name.endsWith('/')) continue;
-      if (targets.has(target)) throw new DatasetRejectedError(400, 'INVALID_ARCHIVE', `the archive names ${JSON.stringify(name)} twice`, { entry: name });
+      if (targets.has(target)) throw new DatasetRejectedError('malformed', 'INVALID_ARCHIVE', `the archive names ${JSON.stringify(name)} twice`, { entry: name });
       targets.add(target);
       declaredBytes += entry.uncompressedSize;
       if (declaredBytes > limits.maxUncompressedBytes) {
-        throw new DatasetRejectedError(413, 'ARCHIVE_UNCOMPRESSED_TOO_LARGE', `the archive inflates to more than ${limits.maxUncompressedBytes} bytes`, {
+        throw new DatasetRejectedError('over-limit', 'ARCHIVE_UNCOMPRESSED_TOO_LARGE', `the archive inflates to more than ${limits.maxUncompressedBytes} bytes`, {
           limit: limits.maxUncompressedBytes,
         });
       }
@@ -101,7 +101,7 @@ export async function scanArchive(zip: yauzl.ZipFile, limits: DatasetLimits): Pr
     }
   } catch (error) {
     if (error instanceof DatasetRejectedError) throw error;
-    throw new DatasetRejectedError(400, 'INVALID_ARCHIVE', `the archive's directory is corrupt: ${(error as Error).message}`);
+    throw new DatasetRejectedError('malformed', 'INVALID_ARCHIVE', `the archive's directory is corrupt: ${(error as Error).message}`);
   }
   return { files, entries: zip.entryCount, ignored, declaredBytes };
 }

@@ -1,13 +1,21 @@
-/** Why a dataset was refused or cannot be read. */
-import { HttpError } from '../errors.ts';
-
 /**
- * An upload refused with its status (400 malformed or unsafe archive, 413 over a limit, 422 not
- * a usable dataset), a code and the values that decided it (entry name, limit, actual).
+ * Why a dataset was refused or cannot be read. Domain errors without HTTP statuses: the API maps
+ * them (src/api/plugins/error-mapping.ts).
  */
-export class DatasetRejectedError extends HttpError {
-  constructor(statusCode: 400 | 413 | 422, code: string, message: string, details?: Record<string, unknown>) {
-    super(statusCode, code, message, details);
+
+/** Why an upload was refused: a malformed or unsafe archive, a limit exceeded, or not a usable dataset. */
+export type DatasetRejection = 'malformed' | 'over-limit' | 'unusable';
+
+/** An upload refused: the kind of refusal, a code and the values that decided it (entry name, limit, actual). */
+export class DatasetRejectedError extends Error {
+  constructor(
+    readonly rejection: DatasetRejection,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'DatasetRejectedError';
   }
 }
 
@@ -25,15 +33,21 @@ export class DatasetNotFoundError extends Error {
 }
 
 /** DELETE of a dataset that queued or running training jobs still need. */
-export class DatasetInUseError extends HttpError {
+export class DatasetInUseError extends Error {
+  readonly code = 'DATASET_IN_USE';
+
   constructor(readonly datasetId: string, readonly jobIds: readonly string[]) {
-    super(409, 'DATASET_IN_USE', `dataset ${datasetId} is used by ${jobIds.length} queued or running training job(s)`, { jobIds });
+    super(`dataset ${datasetId} is used by ${jobIds.length} queued or running training job(s)`);
+    this.name = 'DatasetInUseError';
   }
 }
 
 /** A dataset still being ingested (or whose ingestion failed) where a ready one is needed. */
-export class DatasetNotReadyError extends HttpError {
+export class DatasetNotReadyError extends Error {
+  readonly code = 'DATASET_NOT_READY';
+
   constructor(readonly datasetId: string, readonly status: string) {
-    super(409, 'DATASET_NOT_READY', status === 'processing' ? `dataset ${datasetId} is still being ingested; wait until its status is ready` : `dataset ${datasetId} is ${status}, not ready`, { status });
+    super(status === 'processing' ? `dataset ${datasetId} is still being ingested; wait until its status is ready` : `dataset ${datasetId} is ${status}, not ready`);
+    this.name = 'DatasetNotReadyError';
   }
 }

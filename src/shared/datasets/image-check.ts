@@ -30,24 +30,29 @@ async function dimensions(bytes: Uint8Array, format: ImageFormat): Promise<{ wid
 export async function checkImage(bytes: Uint8Array, entry: string, maxPixels: number): Promise<ImageFormat> {
   const format = sniffImageFormat(bytes);
   if (format === null) {
-    throw new DatasetRejectedError(422, 'NOT_AN_IMAGE', `${JSON.stringify(entry)} is not a PNG, JPEG or WebP image`, { entry });
+    throw new DatasetRejectedError('unusable', 'NOT_AN_IMAGE', `${JSON.stringify(entry)} is not a PNG, JPEG or WebP image`, { entry });
   }
   let size: { width: number; height: number };
   try {
     size = await dimensions(bytes, format);
   } catch (error) {
-    throw new DatasetRejectedError(422, 'INVALID_IMAGE', `${JSON.stringify(entry)} cannot be read: ${(error as Error).message}`, { entry });
+    throw new DatasetRejectedError('unusable', 'INVALID_IMAGE', `${JSON.stringify(entry)} cannot be read: ${(error as Error).message}`, { entry });
   }
   if (size.width < 1 || size.height < 1) {
-    throw new DatasetRejectedError(422, 'INVALID_IMAGE', `${JSON.stringify(entry)} has no pixels (${size.width}×${size.height})`, { entry });
+    throw new DatasetRejectedError('unusable', 'INVALID_IMAGE', `${JSON.stringify(entry)} has no pixels (${size.width}×${size.height})`, { entry });
   }
   if (size.width * size.height > maxPixels) {
-    throw new DatasetRejectedError(422, 'IMAGE_TOO_LARGE', `${JSON.stringify(entry)} is ${size.width}×${size.height} pixels; the limit is ${maxPixels}`, {
-      entry,
-      width: size.width,
-      height: size.height,
-      limit: maxPixels,
-    });
+    throw new DatasetRejectedError(
+      'unusable',
+      'IMAGE_TOO_LARGE',
+      `${JSON.stringify(entry)} is ${size.width}×${size.height} pixels; the limit is ${maxPixels}`,
+      {
+        entry,
+        width: size.width,
+        height: size.height,
+        limit: maxPixels,
+      },
+    );
   }
   return format;
 }

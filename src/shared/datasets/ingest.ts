@@ -44,7 +44,7 @@ async function inflate(zip: yauzl.ZipFile, entry: yauzl.Entry, name: string): Pr
     }
     return Buffer.concat(chunks, length);
   } catch (error) {
-    throw new DatasetRejectedError(400, 'INVALID_ARCHIVE', `entry ${JSON.stringify(name)} cannot be read: ${(error as Error).message}`, { entry: name });
+    throw new DatasetRejectedError('malformed', 'INVALID_ARCHIVE', `entry ${JSON.stringify(name)} cannot be read: ${(error as Error).message}`, { entry: name });
   }
 }
 
@@ -54,7 +54,7 @@ async function imageOf(bytes: Buffer, name: string, options: IngestOptions): Pro
     return await preprocessImage(bytes, options.preprocessing);
   } catch (error) {
     if (!(error instanceof InvalidImageError)) throw error;
-    throw new DatasetRejectedError(422, 'INVALID_IMAGE', `${JSON.stringify(name)} cannot be decoded: ${error.reason}`, { entry: name });
+    throw new DatasetRejectedError('unusable', 'INVALID_IMAGE', `${JSON.stringify(name)} cannot be decoded: ${error.reason}`, { entry: name });
   }
 }
 
@@ -66,7 +66,7 @@ async function planArchive(zip: yauzl.ZipFile, options: IngestOptions) {
   const floatsPerImage = preprocessing.size * preprocessing.size * preprocessing.channels;
   const arrayBytes = plan.imageCount * floatsPerImage * 4;
   if (arrayBytes > limits.maxPreprocessedBytes) {
-    throw new DatasetRejectedError(413, 'DATASET_TOO_LARGE', `${plan.imageCount} images at ${preprocessing.size}×${preprocessing.size}×${preprocessing.channels} take ${arrayBytes} bytes preprocessed; the limit is ${limits.maxPreprocessedBytes}`, {
+    throw new DatasetRejectedError('over-limit', 'DATASET_TOO_LARGE', `${plan.imageCount} images at ${preprocessing.size}×${preprocessing.size}×${preprocessing.channels} take ${arrayBytes} bytes preprocessed; the limit is ${limits.maxPreprocessedBytes}`, {
       images: plan.imageCount,
       bytes: arrayBytes,
       limit: limits.maxPreprocessedBytes,

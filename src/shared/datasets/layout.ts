@@ -46,10 +46,10 @@ export function planDataset(fileNames: readonly string[]): DatasetPlan {
   const files = fileNames.map((name) => ({ name, parts: name.split('/').filter((p) => p !== '') }));
   for (const file of files) {
     if (!hasImageExtension(file.name)) {
-      throw new DatasetRejectedError(422, 'NOT_AN_IMAGE', `${JSON.stringify(file.name)} is not an image (expected ${IMAGE_EXTENSIONS.join(', ')})`, { entry: file.name });
+      throw new DatasetRejectedError('unusable', 'NOT_AN_IMAGE', `${JSON.stringify(file.name)} is not an image (expected ${IMAGE_EXTENSIONS.join(', ')})`, { entry: file.name });
     }
   }
-  if (files.length === 0) throw new DatasetRejectedError(422, 'TOO_FEW_CLASSES', 'the archive holds no images', { classes: 0, minimum: MIN_CLASSES });
+  if (files.length === 0) throw new DatasetRejectedError('unusable', 'TOO_FEW_CLASSES', 'the archive holds no images', { classes: 0, minimum: MIN_CLASSES });
   let strip = 0;
   while (files.every((f) => f.parts.length > strip + 2 && f.parts[strip] === files[0]!.parts[strip])) strip++;
   const depth = files[0]!.parts.length - strip;
@@ -59,7 +59,7 @@ export function planDataset(fileNames: readonly string[]): DatasetPlan {
   if (odd || (depth > 3 && !splits)) {
     const example = odd ?? files[0]!;
     throw new DatasetRejectedError(
-      422,
+      'unusable',
       'INVALID_LAYOUT',
       `images must all be <class>/<image> or <alphabet>/<character>/<image>; ${JSON.stringify(example.name)} does not fit` +
         (odd ? ` (${JSON.stringify(files[0]!.name)} is at another depth)` : ''),
@@ -67,7 +67,7 @@ export function planDataset(fileNames: readonly string[]): DatasetPlan {
     );
   }
   if (depth < 2) {
-    throw new DatasetRejectedError(422, 'INVALID_LAYOUT', `${JSON.stringify(files[0]!.name)} is not inside a class folder`, { entry: files[0]!.name });
+    throw new DatasetRejectedError('unusable', 'INVALID_LAYOUT', `${JSON.stringify(files[0]!.name)} is not inside a class folder`, { entry: files[0]!.name });
   }
   const byClass = new Map<string, string[]>();
   for (const file of files) {
@@ -78,14 +78,14 @@ export function planDataset(fileNames: readonly string[]): DatasetPlan {
   }
   const classes = [...byClass.entries()].sort(([a], [b]) => byName(a, b)).map(([name, list]) => ({ name, files: list.sort(byName) }));
   if (classes.length < MIN_CLASSES) {
-    throw new DatasetRejectedError(422, 'TOO_FEW_CLASSES', `${classes.length} classes found; at least ${MIN_CLASSES} are needed`, {
+    throw new DatasetRejectedError('unusable', 'TOO_FEW_CLASSES', `${classes.length} classes found; at least ${MIN_CLASSES} are needed`, {
       classes: classes.length,
       minimum: MIN_CLASSES,
     });
   }
   const small = classes.find((c) => c.files.length < MIN_IMAGES_PER_CLASS);
   if (small) {
-    throw new DatasetRejectedError(422, 'TOO_FEW_IMAGES', `class ${JSON.stringify(small.name)} has ${small.files.length} image(s); every class needs at least ${MIN_IMAGES_PER_CLASS}`, {
+    throw new DatasetRejectedError('unusable', 'TOO_FEW_IMAGES', `class ${JSON.stringify(small.name)} has ${small.files.length} image(s); every class needs at least ${MIN_IMAGES_PER_CLASS}`, {
       class: small.name,
       images: small.files.length,
       minimum: MIN_IMAGES_PER_CLASS,

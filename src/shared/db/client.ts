@@ -1,6 +1,10 @@
-/** The Prisma client over @prisma/adapter-pg (JS engine: no Rust query engine). */
+/**
+ * The Prisma client over @prisma/adapter-pg (JS engine: no Rust query engine), on a pool that
+ * converts connection failures into `DependencyUnavailableError('postgres')` (./pool.ts).
+ */
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../../generated/prisma/client.ts';
+import { createPgPool } from './pool.ts';
 
 export type Db = PrismaClient;
 
@@ -10,11 +14,8 @@ export interface DbOptions {
 }
 
 export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
-  const adapter = new PrismaPg({
-    connectionString: databaseUrl,
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
-    max: 10,
-  });
+  const pool = createPgPool({ connectionString: databaseUrl, connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000, max: 10 });
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   return new PrismaClient({ adapter });
 }
 

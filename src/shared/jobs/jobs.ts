@@ -3,7 +3,15 @@ import type { Redis } from 'ioredis';
 import type { Db } from '../db/client.ts';
 import type { TrainingJob } from '../../generated/prisma/client.ts';
 
-/** Redis key (under QUEUE_PREFIX, as every key) the processor polls once per iteration; set by DELETE /training-jobs/:id. */
+/**
+ * Redis key (under QUEUE_PREFIX, as every key) the processor polls once per iteration; set by
+ * DELETE /training-jobs/:id. Why a flag and not BullMQ's own cancellation (bullmq 6.7): its
+ * `worker.cancelJob` aborts the processor's AbortSignal (which the processor already obeys, for
+ * the hand-back at shutdown) only in the process that runs the job, and its cross-process
+ * delivery, the Relay, is marked experimental and drops a request for a job that is not running
+ * when it arrives (queued, or handed back at a worker's shutdown and resumed later). The flag
+ * lasts a week and is read when the job starts or resumes, so a 202 "cancel requested" holds.
+ */
 export const cancelKey = (prefix: string, jobId: string) => `${prefix}:training:cancel:${jobId}`;
 
 export async function isCancelRequested(redis: Redis, prefix: string, jobId: string): Promise<boolean> {

@@ -4,7 +4,7 @@
  * content-addressed), and only then does a row point at them. Either way no row ever names a
  * partial or missing file. Versions count up per name.
  */
-import { decodeCheckpoint } from '../../core/checkpoint/index.ts';
+import { readCheckpointHeader } from '../../core/checkpoint/index.ts';
 import type { Db } from '../db/client.ts';
 import type { Model, Prisma } from '../../generated/prisma/client.ts';
 import { putWithin, type ArtifactStore, type DbTransaction } from '../storage/artifact-store.ts';
@@ -22,7 +22,7 @@ export interface RegisterModelInput {
 const UNIQUE_VIOLATION = 'P2002';
 
 export async function registerModel(db: Db, store: ArtifactStore, input: RegisterModelInput): Promise<Model> {
-  decodeCheckpoint(input.checkpoint); // refuses a malformed checkpoint before anything is stored
+  readCheckpointHeader(input.checkpoint); // refuses a malformed checkpoint before anything is stored (header only: no tensor copied)
   for (let attempt = 0; ; attempt++) {
     try {
       return await db.$transaction((tx) => registerModelIn(tx, store, input), ARTIFACT_TRANSACTION);
@@ -35,7 +35,7 @@ export async function registerModel(db: Db, store: ArtifactStore, input: Registe
 
 /** Registers within the caller's transaction (which then owns retries of a version clash). */
 export async function registerModelIn(tx: DbTransaction, store: ArtifactStore, input: RegisterModelInput): Promise<Model> {
-  const { metadata } = decodeCheckpoint(input.checkpoint);
+  const { metadata } = readCheckpointHeader(input.checkpoint);
   const artifact = await putWithin(store, tx, input.checkpoint);
   const latest = await tx.model.findFirst({ where: { name: input.name }, orderBy: { version: 'desc' }, select: { version: true } });
   if (input.makeDefault) await tx.model.updateMany({ where: { isDefault: true }, data: { isDefault: false } });

@@ -2,8 +2,8 @@
  * A shared store (PostgreSQL or S3: every machine sees it) with this machine's filesystem store as
  * a read cache in front. Writes go to the shared store only; reads are served from the local copy,
  * fetched (streamed to disk, verified) on first use. Inference threads read the local copy, which
- * exists once the API has resolved the model through this store. Entries never go stale: a digest
- * names the same bytes forever.
+ * the API's inference pool makes sure of before each request (`ensureLocal`). Entries never go
+ * stale: a digest names the same bytes forever.
  */
 import type { Readable } from 'node:stream';
 import {
@@ -43,19 +43,19 @@ export class CachedArtifactStore implements TransactionalArtifactStore {
   }
 
   async get(sha256: string): Promise<Buffer> {
-    await this.fetch(sha256);
+    await this.ensureLocal(sha256);
     try {
       return await this.local.get(sha256);
     } catch (error) {
       if (!(error instanceof ArtifactCorruptError)) throw error;
       await this.local.delete(sha256); // a damaged cache entry: fetch it again
-      await this.fetch(sha256);
+      await this.ensureLocal(sha256);
       return this.local.get(sha256);
     }
   }
 
   async stream(sha256: string): Promise<Readable> {
-    await this.fetch(sha256);
+    await this.ensureLocal(sha256);
     return this.local.stream(sha256);
   }
 
@@ -70,7 +70,7 @@ export class CachedArtifactStore implements TransactionalArtifactStore {
   }
 
   /** Copies the artifact to the local cache unless it is there; concurrent callers share one copy. */
-  private async fetch(sha256: string): Promise<void> {
+  async ensureLocal(sha256: string): Promise<void> {
     if (await this.local.has(sha256)) return;
     let pending = this.fetching.get(sha256);
     if (!pending) {

@@ -6,11 +6,13 @@
  * id, then the `Artifact` row claims them, in the caller's transaction when there is one, so a
  * model row and its weights commit together. Staged chunks that no row claims (a rolled-back
  * transaction, a crash mid-upload) are swept after an hour. Reads go one chunk at a time, so a
- * large file is never held whole in memory.
+ * large file is never held whole in memory. Connection failures reject with
+ * `DependencyUnavailableError('postgres')` (src/shared/db/pool.ts).
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import pg from 'pg';
+import type pg from 'pg';
+import { createPgPool } from '../db/pool.ts';
 import { ArtifactNotFoundError, assertDigest, type DbTransaction, type StoredArtifact, type TransactionalArtifactStore } from './artifact-store.ts';
 import { collect, rechunk, sha256Hex, verified } from './byte-streams.ts';
 import { uuid7, uuid7Floor } from './uuid7.ts';
@@ -32,7 +34,7 @@ export class PgArtifactStore implements TransactionalArtifactStore {
 
   constructor(databaseUrl: string, options: { chunkBytes?: number; connectionTimeoutMs?: number } = {}) {
     this.chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 4, connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000 });
+    this.pool = createPgPool({ connectionString: databaseUrl, max: 4, connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000 });
     this.pool.on('error', () => undefined); // an idle client's lost connection: the next query reconnects
   }
 

@@ -26,7 +26,7 @@ export interface ReceivedUpload {
 export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
 const tooLarge = (limit: number) =>
-  new DatasetRejectedError(413, 'ARCHIVE_TOO_LARGE', `the archive is larger than the limit of ${limit} bytes`, { limit });
+  new DatasetRejectedError('over-limit', 'ARCHIVE_TOO_LARGE', `the archive is larger than the limit of ${limit} bytes`, { limit });
 
 export async function receiveUpload(request: FastifyRequest, maxArchiveBytes: number): Promise<ReceivedUpload> {
   const declared = Number(request.headers['content-length']);

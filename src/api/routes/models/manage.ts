@@ -1,19 +1,17 @@
 /**
  * The model registry, admin side: `POST /models/:id/promote` (default for /adapt),
  * `GET /models/:id/weights` (the safetensors file), `POST /models` (import a safetensors
- * checkpoint, validated against its metadata: every parameter the network needs, with its shape).
+ * checkpoint, validated against its metadata: every parameter the network needs, with its shape;
+ * see import-check.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import { decodeCheckpoint, LEARNED_LR_PREFIX, SafetensorsError } from '../../../core/checkpoint/index.ts';
-import { InvalidCheckpointMetadataError, MissingCheckpointMetadataError } from '../../../core/checkpoint/errors.ts';
-import { createNetwork } from '../../../core/nets/index.ts';
-import * as tf from '../../../core/tf.ts';
 import type { Db } from '../../../shared/db/client.ts';
 import { HttpError } from '../../../shared/errors.ts';
 import { promoteModel, registerModel } from '../../../shared/models/registry.ts';
 import type { ArtifactStore } from '../../../shared/storage/artifact-store.ts';
 import { findModel } from '../../../shared/models/lookup.ts';
 import { modelView } from './routes.ts';
+import { checkImport } from './import-check.ts';
 import { getModelSchema, importModelSchema, modelSchema } from './schemas.ts';
 
 export interface ModelManageOptions {
@@ -22,45 +20,6 @@ export interface ModelManageOptions {
   readonly maxModelBytes: number;
   /** Tells every replica (this one included) that the registry changed: caches forget their rows. */
   readonly announce: (modelId: string) => Promise<void>;
-}
-
-/** Throws a 422 naming what is wrong when the checkpoint cannot serve as a model. */
-export function validateImport(bytes: Uint8Array): void {
-  let checkpoint;
-  try {
-    checkpoint = decodeCheckpoint(bytes);
-  } catch (error) {
-    if (error instanceof SafetensorsError || error instanceof InvalidCheckpointMetadataError || error instanceof MissingCheckpointMetadataError) {
-      throw new HttpError(422, 'INVALID_CHECKPOINT', error.message);
-    }
-    throw error;
-  }
-  const { tensors, metadata } = checkpoint;
-  let net;
-  try {
-    net = createNetwork(metadata.spec);
-  } catch (error) {
-    throw new HttpError(422, 'INVALID_CHECKPOINT', `metadata.spec: ${(error as Error).message}`);
-  }
-  const expected = tf.tidy(() => {
-    const init = net.init(0);
-    return Object.fromEntries(Object.entries(init).map(([name, t]) => [name, t.shape]));
-  });
-  const problems: string[] = [];
-  for (const [name, shape] of Object.entries(expected)) {
-    const found = tensors.get(name);
-    const headOk = name.startsWith('head.') && found && found.shape.length === shape.length && found.shape.slice(0, -1).join() === shape.slice(0, -1).join();
-    if (!found) problems.push(`missing ${name} ${JSON.stringify(shape)}`);
-    else if (found.shape.join() !== shape.join() && !headOk) problems.push(`${name} has shape ${JSON.stringify(found.shape)}, expected ${JSON.stringify(shape)}`);
-  }
-  for (const name of tensors.keys()) {
-    if (!(name in expected) && !name.startsWith(LEARNED_LR_PREFIX)) problems.push(`unexpected tensor ${name}`);
-  }
-  if (problems.length > 0) throw new HttpError(422, 'INVALID_CHECKPOINT', `the weights do not match the network in the metadata: ${problems.slice(0, 5).join('; ')}`);
-  for (const [name, t] of tensors) {
-    if (t.dtype !== 'float32') throw new HttpError(422, 'INVALID_CHECKPOINT', `tensor ${name} is ${t.dtype}; weights must be float32`);
-    if (!(t.data as Float32Array).every(Number.isFinite)) throw new HttpError(422, 'INVALID_CHECKPOINT', `tensor ${name} has NaN or infinite values`);
-  }
 }
 
 export default async function modelManageRoutes(app: FastifyInstance, options: ModelManageOptions): Promise<void> {
@@ -94,8 +53,8 @@ export default async function modelManageRoutes(app: FastifyInstance, options: M
     { config: { auth: 'admin' }, schema: { ...importModelSchema, response: { 201: modelSchema } }, bodyLimit: options.maxModelBytes },
     async (request, reply) => {
       if (!Buffer.isBuffer(request.body)) throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the safetensors file as application/octet-stream');
-      validateImport(request.body);
-      const model = await registerModel(db, store, { name: request.query.name, checkpoint: request.body, makeDefault: request.query.promote ?? false });
+      const checkpoint = await checkImport(request.body); // header and shapes here, the value scan in a thread
+      const model = await registerModel(db, store, { name: request.query.name, checkpoint, makeDefault: request.query.promote ?? false });
       await announce(model.id); // a new default, or a new latest version of its name
       return reply.status(201).send(modelView(model));
     },

@@ -10,9 +10,10 @@ import type { Redis } from 'ioredis';
 import { DatasetNotReadyError, findDataset } from '../../../shared/datasets/index.ts';
 import type { Db } from '../../../shared/db/client.ts';
 import type { JobStatus } from '../../../generated/prisma/client.ts';
-import { DependencyUnavailableError, HttpError, NotFoundError } from '../../../shared/errors.ts';
+import { HttpError, NotFoundError } from '../../../shared/errors.ts';
 import { isUploadedDataset, resolveTrainingConfig, TrainingConfigError, type TrainingConfigInput } from '../../../shared/jobs/training-config.ts';
 import { cancelKey, findJob, jobView } from '../../../shared/jobs/jobs.ts';
+import { enqueueTrainingJob } from '../../../shared/jobs/queues.ts';
 import { cancelJobSchema, createJobSchema, getJobSchema, listJobsSchema } from './schemas.ts';
 
 export interface TrainingJobRoutesOptions {
@@ -45,10 +46,10 @@ export default async function trainingJobRoutes(app: FastifyInstance, options: T
       data: { name: config.name, config: config as object, progress: { iteration: 0, iterations: config.iterations } },
     });
     try {
-      await queue.add('meta-train', { jobId: row.id }, { jobId: row.id, removeOnComplete: 1000, removeOnFail: 1000 });
+      await enqueueTrainingJob(queue, row.id);
     } catch (error) {
       await db.trainingJob.delete({ where: { id: row.id } }).catch(() => undefined);
-      throw new DependencyUnavailableError('redis', error);
+      throw error;
     }
     return reply.status(202).send({ jobId: row.id, status: 'queued', config });
   });
@@ -76,21 +77,17 @@ export default async function trainingJobRoutes(app: FastifyInstance, options: T
     if (job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled') {
       throw new HttpError(409, 'JOB_FINISHED', `training job ${id} is already ${job.status}`);
     }
-    try {
-      await redis.set(cancelKey(keyPrefix, id), '1', 'EX', CANCEL_FLAG_TTL_SECONDS);
-      const entry = await queue.getJob(id);
-      const state = entry ? await entry.getState() : 'unknown';
-      if (state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'unknown') {
-        if (entry) await entry.remove();
-        const cancelled = await db.trainingJob.update({
-          where: { id },
-          data: { status: 'cancelled', finishedAt: new Date(), error: null },
-        });
-        return reply.status(200).send(jobView(cancelled));
-      }
-    } catch (error) {
-      if (error instanceof HttpError) throw error;
-      throw new DependencyUnavailableError('redis', error);
+    // Redis down: its commands reject with DependencyUnavailableError (src/shared/redis.ts).
+    await redis.set(cancelKey(keyPrefix, id), '1', 'EX', CANCEL_FLAG_TTL_SECONDS);
+    const entry = await queue.getJob(id);
+    const state = entry ? await entry.getState() : 'unknown';
+    if (state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'unknown') {
+      if (entry) await entry.remove();
+      const cancelled = await db.trainingJob.update({
+        where: { id },
+        data: { status: 'cancelled', finishedAt: new Date(), error: null },
+      });
+      return reply.status(200).send(jobView(cancelled));
     }
     // Running: the processor sees the flag within one iteration, keeps its checkpoint, and stops.
     return reply.status(202).send(jobView(job, true));
