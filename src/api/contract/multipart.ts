@@ -9,6 +9,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import { HttpError } from '../../shared/errors.ts';
+import { nonFinitePath } from './validation.ts';
 
 export interface MultipartBody<T extends TObject = TObject> {
   /** Every part: text fields and file parts (format binary), with which are required. */
@@ -79,5 +80,7 @@ export function validateFields<T extends TObject>(
     const error = validate.errors?.[0];
     throw new HttpError(400, 'VALIDATION_ERROR', `body${error?.instancePath ?? ''} ${error?.message ?? 'is invalid'}`);
   }
+  const nonFinite = nonFinitePath(value); // see refuseNonFinite
+  if (nonFinite !== undefined) throw new HttpError(400, 'VALIDATION_ERROR', `body${nonFinite} must be a finite number`);
   return value as MultipartFields<T>;
 }

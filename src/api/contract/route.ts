@@ -8,6 +8,7 @@
 import type { TObject, TSchema, TUnknown } from '@sinclair/typebox';
 import { ErrorBody, type ErrorResponse } from './errors.ts';
 import type { MultipartBody } from './multipart.ts';
+import { refuseNonFinite } from './validation.ts';
 
 export type RouteAuth = 'public' | 'client' | 'admin';
 export type Tag = 'operations' | 'sessions' | 'models' | 'training' | 'datasets' | 'keys';
@@ -120,6 +121,7 @@ export function routeOptions<
     method: contract.method,
     url: contract.url,
     config: { auth: contract.auth, contract: contract as RouteContract },
+    preHandler: refuseNonFinite,
     schema: {
       ...(contract.params ? { params: contract.params } : {}),
       ...(contract.querystring ? { querystring: contract.querystring } : {}),
