@@ -1363,7 +1363,7 @@ export interface components {
                 size?: number;
                 channels?: number;
                 invert?: boolean;
-                /** @description area */
+                /** @description always area */
                 resize?: string;
                 normalisation?: {
                     mean?: number;

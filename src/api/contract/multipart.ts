@@ -46,8 +46,8 @@ export function textFieldsSchema(body: MultipartBody): TObject {
     const files = fileParts(body);
     const properties = Object.fromEntries(Object.entries(body.schema.properties).filter(([name]) => !files.has(name)));
     const required = (body.schema.required ?? []).filter((name) => !files.has(name));
-    schema = { ...body.schema, properties, ...(required.length > 0 ? { required } : { required: undefined }) } as TObject;
-    if (required.length === 0) delete (schema as { required?: unknown }).required;
+    const { required: _all, ...rest } = body.schema;
+    schema = { ...rest, properties, ...(required.length > 0 ? { required } : {}) } as TObject;
     textSchemas.set(body, schema);
   }
   return schema;

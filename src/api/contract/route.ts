@@ -102,7 +102,10 @@ declare module 'fastify' {
   }
 }
 
-/** fastify's route options for a contract: method, url, config (auth, contract) and schema. */
+/**
+ * fastify's route options for a contract: method, url, config (auth, contract), schema, and the
+ * preHandler that refuses non-finite numbers (validation.ts); a route adds its own hooks beside them.
+ */
 export function routeOptions<
   P extends TObject | undefined,
   Q extends TObject | undefined,

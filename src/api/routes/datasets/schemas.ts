@@ -21,7 +21,7 @@ export const Dataset = component(
         size: Type.Optional(Type.Integer()),
         channels: Type.Optional(Type.Integer()),
         invert: Type.Optional(Type.Boolean()),
-        resize: Type.Optional(Type.String({ description: 'area' })),
+        resize: Type.Optional(Type.String({ description: 'always area' })),
         normalisation: Type.Optional(Type.Object({ mean: Type.Optional(Type.Number()), std: Type.Optional(Type.Number()) })),
       },
       { description: 'How every image was turned into network input (as for support images)' },
