@@ -5,8 +5,9 @@
  * while the committed file differs from what this writes.
  */
 import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { openApiYaml, OPENAPI_PATH } from '../src/api/plugins/docs.ts';
 
 const text = openApiYaml();
 await writeFile(OPENAPI_PATH, text);
-console.log(`wrote ${OPENAPI_PATH} (${text.split('\n').length} lines)`);
+console.log(`wrote ${fileURLToPath(OPENAPI_PATH)} (${text.split('\n').length} lines)`);
