@@ -156,24 +156,30 @@ export interface paths {
                     "multipart/form-data": {
                         /** @description JSON array of strings, one per image, in the order of the image parts */
                         labels: string;
+                        /** @description PNG, JPEG or WebP files, one part each */
                         images: Blob[];
                         /** @description model id or name (default: the default model) */
                         model?: string;
-                        /** @description inner steps (default: the model's test-time steps) */
+                        /** @description inner steps (default: the model's test-time steps; at most MAX_ADAPT_STEPS) */
                         steps?: number;
+                        /** @description session lifetime (default SESSION_TTL_SECONDS; at most SESSION_MAX_TTL_SECONDS) */
                         ttlSeconds?: number;
                         /** @description adapt only the head (ANIL-style; default: the model's recorded setting) */
                         headOnly?: boolean;
                     };
                     "application/json": {
-                        model?: string;
                         support: {
                             label: string;
-                            /** @description base64 image bytes */
+                            /** @description base64 image bytes (standard or URL-safe alphabet; a data: URL prefix is allowed) */
                             image: string;
                         }[];
+                        /** @description model id or name (default: the default model) */
+                        model?: string;
+                        /** @description inner steps (default: the model's test-time steps; at most MAX_ADAPT_STEPS) */
                         steps?: number;
+                        /** @description session lifetime (default SESSION_TTL_SECONDS; at most SESSION_MAX_TTL_SECONDS) */
                         ttlSeconds?: number;
+                        /** @description adapt only the head (ANIL-style; default: the model's recorded setting) */
                         headOnly?: boolean;
                     };
                 };
@@ -182,7 +188,8 @@ export interface paths {
                 /** @description Session created */
                 201: {
                     headers: {
-                        "Server-Timing": components["headers"]["ServerTiming"];
+                        /** @description Where the server time went, in ms (W3C Server-Timing), phases in request order: accept (routing, API key, rate limit), upload (receive and parse the body), resolve (model lookup), redis (session save or load), queue (wait for an inference thread), dispatch (hand-over to the thread and back), decode (images), adapt or predict (the computation), encode (θ′ for the store; for /predict the answer), total. The phases sum to at most total. */
+                        "Server-Timing"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -248,6 +255,7 @@ export interface paths {
                 content: {
                     "multipart/form-data": {
                         sessionId: string;
+                        /** @description PNG, JPEG or WebP files, one part each */
                         images: Blob[];
                     };
                     "application/json": {
@@ -260,7 +268,8 @@ export interface paths {
                 /** @description One prediction per image, in input order; scores sum to 1 */
                 200: {
                     headers: {
-                        "Server-Timing": components["headers"]["ServerTiming"];
+                        /** @description Where the server time went, in ms (W3C Server-Timing), phases in request order: accept (routing, API key, rate limit), upload (receive and parse the body), resolve (model lookup), redis (session save or load), queue (wait for an inference thread), dispatch (hand-over to the thread and back), decode (images), adapt or predict (the computation), encode (θ′ for the store; for /predict the answer), total. The phases sum to at most total. */
+                        "Server-Timing"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -338,11 +347,21 @@ export interface paths {
                             /** Format: date-time */
                             createdAt: string;
                             steps?: number;
-                            support?: Record<string, never>;
+                            support?: {
+                                loss?: number;
+                                accuracy?: number;
+                                /** @description images per label */
+                                shots?: {
+                                    [key: string]: number;
+                                };
+                            };
                         };
                     };
                 };
+                400: components["responses"]["BadRequest"];
+                401: components["responses"]["Unauthorized"];
                 404: components["responses"]["NotFound"];
+                503: components["responses"]["Unavailable"];
             };
         };
         put?: never;
@@ -366,7 +385,10 @@ export interface paths {
                     };
                     content?: never;
                 };
+                400: components["responses"]["BadRequest"];
+                401: components["responses"]["Unauthorized"];
                 404: components["responses"]["NotFound"];
+                503: components["responses"]["Unavailable"];
             };
         };
         options?: never;
@@ -467,6 +489,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/octet-stream": Blob;
+                    "application/vnd.safetensors": Blob;
                 };
             };
             responses: {
@@ -480,8 +503,18 @@ export interface paths {
                     };
                 };
                 400: components["responses"]["BadRequest"];
+                401: components["responses"]["Unauthorized"];
                 403: components["responses"]["Forbidden"];
                 413: components["responses"]["TooLarge"];
+                /** @description Not a safetensors body (UNSUPPORTED_MEDIA_TYPE) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Not a valid checkpoint for its own metadata (INVALID_CHECKPOINT) */
                 422: {
                     headers: {
@@ -491,6 +524,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                503: components["responses"]["Unavailable"];
             };
         };
         delete?: never;
@@ -527,6 +561,101 @@ export interface paths {
                         "application/json": components["schemas"]["Model"];
                     };
                 };
+                400: components["responses"]["BadRequest"];
+                401: components["responses"]["Unauthorized"];
+                404: components["responses"]["NotFound"];
+                503: components["responses"]["Unavailable"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/{id}/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make this model the default for /adapt (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The promoted model */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Model"];
+                    };
+                };
+                400: components["responses"]["BadRequest"];
+                401: components["responses"]["Unauthorized"];
+                403: components["responses"]["Forbidden"];
+                404: components["responses"]["NotFound"];
+                /** @description The model is not ready (MODEL_NOT_READY) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                503: components["responses"]["Unavailable"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/{id}/weights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download the model's safetensors file (tensor names and layouts in the README) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The safetensors file; X-Content-Sha256 is its digest */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": Blob;
+                    };
+                };
+                400: components["responses"]["BadRequest"];
                 401: components["responses"]["Unauthorized"];
                 404: components["responses"]["NotFound"];
                 503: components["responses"]["Unavailable"];
@@ -571,8 +700,10 @@ export interface paths {
                         };
                     };
                 };
+                400: components["responses"]["BadRequest"];
                 401: components["responses"]["Unauthorized"];
                 403: components["responses"]["Forbidden"];
+                503: components["responses"]["Unavailable"];
             };
         };
         put?: never;
@@ -604,7 +735,10 @@ export interface paths {
                             jobId: string;
                             /** @constant */
                             status: "queued";
-                            config: Record<string, never>;
+                            /** @description The resolved configuration */
+                            config: {
+                                [key: string]: unknown;
+                            };
                         };
                     };
                 };
@@ -660,7 +794,10 @@ export interface paths {
                     };
                 };
                 400: components["responses"]["BadRequest"];
+                401: components["responses"]["Unauthorized"];
+                403: components["responses"]["Forbidden"];
                 404: components["responses"]["NotFound"];
+                503: components["responses"]["Unavailable"];
             };
         };
         put?: never;
@@ -698,6 +835,9 @@ export interface paths {
                         "application/json": components["schemas"]["TrainingJob"];
                     };
                 };
+                400: components["responses"]["BadRequest"];
+                401: components["responses"]["Unauthorized"];
+                403: components["responses"]["Forbidden"];
                 404: components["responses"]["NotFound"];
                 /** @description The job has already finished (code JOB_FINISHED) */
                 409: {
@@ -711,94 +851,6 @@ export interface paths {
                 503: components["responses"]["Unavailable"];
             };
         };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/models/{id}/promote": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Make this model the default for /adapt (admin) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The promoted model */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Model"];
-                    };
-                };
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                /** @description The model is not ready (MODEL_NOT_READY) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/models/{id}/weights": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Download the model's safetensors file (tensor names and layouts in the README) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The safetensors file; X-Content-Sha256 is its digest */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/octet-stream": Blob;
-                    };
-                };
-                404: components["responses"]["NotFound"];
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -886,7 +938,10 @@ export interface paths {
                     };
                 };
                 400: components["responses"]["BadRequest"];
+                401: components["responses"]["Unauthorized"];
+                403: components["responses"]["Forbidden"];
                 404: components["responses"]["NotFound"];
+                503: components["responses"]["Unavailable"];
             };
         };
         put?: never;
@@ -930,6 +985,7 @@ export interface paths {
                 400: components["responses"]["BadRequest"];
                 401: components["responses"]["Unauthorized"];
                 403: components["responses"]["Forbidden"];
+                503: components["responses"]["Unavailable"];
             };
         };
         put?: never;
@@ -963,6 +1019,7 @@ export interface paths {
                          * @description The zip (at most DATASET_MAX_ARCHIVE_BYTES)
                          */
                         archive: Blob;
+                        /** @description 1–100 letters, digits, ".", "_" or "-", starting with a letter or digit */
                         name: string;
                         /**
                          * @description Images are resized to size×size
@@ -970,7 +1027,7 @@ export interface paths {
                          */
                         size?: number;
                         /**
-                         * @description 1 gray
+                         * @description 1 gray, 3 RGB
                          * @default 1
                          * @enum {integer}
                          */
@@ -995,7 +1052,7 @@ export interface paths {
                         "application/json": components["schemas"]["Dataset"];
                     };
                 };
-                /** @description Missing or invalid fields (VALIDATION_ERROR), a corrupt archive (INVALID_ARCHIVE), or an unsafe entry — absolute or `..` path, symbolic link, device, encrypted (UNSAFE_ARCHIVE_ENTRY; details.entry names it) */
+                /** @description Missing or invalid fields (VALIDATION_ERROR), an unreadable multipart body (INVALID_MULTIPART), a corrupt archive (INVALID_ARCHIVE), or an unsafe entry — absolute or `..` path, symbolic link, device, encrypted (UNSAFE_ARCHIVE_ENTRY; details.entry names it) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1081,7 +1138,10 @@ export interface paths {
                     };
                 };
                 400: components["responses"]["BadRequest"];
+                401: components["responses"]["Unauthorized"];
+                403: components["responses"]["Forbidden"];
                 404: components["responses"]["NotFound"];
+                503: components["responses"]["Unavailable"];
             };
         };
         put?: never;
@@ -1106,6 +1166,8 @@ export interface paths {
                     content?: never;
                 };
                 400: components["responses"]["BadRequest"];
+                401: components["responses"]["Unauthorized"];
+                403: components["responses"]["Forbidden"];
                 404: components["responses"]["NotFound"];
                 /** @description A queued or running training job uses it (DATASET_IN_USE; details.jobIds), or it is still being ingested (DATASET_NOT_READY) */
                 409: {
@@ -1116,6 +1178,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                503: components["responses"]["Unavailable"];
             };
         };
         options?: never;
@@ -1157,6 +1220,7 @@ export interface paths {
                 400: components["responses"]["BadRequest"];
                 401: components["responses"]["Unauthorized"];
                 403: components["responses"]["Forbidden"];
+                503: components["responses"]["Unavailable"];
             };
         };
         put?: never;
@@ -1186,7 +1250,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ApiKey"] & {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            name: string | null;
+                            role: components["schemas"]["KeyRole"];
+                            /** @description The key's first 10 characters */
+                            prefix: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            revokedAt: string | null;
                             key: string;
                         };
                     };
@@ -1241,6 +1315,7 @@ export interface paths {
                 401: components["responses"]["Unauthorized"];
                 403: components["responses"]["Forbidden"];
                 404: components["responses"]["NotFound"];
+                503: components["responses"]["Unavailable"];
             };
         };
         options?: never;
@@ -1252,11 +1327,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /**
-         * @description client (adapt/predict on its own sessions, read models) or admin (everything)
-         * @enum {string}
-         */
-        KeyRole: "client" | "admin";
         ApiKey: {
             /** Format: uuid */
             id: string;
@@ -1269,11 +1339,101 @@ export interface components {
             /** Format: date-time */
             revokedAt: string | null;
         };
+        Capabilities: {
+            networks: {
+                /** @enum {string} */
+                kind: "conv4" | "mlp";
+                /**
+                 * @description What a prediction is: class probabilities or raw regression outputs
+                 * @enum {string}
+                 */
+                output: "softmax" | "regression";
+                /**
+                 * @description Images (the image routes, the console) or feature rows
+                 * @enum {string}
+                 */
+                input: "image" | "rows";
+                /**
+                 * @description Classes per session: 2 up to the output units, or the trained nWay
+                 * @enum {string}
+                 */
+                ways: "up-to-outputs" | "as-trained";
+                /** @description Its head is linear over body features and may start each task at zero (architecture.headInit "zero"), widened to maxWays */
+                resettableHead: boolean;
+                /** @description A staged pipeline (pre-training, frozen batch norm, prototype head) can train it */
+                stagedPipeline: boolean;
+            }[];
+            algorithms: {
+                /** @enum {string} */
+                name: "maml" | "fomaml" | "mamlpp" | "metasgd" | "anil" | "reptile";
+                /**
+                 * @description Shape of the learned inner rates: none, [steps] per parameter (MAML++), or shaped like each parameter (Meta-SGD)
+                 * @enum {string}
+                 */
+                learnedRates: "none" | "perStep" | "perParameter";
+                secondOrder: boolean;
+                /** @description A staged pipeline's meta stage may use it */
+                stage: boolean;
+                summary: string;
+            }[];
+            /** @description TFJS_BACKEND's values */
+            backends: ("auto" | "gpu" | "node" | "wasm" | "cpu")[];
+        };
+        /** @description An uploaded dataset; layout, classes, images, imagesPerClass and artifact are null until its status is ready */
+        Dataset: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /**
+             * @description processing until its images are decoded and stored (then ready), or failed (error says why)
+             * @enum {string}
+             */
+            status: "processing" | "ready" | "failed";
+            /** @description Why ingestion failed (status failed) */
+            error: {
+                code: string;
+                message: string;
+                /** @description the values that decided it, e.g. entry */
+                details?: {
+                    [key: string]: unknown;
+                };
+            } | null;
+            /** @enum {string|null} */
+            layout: "folders" | "omniglot" | null;
+            classes: number | null;
+            images: number | null;
+            imagesPerClass: {
+                min?: number;
+                max?: number;
+            } | null;
+            /** @description How every image was turned into network input (as for support images) */
+            preprocessing: {
+                size?: number;
+                channels?: number;
+                invert?: boolean;
+                /** @description always area */
+                resize?: string;
+                normalisation?: {
+                    mean?: number;
+                    std?: number;
+                };
+            };
+            /** @description The preprocessed images, one file in the artifact store */
+            artifact: {
+                sha256?: string;
+                bytes?: number;
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
         Error: {
             error: {
                 code: string;
                 message: string;
-                details?: Record<string, never>;
+                /** @description Facts about the error (a limit and the actual value, the entry or model it names) */
+                details?: {
+                    [key: string]: unknown;
+                };
             };
         };
         Health: {
@@ -1285,15 +1445,45 @@ export interface components {
             /** @description Which replica answered: host name and process id */
             instance: string;
         };
-        Readiness: {
-            /** @enum {string} */
-            status: "ready" | "unavailable";
-            checks: {
-                /** @enum {string} */
-                postgres: "up" | "down";
-                /** @enum {string} */
-                redis: "up" | "down";
+        /** @enum {string} */
+        JobStatus: "queued" | "running" | "completed" | "failed" | "cancelled";
+        /**
+         * @description client (adapt/predict on its own sessions, read models) or admin (everything)
+         * @enum {string}
+         */
+        KeyRole: "client" | "admin";
+        Model: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            version: number;
+            /** @description Network spec (kind, variant, inputSize, channels, filters, outputs, headInit: random, zero or prototype, normalization: batch or frozen) */
+            architecture: {
+                [key: string]: unknown;
             };
+            algorithm: string;
+            /** @description Classes per task the model was trained on (1 for a prototype-headed model that serves any number) */
+            nWay: number;
+            /** @description The fewest and most classes a session with this model may have */
+            ways: {
+                min: number;
+                max: number;
+            };
+            capabilities: components["schemas"]["NetworkCapabilities"];
+            /** @description [height, width, channels] */
+            inputShape: number[];
+            weights: {
+                sha256: string;
+                bytes: number;
+            };
+            /** @description Evaluation at the end of training (mean and 95 % CI): `test` scores each task's queries as one batch (as the MAML paper), `testPerImage` each query alone as /predict does; `validation`, settings, iterations, training time */
+            metrics: {
+                [key: string]: unknown;
+            };
+            status: components["schemas"]["ModelStatus"];
+            isDefault: boolean;
+            /** Format: date-time */
+            createdAt: string;
         };
         /** @enum {string} */
         ModelStatus: "training" | "ready" | "archived";
@@ -1318,64 +1508,22 @@ export interface components {
             /** @description A staged pipeline (pre-training, frozen batch norm, prototype head) can train it */
             stagedPipeline: boolean;
         };
-        Capabilities: {
-            networks: ({
+        Readiness: {
+            /** @enum {string} */
+            status: "ready" | "unavailable";
+            checks: {
                 /** @enum {string} */
-                kind: "conv4" | "mlp";
-            } & components["schemas"]["NetworkCapabilities"])[];
-            algorithms: {
+                postgres: "up" | "down";
                 /** @enum {string} */
-                name: "maml" | "fomaml" | "mamlpp" | "metasgd" | "anil" | "reptile";
-                /**
-                 * @description Shape of the learned inner rates: none, [steps] per parameter (MAML++), or shaped like each parameter (Meta-SGD)
-                 * @enum {string}
-                 */
-                learnedRates: "none" | "perStep" | "perParameter";
-                secondOrder: boolean;
-                /** @description A staged pipeline's meta stage may use it */
-                stage: boolean;
-                summary: string;
-            }[];
-            /** @description TFJS_BACKEND's values */
-            backends: ("auto" | "gpu" | "node" | "wasm" | "cpu")[];
-        };
-        Model: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            version: number;
-            /** @description Network spec (kind, variant, inputSize, channels, filters, outputs, headInit: random, zero or prototype, normalization: batch or frozen) */
-            architecture: Record<string, never>;
-            algorithm: string;
-            /** @description Classes per task the model was trained on (1 for a prototype-headed model that serves any number) */
-            nWay: number;
-            /** @description The fewest and most classes a session with this model may have */
-            ways: {
-                min: number;
-                max: number;
+                redis: "up" | "down";
             };
-            capabilities: components["schemas"]["NetworkCapabilities"];
-            /** @description [height, width, channels] */
-            inputShape: number[];
-            weights: {
-                sha256: string;
-                bytes: number;
-            };
-            /** @description Evaluation at the end of training (mean and 95 % CI): `test` scores each task's queries as one batch (as the MAML paper), `testPerImage` each query alone as /predict does; `validation`, settings, iterations, training time */
-            metrics: Record<string, never>;
-            status: components["schemas"]["ModelStatus"];
-            isDefault: boolean;
-            /** Format: date-time */
-            createdAt: string;
         };
-        /** @enum {string} */
-        JobStatus: "queued" | "running" | "completed" | "failed" | "cancelled";
         TrainingConfigInput: {
             name?: string;
             /** @description A built-in dataset, or the id of a dataset uploaded with POST /datasets */
             dataset: ("omniglot" | "sinusoid") | string;
             /**
-             * @default maml
+             * @description default maml
              * @enum {string}
              */
             algorithm?: "maml" | "fomaml" | "mamlpp" | "metasgd" | "anil" | "reptile";
@@ -1393,22 +1541,19 @@ export interface components {
             testInnerSteps?: number;
             /** @description default 0.4 (5-way), 0.1 (20-way), 0.01 (sinusoid) */
             innerLr?: number;
-            /** @default 0.001 */
+            /** @description default 0.001 */
             metaLr?: number;
             /** @description default 60000 (omniglot), 70000 (sinusoid) */
             iterations?: number;
-            /** @default 500 */
+            /** @description default 500 */
             evalEvery?: number;
-            /** @default 100 */
+            /** @description default 100 */
             evalTasks?: number;
-            /**
-             * @description tasks of the final evaluation on the test split
-             * @default 600
-             */
+            /** @description tasks of the final evaluation on the test split; default 600 */
             testTasks?: number;
-            /** @default 100 */
+            /** @description default 100 */
             checkpointEvery?: number;
-            /** @default 10 */
+            /** @description default 10 */
             gradClip?: number;
             /** @description default: drawn at random and recorded */
             seed?: number;
@@ -1416,21 +1561,15 @@ export interface components {
             rotations?: boolean;
             architecture?: {
                 /**
-                 * @default strided
+                 * @description default strided
                  * @enum {string}
                  */
                 variant?: "maxpool" | "strided";
-                /**
-                 * @description Conv4 filters per layer (image datasets only)
-                 * @default 64
-                 */
+                /** @description Conv4 filters per layer (image datasets only); default 64 */
                 filters?: number;
-                /**
-                 * @description units per hidden layer of the sinusoid MLP (sinusoid only)
-                 * @default 40
-                 */
+                /** @description units per hidden layer of the sinusoid MLP (sinusoid only); default 40 */
                 hiddenUnits?: number;
-                /** @default 28 */
+                /** @description default 28 */
                 inputSize?: number;
                 /**
                  * @description default random; prototype (the head set per task from the support prototypes, Proto-MAML) with stages
@@ -1449,42 +1588,26 @@ export interface components {
             stages?: ({
                 /** @constant */
                 kind: "pretrain";
-                /**
-                 * @description passes over the training images (× 4 rotations with rotations)
-                 * @default 10
-                 */
+                /** @description passes over the training images (× 4 rotations with rotations); default 10 */
                 epochs?: number;
-                /** @default 128 */
+                /** @description default 128 */
                 batchSize?: number;
-                /**
-                 * @description Adam
-                 * @default 0.001
-                 */
+                /** @description Adam, cosine decay over the stage; default 0.001 */
                 lr?: number;
-                /**
-                 * @description light affine augmentation (±12°, ±10 % scale, ±2 px)
-                 * @default true
-                 */
+                /** @description light affine augmentation (±12°, ±10 % scale, ±2 px); default true */
                 augment?: boolean;
-                /**
-                 * @description steps between validations (prototype classifier on the validation split)
-                 * @default 500
-                 */
+                /** @description steps between validations (prototype classifier on the validation split); default 500 */
                 evalEvery?: number;
-                /**
-                 * @description stop after this many validations without a better score
-                 * @default 4
-                 */
+                /** @description stop after this many validations without a better score; default 4 */
                 patience?: number;
             } | {
                 /** @constant */
                 kind: "meta";
                 /**
-                 * @description first or exact second order
-                 * @default fomaml
+                 * @description first or exact second order; default fomaml
                  * @enum {string}
                  */
-                algorithm?: "fomaml" | "maml";
+                algorithm?: "maml" | "fomaml";
                 nWay?: number;
                 kShot?: number;
                 queryPerClass?: number;
@@ -1492,85 +1615,24 @@ export interface components {
                 /** @description 0: an episodic prototypical-network stage */
                 innerSteps?: number;
                 innerLr?: number;
-                /** @description Adam */
+                /** @description Adam, cosine decay over the stage */
                 metaLr?: number;
-                /** @default 1000 */
+                /** @description default 1000 */
                 iterations?: number;
-                /** @default 100 */
+                /** @description default 100 */
                 evalEvery?: number;
             })[];
             /** @description Pipelines only; every combination is validated and the best is recorded in the model */
             selection?: {
-                /**
-                 * @default [
-                 *       1,
-                 *       3
-                 *     ]
-                 */
+                /** @description default [1, 3] */
                 steps?: number[];
-                /**
-                 * @default [
-                 *       0.003,
-                 *       0.01,
-                 *       0.03,
-                 *       0.1
-                 *     ]
-                 */
+                /** @description default [0.003, 0.01, 0.03, 0.1] */
                 innerLr?: number[];
-                /**
-                 * @default [
-                 *       "all",
-                 *       "head"
-                 *     ]
-                 */
+                /** @description default [all, head] */
                 adapt?: ("all" | "head")[];
                 /** @description validation tasks of these shot counts (the job's nWay); a setting scores its mean accuracy over them; default [kShot, 5] */
                 shots?: number[];
             };
-        };
-        /** @description An uploaded dataset; layout, classes, images, imagesPerClass and artifact are null until its status is ready */
-        Dataset: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            /** @enum {string} */
-            status: "processing" | "ready" | "failed";
-            /** @description Why ingestion failed (status failed) */
-            error: {
-                code: string;
-                message: string;
-                /** @description the values that decided it, e.g. entry */
-                details?: {
-                    [key: string]: unknown;
-                };
-            } | null;
-            /** @enum {string|null} */
-            layout: "folders" | "omniglot" | null;
-            classes: number | null;
-            images: number | null;
-            imagesPerClass: {
-                min?: number;
-                max?: number;
-            } | null;
-            /** @description How every image was turned into network input (as for support images) */
-            preprocessing: {
-                size?: number;
-                channels?: number;
-                invert?: boolean;
-                /** @constant */
-                resize?: "area";
-                normalisation?: {
-                    mean?: number;
-                    std?: number;
-                };
-            };
-            /** @description The preprocessed images, one file in the artifact store */
-            artifact: {
-                sha256?: string;
-                bytes?: number;
-            } | null;
-            /** Format: date-time */
-            createdAt: string;
         };
         /** @description One message of GET /training-jobs/{id}/events (the SSE event name is its type) */
         TrainingEvent: {
@@ -1586,10 +1648,11 @@ export interface components {
             etaSeconds: number | null;
             /** @description Staged jobs only (see TrainingJob.progress.stage) */
             stage?: {
-                index?: number;
-                count?: number;
+                index: number;
+                count: number;
                 /** @enum {string} */
-                kind?: "pretrain" | "meta";
+                kind: "pretrain" | "meta";
+                /** @description pretrain: training images per second */
                 examplesPerSecond?: number;
             };
         } | {
@@ -1600,7 +1663,7 @@ export interface components {
             accuracy: number | null;
             /** @description half-width of the 95 % confidence interval of accuracy; null for regression */
             ci95: number | null;
-            /** @description mean query loss (cross-entropy */
+            /** @description mean query loss (cross-entropy, or MSE for regression) */
             loss: number;
         } | {
             /** @constant */
@@ -1620,7 +1683,9 @@ export interface components {
             status: components["schemas"]["JobStatus"];
             cancelRequested?: boolean;
             /** @description The resolved configuration */
-            config: Record<string, never>;
+            config: {
+                [key: string]: unknown;
+            };
             progress: {
                 iteration?: number;
                 iterations?: number;
@@ -1718,7 +1783,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description PostgreSQL or Redis is down (POSTGRES_UNAVAILABLE, REDIS_UNAVAILABLE), the inference threads are saturated (OVERLOADED), or the model's weights cannot be read from the artifact store (MODEL_WEIGHTS_UNAVAILABLE); retry after Retry-After */
+        /** @description PostgreSQL or Redis is down (POSTGRES_UNAVAILABLE, REDIS_UNAVAILABLE) or the inference threads are saturated (OVERLOADED); retry after Retry-After */
         Unavailable: {
             headers: {
                 "Retry-After"?: number;
@@ -1731,10 +1796,7 @@ export interface components {
     };
     parameters: never;
     requestBodies: never;
-    headers: {
-        /** @description Where the server time went, in ms (W3C Server-Timing), phases in request order: accept (routing, API key, rate limit), upload (receive and parse the body), resolve (model lookup), redis (session save or load), queue (wait for an inference thread), dispatch (hand-over to the thread and back), decode (images), adapt or predict (the computation), encode (θ′ for the store; for /predict the answer), total. The phases sum to at most total. */
-        ServerTiming: string;
-    };
+    headers: never;
     pathItems: never;
 }
 export type $defs = Record<string, never>;

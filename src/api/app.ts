@@ -13,6 +13,8 @@ import { HttpError } from '../shared/errors.ts';
 import authPlugin from './plugins/auth.ts';
 import consolePlugin, { CONSOLE_DIR } from './plugins/console.ts';
 import docsPlugin from './plugins/docs.ts';
+import { contractLimits } from './routes/contracts.ts';
+import type { RouteContract } from './contract/route.ts';
 import errorHandlerPlugin, { frameworkErrorReply } from './plugins/error-handler.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import rateLimitPlugin from './plugins/rate-limit.ts';
@@ -29,6 +31,7 @@ import datasetRoutes from './routes/datasets/routes.ts';
 import sessionRoutes from './routes/sessions/routes.ts';
 import keyRoutes from './routes/keys/routes.ts';
 import multipart from '@fastify/multipart';
+import { AJV_OPTIONS } from './contract/validation.ts';
 import type { ModelCatalog } from './inference/model-catalog.ts';
 import type { InferencePool } from './inference/pool.ts';
 import type { SessionStore } from './sessions/store.ts';
@@ -49,8 +52,8 @@ export interface AppDeps {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Every route registered (for the openapi.yaml consistency test); `hidden` ones are internal. */
-    routeTable: { method: string; url: string; hidden: boolean }[];
+    /** Every route registered, with its contract (for the openapi tests); `hidden` ones are internal. */
+    routeTable: { method: string; url: string; hidden: boolean; contract: RouteContract | undefined }[];
   }
 }
 
@@ -64,14 +67,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
     frameworkErrors: frameworkErrorReply,
     return503OnClosing: false, // our own 503 below, in the JSON error shape
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    ajv: AJV_OPTIONS,
   });
   const routeTable: FastifyInstance['routeTable'] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const hidden = Boolean((route.schema as { hide?: boolean } | undefined)?.hide) || route.url.startsWith('/docs');
-    for (const method of methods) if (method !== 'HEAD') routeTable.push({ method, url: route.url, hidden });
+    for (const method of methods) if (method !== 'HEAD') routeTable.push({ method, url: route.url, hidden, contract: route.config?.contract });
   });
   // While closing, requests already being handled finish (their connections then close); new ones
   // arriving on kept-alive connections are refused with a 503 to retry elsewhere.
@@ -94,7 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authPlugin, { db: deps.db, disabled: config.authDisabled });
   await app.register(rateLimitPlugin, { redis: deps.redis, keyPrefix: config.queuePrefix, perMinute: config.rateLimitPerMinute });
   await app.register(metricsPlugin, { queues: [deps.trainingQueue], pool: () => deps.pool.stats });
-  await app.register(docsPlugin);
+  await app.register(docsPlugin, { limits: contractLimits(config) });
   await app.register(clusterNoticesPlugin, { redis: deps.redis, prefix: config.queuePrefix, catalog: deps.catalog, sessions: deps.sessions });
   const announceModel = async (modelId: string) => {
     deps.catalog.invalidate();

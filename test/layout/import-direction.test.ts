@@ -50,6 +50,7 @@ const SIBLINGS = [/^src\/api\//, /^src\/worker\//];
 const INSIDE: [RegExp, RegExp][] = [
   [/^src\/api\/(inference|sessions|auth)\//, /^src\/api\/(routes\/|plugins\/|app\.ts|server\.ts)/],
   [/^src\/api\/(routes|plugins)\//, /^src\/api\/(app|server)\.ts$/],
+  [/^src\/api\/contract\//, /^src\/api\/(routes\/|plugins\/|app\.ts|server\.ts)/],
   [/^src\/worker\/parallel\//, /^src\/worker\/(training\/|worker\.ts)/],
   [/^src\/worker\/training\//, /^src\/worker\/worker\.ts$/],
 ];

@@ -6,6 +6,8 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { Queue } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { routeOptions } from '../contract/route.ts';
+import { metricsRoute } from '../routes/health/schemas.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -85,9 +87,12 @@ async function metricsPlugin(app: FastifyInstance, options: MetricsOptions): Pro
     const route = request.routeOptions.url ?? 'unmatched';
     requestSeconds.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', { config: { auth: 'public' } }, async (_request, reply) => {
-    const body = await registry.metrics();
-    return reply.type(registry.contentType).send(body);
+  app.route({
+    ...routeOptions(metricsRoute),
+    handler: async (_request, reply) => {
+      const body = await registry.metrics();
+      return reply.type(registry.contentType).send(body);
+    },
   });
 }
 

@@ -183,11 +183,12 @@ export const trainingConfigSchema = {
         normalization: { type: 'string', enum: ['batch', 'frozen'] },
       },
     },
-    // if/then/else rather than anyOf: a bad field is reported against the stage's own kind.
+    // oneOf with a discriminator (ajv's `discriminator` option; OpenAPI's too): a bad field is
+    // reported against the stage's own kind, not as "must match exactly one schema in oneOf".
     stages: {
       type: 'array',
       maxItems: 10,
-      items: { type: 'object', required: ['kind'], if: { properties: { kind: { const: 'pretrain' } } }, then: pretrainStageSchema, else: metaStageSchema },
+      items: { type: 'object', required: ['kind'], discriminator: { propertyName: 'kind' }, oneOf: [pretrainStageSchema, metaStageSchema] },
     },
     selection: {
       type: 'object',

@@ -4,10 +4,13 @@
  * pipeline stage) and TensorFlow.js backends. The console fills its forms from it; public.
  */
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ALGORITHMS, BACKENDS, META_ALGORITHMS, NETWORK_KINDS, NETWORKS } from '../../../core/kinds.ts';
-import { capabilitiesSchema } from './schemas.ts';
+import { routeOptions } from '../../contract/route.ts';
+import type { Static } from '../../contract/schema.ts';
+import { type Capabilities, capabilitiesRoute } from './schemas.ts';
 
-export function capabilitiesView() {
+export function capabilitiesView(): Static<typeof Capabilities> {
   return {
     networks: NETWORK_KINDS.map((kind) => ({ kind, ...NETWORKS[kind] })),
     algorithms: META_ALGORITHMS.map((name) => ({ name, ...ALGORITHMS[name] })),
@@ -17,5 +20,5 @@ export function capabilitiesView() {
 
 export default async function capabilitiesRoutes(app: FastifyInstance): Promise<void> {
   const view = capabilitiesView();
-  app.get('/capabilities', { config: { auth: 'public' }, schema: capabilitiesSchema }, async () => view);
+  app.withTypeProvider<TypeBoxTypeProvider>().route({ ...routeOptions(capabilitiesRoute), handler: async () => view });
 }

@@ -5,6 +5,7 @@
  * reason), `DELETE /datasets/:id` (409 while it is processing or a queued or running job uses it).
  */
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { DatasetLimits } from '../../../shared/config.ts';
 import type { Preprocessing } from '../../../core/types.ts';
 import type { Db } from '../../../shared/db/client.ts';
@@ -14,7 +15,9 @@ import { checkArchive } from '../../../shared/datasets/ingest.ts';
 import { createPendingDataset, datasetView, deleteDataset, failAbandonedDatasets, findDataset } from '../../../shared/datasets/repository.ts';
 import type { DatasetIngestion } from '../../ingestion/ingestion.ts';
 import type { ArtifactStore } from '../../../shared/storage/artifact-store.ts';
-import { createDatasetSchema, deleteDatasetSchema, getDatasetSchema, listDatasetsSchema } from './schemas.ts';
+import { validateFields } from '../../contract/multipart.ts';
+import { routeOptions } from '../../contract/route.ts';
+import { createDatasetRoute, datasetUpload, deleteDatasetRoute, getDatasetRoute, listDatasetsRoute } from './schemas.ts';
 import { receiveUpload } from './upload.ts';
 
 export interface DatasetRoutesOptions {
@@ -25,34 +28,26 @@ export interface DatasetRoutesOptions {
   readonly maxImagePixels: number;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-
 function invalid(field: string, message: string): HttpError {
   return new HttpError(400, 'VALIDATION_ERROR', `body/${field} ${message}`);
 }
 
-/** The text fields of the upload: name, and the preprocessing (defaults: Omniglot's, 28×28 gray, inverted). */
-export function uploadSettings(fields: Readonly<Record<string, string>>): { name: string; preprocessing: Preprocessing } {
-  const name = fields.name?.trim() ?? '';
-  if (!NAME.test(name)) throw invalid('name', 'is required: 1–100 letters, digits, ".", "_" or "-", starting with a letter or digit');
-  const size = Number(fields.size ?? 28);
-  if (!Number.isInteger(size) || size < 8 || size > 128) throw invalid('size', `must be an integer from 8 to 128 (got ${JSON.stringify(fields.size)})`);
-  const channels = Number(fields.channels ?? 1);
-  if (channels !== 1 && channels !== 3) throw invalid('channels', `must be 1 (gray) or 3 (RGB) (got ${JSON.stringify(fields.channels)})`);
-  const invert = fields.invert ?? 'true';
-  if (invert !== 'true' && invert !== 'false') throw invalid('invert', `must be true or false (got ${JSON.stringify(invert)})`);
-  return { name, preprocessing: { size, channels, invert: invert === 'true', resize: 'area', normalisation: { mean: 0, std: 1 } } };
+/** The preprocessing of an upload's images from its checked settings (resize and normalisation fixed). */
+export function uploadPreprocessing(settings: { size: number; channels: 1 | 3; invert: boolean }): Preprocessing {
+  return { size: settings.size, channels: settings.channels, invert: settings.invert, resize: 'area', normalisation: { mean: 0, std: 1 } };
 }
 
-export default async function datasetRoutes(app: FastifyInstance, options: DatasetRoutesOptions): Promise<void> {
-  const { db, limits, ingestion } = options;
+export default async function datasetRoutes(fastify: FastifyInstance, options: DatasetRoutesOptions): Promise<void> {
+  const { db, store, limits, ingestion } = options;
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.post('/datasets', { config: { auth: 'admin' }, schema: createDatasetSchema }, async (request, reply) => {
-    const upload = await receiveUpload(request, limits.maxArchiveBytes);
+  app.route({ ...routeOptions(createDatasetRoute), handler: async (request, reply) => {
+    const upload = await receiveUpload(request, limits.maxArchiveBytes, datasetUpload);
     let handedOver = false;
     try {
       if (upload.file === null) throw invalid('archive', 'is required: a zip file part named "archive"');
-      const { name, preprocessing } = uploadSettings(upload.fields);
+      const { name, ...settings } = validateFields(request, datasetUpload, upload.fields);
+      const preprocessing = uploadPreprocessing(settings);
       // What the central directory alone decides (safety, limits, layout) is answered now; the images are the job's.
       await checkArchive(upload.file, { limits, maxImagePixels: options.maxImagePixels, preprocessing });
       ingestion.assertAccepting();
@@ -64,28 +59,28 @@ export default async function datasetRoutes(app: FastifyInstance, options: Datas
     } finally {
       if (!handedOver) await upload.cleanup();
     }
-  });
+  } });
 
-  app.get<{ Querystring: { limit: number } }>('/datasets', { config: { auth: 'admin' }, schema: listDatasetsSchema }, async (request) => {
+  app.route({ ...routeOptions(listDatasetsRoute), handler: async (request) => {
     await failAbandonedDatasets(db);
     const rows = await db.dataset.findMany({ orderBy: { createdAt: 'desc' }, take: request.query.limit });
     return { datasets: rows.map(datasetView) };
-  });
+  } });
 
-  app.get<{ Params: { id: string } }>('/datasets/:id', { config: { auth: 'admin' }, schema: getDatasetSchema }, async (request) => {
+  app.route({ ...routeOptions(getDatasetRoute), handler: async (request) => {
     await failAbandonedDatasets(db);
     const row = await findDataset(db, request.params.id);
     if (!row) throw new NotFoundError('dataset', request.params.id);
     return datasetView(row);
-  });
+  } });
 
-  app.delete<{ Params: { id: string } }>('/datasets/:id', { config: { auth: 'admin' }, schema: deleteDatasetSchema }, async (request, reply) => {
+  app.route({ ...routeOptions(deleteDatasetRoute), handler: async (request, reply) => {
     try {
-      await deleteDataset(db, options.store, request.params.id);
+      await deleteDataset(db, store, request.params.id);
     } catch (error) {
       if (error instanceof DatasetNotFoundError) throw new NotFoundError('dataset', request.params.id);
       throw error;
     }
     return reply.status(204).send();
-  });
+  } });
 }

@@ -1,6 +1,7 @@
 /**
- * Receives `multipart/form-data` with one file part `archive` and short text fields: the archive
- * streams to a private temporary file (never held in memory), cut off at the byte limit (413).
+ * Receives `multipart/form-data` with one file part (`archive`, as the route's contract names it)
+ * and short text fields: the archive streams to a private temporary file (never held in memory),
+ * cut off at the byte limit (413). The caller checks the text fields against the contract.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import type { FastifyRequest } from 'fastify';
 import type {} from '@fastify/multipart';
 import { HttpError } from '../../../shared/errors.ts';
 import { DatasetRejectedError } from '../../../shared/datasets/errors.ts';
+import { fileParts, type MultipartBody } from '../../contract/multipart.ts';
 import { invalidMultipart } from '../multipart-errors.ts';
 
 export interface ReceivedUpload {
@@ -28,7 +30,8 @@ export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 const tooLarge = (limit: number) =>
   new DatasetRejectedError('over-limit', 'ARCHIVE_TOO_LARGE', `the archive is larger than the limit of ${limit} bytes`, { limit });
 
-export async function receiveUpload(request: FastifyRequest, maxArchiveBytes: number): Promise<ReceivedUpload> {
+export async function receiveUpload(request: FastifyRequest, maxArchiveBytes: number, body: MultipartBody): Promise<ReceivedUpload> {
+  const [archive] = fileParts(body).keys();
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxArchiveBytes + MULTIPART_OVERHEAD_BYTES) throw tooLarge(maxArchiveBytes);
   const folder = await mkdtemp(path.join(os.tmpdir(), 'maml-upload-'));
@@ -43,9 +46,9 @@ export async function receiveUpload(request: FastifyRequest, maxArchiveBytes: nu
         fields[part.fieldname] = String(part.value);
         continue;
       }
-      if (part.fieldname !== 'archive') {
+      if (part.fieldname !== archive) {
         part.file.resume();
-        throw new HttpError(400, 'VALIDATION_ERROR', `body/${part.fieldname}: unexpected file part (send the zip as "archive")`);
+        throw new HttpError(400, 'VALIDATION_ERROR', `body/${part.fieldname}: unexpected file part (send the zip as "${archive}")`);
       }
       file = path.join(folder, 'archive.zip');
       await pipeline(part.file, createWriteStream(file, { flags: 'wx' }));
@@ -56,9 +59,9 @@ export async function receiveUpload(request: FastifyRequest, maxArchiveBytes: nu
     await cleanup();
     const code = (error as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(maxArchiveBytes);
-    if (code === 'FST_FILES_LIMIT') throw new HttpError(400, 'VALIDATION_ERROR', 'body: only one file part ("archive") is accepted');
+    if (code === 'FST_FILES_LIMIT') throw new HttpError(400, 'VALIDATION_ERROR', `body: only one file part ("${archive}") is accepted`);
     if (code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT') throw new HttpError(400, 'VALIDATION_ERROR', 'body: too many form fields');
-    if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send multipart/form-data with the zip as the "archive" part');
+    if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `send multipart/form-data with the zip as the "${archive}" part`);
     throw invalidMultipart(error) ?? error;
   }
   return { file, bytes, fields, cleanup };

@@ -3,29 +3,39 @@
  * sha256), `GET /keys` (never secrets nor hashes), `DELETE /keys/:id` (revoke; idempotent).
  */
 import type { FastifyInstance } from 'fastify';
-import { createApiKey, listApiKeys, revokeApiKey, type Role } from '../../auth/api-keys.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { createApiKey, listApiKeys, revokeApiKey } from '../../auth/api-keys.ts';
 import type { Db } from '../../../shared/db/client.ts';
 import { NotFoundError } from '../../../shared/errors.ts';
-import { createKeySchema, listKeysSchema, revokeKeySchema } from './schemas.ts';
+import { routeOptions } from '../../contract/route.ts';
+import { createKeyRoute, listKeysRoute, revokeKeyRoute } from './schemas.ts';
 
-export default async function keyRoutes(app: FastifyInstance, options: { db: Db }): Promise<void> {
+export default async function keyRoutes(fastify: FastifyInstance, options: { db: Db }): Promise<void> {
   const { db } = options;
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.post<{ Body: { role: Role; name?: string } }>('/keys', { config: { auth: 'admin' }, schema: createKeySchema }, async (request, reply) => {
-    const { key, id, view } = await createApiKey(db, request.body.role, request.body.name?.trim() || undefined);
-    request.log.info({ keyId: id, role: request.body.role, by: request.apiKey?.id }, 'API key created');
-    return reply.status(201).send({ ...view, key });
+  app.route({
+    ...routeOptions(createKeyRoute),
+    handler: async (request, reply) => {
+      const { key, id, view } = await createApiKey(db, request.body.role, request.body.name?.trim() || undefined);
+      request.log.info({ keyId: id, role: request.body.role, by: request.apiKey?.id }, 'API key created');
+      return reply.status(201).send({ ...view, key });
+    },
   });
 
-  app.get<{ Querystring: { limit: number; includeRevoked: boolean } }>('/keys', { config: { auth: 'admin' }, schema: listKeysSchema }, async (request) => ({
-    keys: await listApiKeys(db, request.query),
-  }));
+  app.route({
+    ...routeOptions(listKeysRoute),
+    handler: async (request) => ({ keys: await listApiKeys(db, request.query) }),
+  });
 
-  app.delete<{ Params: { id: string } }>('/keys/:id', { config: { auth: 'admin' }, schema: revokeKeySchema }, async (request) => {
-    const revoked = await revokeApiKey(db, request.params.id);
-    if (!revoked) throw new NotFoundError('API key', request.params.id);
-    app.forgetApiKey(revoked.id);
-    request.log.info({ keyId: revoked.id, by: request.apiKey?.id }, 'API key revoked');
-    return revoked;
+  app.route({
+    ...routeOptions(revokeKeyRoute),
+    handler: async (request) => {
+      const revoked = await revokeApiKey(db, request.params.id);
+      if (!revoked) throw new NotFoundError('API key', request.params.id);
+      app.forgetApiKey(revoked.id);
+      request.log.info({ keyId: revoked.id, by: request.apiKey?.id }, 'API key revoked');
+      return revoked;
+    },
   });
 }

@@ -1,13 +1,16 @@
 /** The model registry over HTTP, read side: `GET /models`, `GET /models/:id` (a uuid, or a name for its latest version: src/shared/models/lookup.ts). */
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Db } from '../../../shared/db/client.ts';
 import type { Model } from '../../../generated/prisma/client.ts';
 import { networkCapabilities, servableWays } from '../../../core/kinds.ts';
 import type { NetworkSpec } from '../../../core/types.ts';
 import { findModel } from '../../../shared/models/lookup.ts';
-import { getModelSchema, listModelsSchema } from './schemas.ts';
+import { routeOptions } from '../../contract/route.ts';
+import type { Static } from '../../contract/schema.ts';
+import { getModelRoute, listModelsRoute, type Model as ModelSchema } from './schemas.ts';
 
-export function modelView(model: Model) {
+export function modelView(model: Model): Static<typeof ModelSchema> {
   return {
     id: model.id,
     name: model.name,
@@ -26,12 +29,12 @@ export function modelView(model: Model) {
   };
 }
 
-export default async function modelRoutes(app: FastifyInstance, options: { db: Db }): Promise<void> {
+export default async function modelRoutes(fastify: FastifyInstance, options: { db: Db }): Promise<void> {
   const { db } = options;
-  app.get<{ Querystring: { limit: number; status?: Model['status'] } }>(
-    '/models',
-    { config: { auth: 'client' }, schema: listModelsSchema },
-    async (request) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.route({
+    ...routeOptions(listModelsRoute),
+    handler: async (request) => {
       const { limit, status } = request.query;
       const models = await db.model.findMany({
         where: status ? { status } : {},
@@ -40,9 +43,7 @@ export default async function modelRoutes(app: FastifyInstance, options: { db: D
       });
       return { models: models.map(modelView) };
     },
-  );
+  });
 
-  app.get<{ Params: { id: string } }>('/models/:id', { config: { auth: 'client' }, schema: getModelSchema }, async (request) =>
-    modelView(await findModel(db, request.params.id)),
-  );
+  app.route({ ...routeOptions(getModelRoute), handler: async (request) => modelView(await findModel(db, request.params.id)) });
 }

@@ -1,10 +1,13 @@
-/** Property tests (fast-check) of the request decoders: any input gives a value or a 4xx HttpError, never anything else. */
+/**
+ * Property tests (fast-check) of the request decoders: any input gives a value or a 4xx HttpError,
+ * never anything else. (Multipart text fields: src/api/contract/multipart.test.ts.)
+ */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { HttpError } from '../../../shared/errors.ts';
 import type { ServableModel } from '../../inference/model-catalog.ts';
-import { decodeBase64Image, intField, parseLabelsField } from './input.ts';
+import { decodeBase64Image, parseLabelsField } from './input.ts';
 import { MAX_LABEL_LENGTH, planLabels } from './labels.ts';
 
 /** Runs `f`; a thrown error must be a 4xx HttpError (returned), anything else fails the property. */
@@ -44,18 +47,6 @@ test('base64 images: valid encodings round-trip, anything else is INVALID_BASE64
       const result = outcome(() => decodeBase64Image(text, 3, max));
       if (result instanceof HttpError) assert.match(result.code, /^(INVALID_BASE64|FILE_TOO_LARGE)$/);
       else assert.ok(result.length <= max);
-    }),
-    { numRuns: 2000 },
-  );
-});
-
-test('integer fields: within bounds or VALIDATION_ERROR', () => {
-  fc.assert(
-    fc.property(fc.option(fc.oneof(fc.string(), fc.integer().map(String), fc.double().map(String))), (raw) => {
-      const fields: Record<string, string> = raw === null ? {} : { steps: raw };
-      const result = outcome(() => intField(fields, 'steps', 5, 1, 50));
-      if (result instanceof HttpError) assert.equal(result.code, 'VALIDATION_ERROR');
-      else assert.ok(Number.isInteger(result) && result >= 1 && result <= 50);
     }),
     { numRuns: 2000 },
   );

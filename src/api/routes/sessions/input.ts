@@ -1,10 +1,14 @@
 /**
  * Reads the support set or query images of a request, multipart or JSON, into raw image bytes
- * plus text fields, enforcing the per-file and per-request limits before anything is decoded.
+ * plus the request's settings, enforcing the per-file and per-request limits before anything is
+ * decoded. Which parts a multipart body may have, and what its text fields must hold, come from
+ * the route's contract (schemas.ts); JSON bodies are checked by fastify against the same contract.
  */
 import type { FastifyRequest } from 'fastify';
 import type {} from '@fastify/multipart';
+import type { TObject } from '@sinclair/typebox';
 import { HttpError } from '../../../shared/errors.ts';
+import { fileParts, isTextField, type MultipartBody, type MultipartFields, validateFields } from '../../contract/multipart.ts';
 import { invalidMultipart } from '../multipart-errors.ts';
 
 export interface UploadLimits {
@@ -12,20 +16,26 @@ export interface UploadLimits {
   readonly maxFiles: number;
 }
 
-export interface ImageUpload {
+export interface ImageUpload<F> {
   readonly images: Buffer[];
-  readonly fields: Record<string, string>;
+  /** The request's other fields, checked against its contract. */
+  readonly fields: F;
   /** How error messages name each image (ImageBatch.names): its multipart filename; its label in JSON. */
   readonly names: (string | undefined)[];
   /** JSON bodies carry labels beside each image; multipart ones in the `labels` field. */
   readonly labels: string[] | null;
 }
 
-const TEXT_FIELDS = new Set(['labels', 'model', 'steps', 'ttlSeconds', 'sessionId', 'headOnly']);
-
 export class UnexpectedPartError extends HttpError {
-  constructor(readonly part: string) {
-    super(400, 'UNEXPECTED_PART', `unexpected multipart part ${JSON.stringify(part.slice(0, 100))}: file parts are named "images"`);
+  constructor(
+    readonly part: string,
+    files: readonly string[],
+  ) {
+    super(
+      400,
+      'UNEXPECTED_PART',
+      `unexpected multipart part ${JSON.stringify(part.slice(0, 100))}: file parts are named ${files.map((f) => `"${f}"`).join(', ')}`,
+    );
   }
 }
 
@@ -37,23 +47,28 @@ export function fileTooLarge(max: number): HttpError {
   return new HttpError(413, 'FILE_TOO_LARGE', `an image is larger than ${max} bytes`);
 }
 
-export async function readMultipart(request: FastifyRequest, limits: UploadLimits): Promise<ImageUpload> {
+export async function readMultipart<T extends TObject>(
+  request: FastifyRequest,
+  limits: UploadLimits,
+  body: MultipartBody<T>,
+): Promise<ImageUpload<MultipartFields<T>>> {
   try {
-    return await readParts(request, limits);
+    return await readParts(request, limits, body);
   } catch (error) {
     throw invalidMultipart(error) ?? error;
   }
 }
 
-async function readParts(request: FastifyRequest, limits: UploadLimits): Promise<ImageUpload> {
+async function readParts<T extends TObject>(request: FastifyRequest, limits: UploadLimits, body: MultipartBody<T>): Promise<ImageUpload<MultipartFields<T>>> {
+  const files = [...fileParts(body).keys()];
   const images: Buffer[] = [];
   const names: (string | undefined)[] = [];
   const fields: Record<string, string> = {};
   for await (const part of request.parts({ limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles + 1, fields: 20, fieldSize: 1_000_000 } })) {
     if (part.type === 'file') {
-      if (part.fieldname !== 'images') {
+      if (!files.includes(part.fieldname)) {
         part.file.resume();
-        throw new UnexpectedPartError(part.fieldname);
+        throw new UnexpectedPartError(part.fieldname, files);
       }
       if (images.length >= limits.maxFiles) {
         part.file.resume();
@@ -64,11 +79,11 @@ async function readParts(request: FastifyRequest, limits: UploadLimits): Promise
       images.push(bytes);
       names.push(part.filename ? JSON.stringify(part.filename.slice(0, 200)) : undefined);
     } else {
-      if (!TEXT_FIELDS.has(part.fieldname)) throw new UnexpectedPartError(part.fieldname);
+      if (!isTextField(body, part.fieldname)) throw new UnexpectedPartError(part.fieldname, files);
       fields[part.fieldname] = String(part.value);
     }
   }
-  return { images, names, fields, labels: null };
+  return { images, names, fields: validateFields(request, body, fields), labels: null };
 }
 
 /** Decodes a base64 image string of a JSON body (standard or URL-safe alphabet, no data: prefix needed). */
@@ -82,9 +97,13 @@ export function decodeBase64Image(value: string, index: number, maxFileBytes: nu
   return bytes;
 }
 
+export function missingLabels(): HttpError {
+  return new HttpError(400, 'MISSING_LABELS', 'multipart field "labels" is required: a JSON array of strings, one per image');
+}
+
 /** `labels` of a multipart request: a JSON array of strings, one per image. */
 export function parseLabelsField(raw: string | undefined): string[] {
-  if (raw === undefined) throw new HttpError(400, 'MISSING_LABELS', 'multipart field "labels" is required: a JSON array of strings, one per image');
+  if (raw === undefined) throw missingLabels();
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -95,15 +114,4 @@ export function parseLabelsField(raw: string | undefined): string[] {
     throw new HttpError(400, 'INVALID_LABELS', 'field "labels" must be a JSON array of strings');
   }
   return value as string[];
-}
-
-/** An integer text field within bounds, or the fallback when absent. */
-export function intField(fields: Record<string, string>, name: string, fallback: number, min: number, max: number): number {
-  const raw = fields[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new HttpError(400, 'VALIDATION_ERROR', `field "${name}" must be an integer from ${min} to ${max}`);
-  }
-  return value;
 }

@@ -5,16 +5,21 @@
  */
 import { randomInt } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DatasetNotReadyError, findDataset } from '../../../shared/datasets/index.ts';
 import type { Db } from '../../../shared/db/client.ts';
-import type { JobStatus } from '../../../generated/prisma/client.ts';
 import { HttpError, NotFoundError } from '../../../shared/errors.ts';
-import { isUploadedDataset, resolveTrainingConfig, TrainingConfigError, type TrainingConfigInput } from '../../../shared/jobs/training-config.ts';
+import { isUploadedDataset, resolveTrainingConfig, TrainingConfigError } from '../../../shared/jobs/training-config.ts';
 import { cancelKey, findJob, jobView } from '../../../shared/jobs/jobs.ts';
 import { enqueueTrainingJob } from '../../../shared/jobs/queues.ts';
-import { cancelJobSchema, createJobSchema, getJobSchema, listJobsSchema } from './schemas.ts';
+import { routeOptions } from '../../contract/route.ts';
+import { cancelJobRoute, getJobRoute, listJobsRoute, submitJobRoute, type TrainingJob } from './schemas.ts';
+import type { Static } from '../../contract/schema.ts';
+
+/** A job row as the contract's TrainingJob (its config and progress are JSON columns the processor writes). */
+const view = (...args: Parameters<typeof jobView>) => jobView(...args) as Static<typeof TrainingJob>;
 
 export interface TrainingJobRoutesOptions {
   readonly db: Db;
@@ -26,10 +31,11 @@ export interface TrainingJobRoutesOptions {
 
 const CANCEL_FLAG_TTL_SECONDS = 7 * 24 * 3600;
 
-export default async function trainingJobRoutes(app: FastifyInstance, options: TrainingJobRoutesOptions): Promise<void> {
+export default async function trainingJobRoutes(fastify: FastifyInstance, options: TrainingJobRoutesOptions): Promise<void> {
   const { db, redis, queue, keyPrefix } = options;
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.post<{ Body: TrainingConfigInput }>('/training-jobs', { config: { auth: 'admin' }, schema: createJobSchema }, async (request, reply) => {
+  app.route({ ...routeOptions(submitJobRoute), handler: async (request, reply) => {
     let config;
     try {
       config = resolveTrainingConfig(request.body, () => randomInt(2 ** 31 - 1));
@@ -51,26 +57,25 @@ export default async function trainingJobRoutes(app: FastifyInstance, options: T
       await db.trainingJob.delete({ where: { id: row.id } }).catch(() => undefined);
       throw error;
     }
-    return reply.status(202).send({ jobId: row.id, status: 'queued', config });
-  });
+    return reply.status(202).send({ jobId: row.id, status: 'queued', config: { ...config } });
+  } });
 
-  app.get<{ Querystring: { status?: JobStatus; limit: number } }>(
-    '/training-jobs',
-    { config: { auth: 'admin' }, schema: listJobsSchema },
-    async (request) => {
+  app.route({
+    ...routeOptions(listJobsRoute),
+    handler: async (request) => {
       const { status, limit } = request.query;
       const jobs = await db.trainingJob.findMany({ where: status ? { status } : {}, orderBy: { createdAt: 'desc' }, take: limit });
-      return { jobs: jobs.map((job) => jobView(job)) };
+      return { jobs: jobs.map((job) => view(job)) };
     },
-  );
-
-  app.get<{ Params: { id: string } }>('/training-jobs/:id', { config: { auth: 'admin' }, schema: getJobSchema }, async (request) => {
-    const job = await findJob(db, request.params.id);
-    if (!job) throw new NotFoundError('training job', request.params.id);
-    return jobView(job);
   });
 
-  app.delete<{ Params: { id: string } }>('/training-jobs/:id', { config: { auth: 'admin' }, schema: cancelJobSchema }, async (request, reply) => {
+  app.route({ ...routeOptions(getJobRoute), handler: async (request) => {
+    const job = await findJob(db, request.params.id);
+    if (!job) throw new NotFoundError('training job', request.params.id);
+    return view(job);
+  } });
+
+  app.route({ ...routeOptions(cancelJobRoute), handler: async (request, reply) => {
     const id = request.params.id;
     const job = await findJob(db, id);
     if (!job) throw new NotFoundError('training job', id);
@@ -87,9 +92,9 @@ export default async function trainingJobRoutes(app: FastifyInstance, options: T
         where: { id },
         data: { status: 'cancelled', finishedAt: new Date(), error: null },
       });
-      return reply.status(200).send(jobView(cancelled));
+      return reply.status(200).send(view(cancelled));
     }
     // Running: the processor sees the flag within one iteration, keeps its checkpoint, and stops.
-    return reply.status(202).send(jobView(job, true));
-  });
+    return reply.status(202).send(view(job, true));
+  } });
 }
