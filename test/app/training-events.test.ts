@@ -33,6 +33,8 @@ async function until(condition: () => Promise<boolean> | boolean, what: string, 
 }
 
 const prefix = () => testApp.deps.config.queuePrefix;
+/** The app subscriber's progress channels (it also holds the cluster notices channel). */
+const progress = () => testApp.app.redisSubscriber.count(progressChannel(prefix(), ''));
 const subscribers = async (jobId: string) => {
   const [, count] = (await testApp.deps.redis.pubsub('NUMSUB', progressChannel(prefix(), jobId))) as [string, number];
   return Number(count);
@@ -69,24 +71,24 @@ test('the job as stored, then each published event in order, heartbeats, and the
   assert.deepEqual(received[0]!.data, events[0]);
   assert.equal((received[2]!.data as { metaLoss: unknown }).metaLoss, null, 'NaN travels as null');
   assert.deepEqual(received[3]!.data, events[3]);
-  await until(async () => testApp.app.progressHub.channelCount === 0 && (await subscribers(jobId)) === 0, 'the unsubscribe');
+  await until(async () => progress().channels === 0 && (await subscribers(jobId)) === 0, 'the unsubscribe');
 });
 
 test('clients that disconnect unsubscribe; clients of one job share one subscription', async () => {
   const jobId = await runningJob();
   const streams = await Promise.all(Array.from({ length: 5 }, () => openStream(jobId)));
   for (const s of streams) assert.equal((await s.next())?.event, 'job');
-  assert.equal(testApp.app.progressHub.listenerCount, 5);
-  assert.equal(testApp.app.progressHub.channelCount, 1);
+  assert.equal(progress().listeners, 5);
+  assert.equal(progress().channels, 1);
   assert.equal(await subscribers(jobId), 1, 'one Redis subscription for all five');
   streams[0]!.close();
-  await until(() => testApp.app.progressHub.listenerCount === 4, 'the first client to be dropped');
+  await until(() => progress().listeners === 4, 'the first client to be dropped');
   assert.equal(await subscribers(jobId), 1);
   // the others still receive events
   await publishProgress(testApp.deps.redis, prefix(), jobId, { type: 'validation', iteration: 1, accuracy: 0.5, ci95: 0.1, loss: 1.2 });
   for (const s of streams.slice(1)) assert.equal((await s.nextEvent())?.event, 'validation');
   for (const s of streams.slice(1)) s.close();
-  await until(async () => testApp.app.progressHub.listenerCount === 0 && testApp.app.progressHub.channelCount === 0, 'every listener to go');
+  await until(async () => progress().listeners === 0 && progress().channels === 0, 'every listener to go');
   await until(async () => (await subscribers(jobId)) === 0, 'Redis to drop the subscription');
 
   // open and drop many in a row: nothing accumulates
@@ -95,7 +97,19 @@ test('clients that disconnect unsubscribe; clients of one job share one subscrip
     await s.next();
     s.close();
   }
-  await until(async () => testApp.app.progressHub.listenerCount === 0 && (await subscribers(jobId)) === 0, 'no leftover subscription');
+  await until(async () => progress().listeners === 0 && (await subscribers(jobId)) === 0, 'no leftover subscription');
+});
+
+test('one subscriber connection carries both the cluster notices and the event streams', async () => {
+  const jobId = await runningJob();
+  const stream = await openStream(jobId);
+  assert.equal((await stream.next())?.event, 'job');
+  const name = `${prefix()}:api-subscriber`;
+  const clients = ((await testApp.deps.redis.client('LIST')) as string).split('\n').filter((line) => line.includes(` name=${name} `));
+  assert.equal(clients.length, 1, 'one connection');
+  assert.match(clients[0]!, / sub=2 /, 'subscribed to the notices and to the job');
+  stream.close();
+  await until(async () => progress().channels === 0 && (await subscribers(jobId)) === 0, 'the unsubscribe');
 });
 
 test('a finished job: the snapshot, then the end; unknown job 404, bad id 400, client key 403', async () => {
@@ -104,7 +118,7 @@ test('a finished job: the snapshot, then the end; unknown job 404, bad id 400, c
   const first = await stream.next();
   assert.equal((first?.data as { error: string } | undefined)?.error, 'bad data');
   assert.equal(await stream.nextEvent(), null);
-  await until(() => testApp.app.progressHub.channelCount === 0, 'the unsubscribe');
+  await until(() => progress().channels === 0, 'the unsubscribe');
 
   const missing = await testApp.app.inject({ method: 'GET', url: '/training-jobs/00000000-0000-4000-8000-000000000000/events', headers: admin });
   assert.equal(missing.statusCode, 404);
@@ -112,7 +126,7 @@ test('a finished job: the snapshot, then the end; unknown job 404, bad id 400, c
   assert.equal((await testApp.app.inject({ method: 'GET', url: '/training-jobs/nope/events', headers: admin })).statusCode, 400);
   const client = { authorization: `Bearer ${(await createApiKey(testApp.db, 'client')).key}` };
   assert.equal((await testApp.app.inject({ method: 'GET', url: `/training-jobs/${job.id}/events`, headers: client })).statusCode, 403);
-  assert.equal(testApp.app.progressHub.channelCount, 0, 'refused requests leave no subscription');
+  assert.equal(progress().channels, 0, 'refused requests leave no subscription');
 });
 
 test('closing the app ends open streams instead of waiting for them', async (t) => {

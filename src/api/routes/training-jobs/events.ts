@@ -7,20 +7,19 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Redis } from 'ioredis';
 import type { Db } from '../../../shared/db/client.ts';
 import { NotFoundError } from '../../../shared/errors.ts';
 import { isTerminalStatus, parseTrainingEvent, progressChannel, type TrainingEvent } from '../../../shared/jobs/events.ts';
 import { findJob, jobView } from '../../../shared/jobs/jobs.ts';
-import { ProgressHub } from './event-hub.ts';
+import type { RedisSubscriber } from '../../../shared/redis-subscriber.ts';
 
 export interface TrainingEventRoutesOptions {
   readonly db: Db;
-  readonly redis: Redis;
+  /** The app's one subscriber connection (src/shared/redis-subscriber.ts). */
+  readonly subscriber: RedisSubscriber;
   /** QUEUE_PREFIX: the processor publishes on progressChannel(prefix, jobId). (Not `prefix`: fastify would take it as a route prefix.) */
   readonly channelPrefix: string;
   readonly heartbeatMs: number;
-  readonly redisTimeoutMs: number;
 }
 
 /** A client that lets this much output pile up unread is dropped (it reconnects and resyncs). */
@@ -30,22 +29,13 @@ export const eventsSchema = {
   params: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } },
 } as const;
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The shared subscriber of the event streams (tests check it holds no subscription after clients leave). */
-    progressHub: ProgressHub;
-  }
-}
-
 async function trainingJobEventRoutes(app: FastifyInstance, options: TrainingEventRoutesOptions): Promise<void> {
-  const hub = new ProgressHub(options.redis, options.redisTimeoutMs);
+  const hub = options.subscriber;
   const streams = new Set<() => void>();
-  app.decorate('progressHub', hub);
   // Open streams would keep server.close() waiting forever: end them first.
   app.addHook('preClose', async () => {
     for (const end of [...streams]) end();
   });
-  app.addHook('onClose', async () => hub.close());
 
   app.get<{ Params: { id: string } }>('/training-jobs/:id/events', { config: { auth: 'admin' }, schema: eventsSchema }, async (request, reply) => {
     const id = request.params.id;
@@ -109,5 +99,5 @@ async function trainingJobEventRoutes(app: FastifyInstance, options: TrainingEve
   });
 }
 
-/** Not encapsulated, so `app.progressHub` is visible on the root instance. */
+/** Not encapsulated, so its preClose hook runs for the root instance. */
 export default fp(trainingJobEventRoutes, { name: 'training-job-events' });
