@@ -1667,7 +1667,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description PostgreSQL or Redis is down (POSTGRES_UNAVAILABLE, REDIS_UNAVAILABLE) or the inference threads are saturated (OVERLOADED); retry after Retry-After */
+        /** @description PostgreSQL or Redis is down (POSTGRES_UNAVAILABLE, REDIS_UNAVAILABLE), the inference threads are saturated (OVERLOADED), or the model's weights cannot be read from the artifact store (MODEL_WEIGHTS_UNAVAILABLE); retry after Retry-After */
         Unavailable: {
             headers: {
                 "Retry-After"?: number;
