@@ -4,6 +4,7 @@ import { createApiKey } from '../../src/api/auth/api-keys.ts';
 import { progressChannel, publishProgress, type TrainingEvent } from '../../src/shared/jobs/events.ts';
 import { buildTestApp, createTestDatabase, type TestApp } from '../helpers/env.ts';
 import { openEventStream } from '../helpers/sse.ts';
+import { until } from '../helpers/wait.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let testApp: TestApp;
@@ -23,14 +24,6 @@ after(async () => {
 });
 
 const openStream = (jobId: string, headers = admin) => openEventStream(`${base}/training-jobs/${jobId}/events`, headers);
-
-async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const prefix = () => testApp.deps.config.queuePrefix;
 /** The app subscriber's progress channels (it also holds the cluster notices channel). */
@@ -71,7 +64,7 @@ test('the job as stored, then each published event in order, heartbeats, and the
   assert.deepEqual(received[0]!.data, events[0]);
   assert.equal((received[2]!.data as { metaLoss: unknown }).metaLoss, null, 'NaN travels as null');
   assert.deepEqual(received[3]!.data, events[3]);
-  await until(async () => progress().channels === 0 && (await subscribers(jobId)) === 0, 'the unsubscribe');
+  await until('the unsubscribe', async () => progress().channels === 0 && (await subscribers(jobId)) === 0);
 });
 
 test('clients that disconnect unsubscribe; clients of one job share one subscription', async () => {
@@ -82,14 +75,14 @@ test('clients that disconnect unsubscribe; clients of one job share one subscrip
   assert.equal(progress().channels, 1);
   assert.equal(await subscribers(jobId), 1, 'one Redis subscription for all five');
   streams[0]!.close();
-  await until(() => progress().listeners === 4, 'the first client to be dropped');
+  await until('the first client to be dropped', () => progress().listeners === 4);
   assert.equal(await subscribers(jobId), 1);
   // the others still receive events
   await publishProgress(testApp.deps.redis, prefix(), jobId, { type: 'validation', iteration: 1, accuracy: 0.5, ci95: 0.1, loss: 1.2 });
   for (const s of streams.slice(1)) assert.equal((await s.nextEvent())?.event, 'validation');
   for (const s of streams.slice(1)) s.close();
-  await until(async () => progress().listeners === 0 && progress().channels === 0, 'every listener to go');
-  await until(async () => (await subscribers(jobId)) === 0, 'Redis to drop the subscription');
+  await until('every listener to go', async () => progress().listeners === 0 && progress().channels === 0);
+  await until('Redis to drop the subscription', async () => (await subscribers(jobId)) === 0);
 
   // open and drop many in a row: nothing accumulates
   for (let i = 0; i < 20; i++) {
@@ -97,7 +90,7 @@ test('clients that disconnect unsubscribe; clients of one job share one subscrip
     await s.next();
     s.close();
   }
-  await until(async () => progress().listeners === 0 && (await subscribers(jobId)) === 0, 'no leftover subscription');
+  await until('no leftover subscription', async () => progress().listeners === 0 && (await subscribers(jobId)) === 0);
 });
 
 test('one subscriber connection carries both the cluster notices and the event streams', async () => {
@@ -109,7 +102,7 @@ test('one subscriber connection carries both the cluster notices and the event s
   assert.equal(clients.length, 1, 'one connection');
   assert.match(clients[0]!, / sub=2 /, 'subscribed to the notices and to the job');
   stream.close();
-  await until(async () => progress().channels === 0 && (await subscribers(jobId)) === 0, 'the unsubscribe');
+  await until('the unsubscribe', async () => progress().channels === 0 && (await subscribers(jobId)) === 0);
 });
 
 test('a finished job: the snapshot, then the end; unknown job 404, bad id 400, client key 403', async () => {
@@ -118,7 +111,7 @@ test('a finished job: the snapshot, then the end; unknown job 404, bad id 400, c
   const first = await stream.next();
   assert.equal((first?.data as { error: string } | undefined)?.error, 'bad data');
   assert.equal(await stream.nextEvent(), null);
-  await until(() => progress().channels === 0, 'the unsubscribe');
+  await until('the unsubscribe', () => progress().channels === 0);
 
   const missing = await testApp.app.inject({ method: 'GET', url: '/training-jobs/00000000-0000-4000-8000-000000000000/events', headers: admin });
   assert.equal(missing.statusCode, 404);
