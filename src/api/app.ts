@@ -20,6 +20,7 @@ import metricsPlugin from './plugins/metrics.ts';
 import rateLimitPlugin from './plugins/rate-limit.ts';
 import clusterNoticesPlugin from './plugins/cluster-notices.ts';
 import { publishNotice } from '../shared/cluster/notices.ts';
+import { RedisSubscriber } from '../shared/redis-subscriber.ts';
 import capabilitiesRoutes from './routes/capabilities/routes.ts';
 import healthRoutes from './routes/health/routes.ts';
 import modelRoutes from './routes/models/routes.ts';
@@ -54,6 +55,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Every route registered, with its contract (for the openapi tests); `hidden` ones are internal. */
     routeTable: { method: string; url: string; hidden: boolean; contract: RouteContract | undefined }[];
+    /** The app's one Redis subscriber connection (tests check streams leave no subscription behind). */
+    redisSubscriber: RedisSubscriber;
   }
 }
 
@@ -98,7 +101,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(rateLimitPlugin, { redis: deps.redis, keyPrefix: config.queuePrefix, perMinute: config.rateLimitPerMinute });
   await app.register(metricsPlugin, { queues: [deps.trainingQueue], pool: () => deps.pool.stats });
   await app.register(docsPlugin, { limits: contractLimits(config) });
-  await app.register(clusterNoticesPlugin, { redis: deps.redis, prefix: config.queuePrefix, catalog: deps.catalog, sessions: deps.sessions });
+  // One subscriber connection for everything this app listens to (cluster notices, event streams).
+  const subscriber = new RedisSubscriber(deps.redis, config.redisConnectTimeoutMs, `${config.queuePrefix}:api-subscriber`);
+  app.decorate('redisSubscriber', subscriber);
+  app.addHook('onClose', async () => subscriber.close());
+  await app.register(clusterNoticesPlugin, { subscriber, prefix: config.queuePrefix, catalog: deps.catalog, sessions: deps.sessions });
   const announceModel = async (modelId: string) => {
     deps.catalog.invalidate();
     await publishNotice(deps.redis, config.queuePrefix, { type: 'models-changed', modelId });
@@ -110,7 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(modelManageRoutes, { db: deps.db, store: deps.store, maxModelBytes: config.maxModelBytes, announce: announceModel });
   await app.register(sessionRoutes, { config, catalog: deps.catalog, pool: deps.pool, sessions: deps.sessions, db: deps.db });
   await app.register(trainingJobRoutes, { db: deps.db, redis: deps.redis, queue: deps.trainingQueue, keyPrefix: config.queuePrefix });
-  await app.register(trainingJobEventRoutes, { db: deps.db, redis: deps.redis, channelPrefix: config.queuePrefix, heartbeatMs: config.sseHeartbeatMs, redisTimeoutMs: config.redisConnectTimeoutMs });
+  await app.register(trainingJobEventRoutes, { db: deps.db, subscriber, channelPrefix: config.queuePrefix, heartbeatMs: config.sseHeartbeatMs });
   await app.register(trainingJobCurveRoutes, { db: deps.db });
   await app.register(keyRoutes, { db: deps.db });
   await app.register(datasetRoutes, { db: deps.db, store: deps.store, ingestion: deps.ingestion, limits: config.datasets, maxImagePixels: config.maxImagePixels });

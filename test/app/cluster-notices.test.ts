@@ -8,16 +8,9 @@ import { createApiKey } from '../../src/api/auth/api-keys.ts';
 import { noticeChannel } from '../../src/shared/cluster/notices.ts';
 import { buildTestApp, createTestDatabase } from '../helpers/env.ts';
 import { registerTestModel } from '../helpers/models.ts';
+import { until } from '../helpers/wait.ts';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAWh8mVQAAAABJRU5ErkJggg==';
-
-async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 test('a promotion or a session deletion on one replica reaches the other replica’s caches', async (t) => {
   const database = await createTestDatabase();
@@ -34,7 +27,7 @@ test('a promotion or a session deletion on one replica reaches the other replica
   const adapt = (app: typeof a) => app.app.inject({ method: 'POST', url: '/adapt', headers: admin, payload: support });
   // Both replicas' notice subscribers are on the channel (Redis counts them) before anything is published.
   const subscribers = async () => Number(((await a.deps.redis.pubsub('NUMSUB', noticeChannel(prefix))) as [string, number])[1]);
-  await eventually('both subscribers connected', async () => (await subscribers()) >= 2);
+  await until('both subscribers connected', async () => (await subscribers()) >= 2);
 
   assert.equal((await adapt(a)).json().modelId, first.id, 'A caches the default');
   assert.equal((await adapt(b)).json().modelId, first.id, 'B caches the default');
@@ -43,11 +36,11 @@ test('a promotion or a session deletion on one replica reaches the other replica
   const onB = await adapt(b);
   assert.equal(onB.statusCode, 201, onB.body);
   assert.equal(onB.json().modelId, second.id);
-  await eventually('A sees its own promotion', async () => (await adapt(a)).json().modelId === second.id);
+  await until('A sees its own promotion', async () => (await adapt(a)).json().modelId === second.id);
 
   const { sessionId } = onB.json();
   assert.equal((await a.app.inject({ method: 'POST', url: '/predict', headers: admin, payload: { sessionId, images: [PNG] } })).statusCode, 200);
   assert.equal(a.deps.sessions.cache.size > 0, true, 'A holds the session’s θ′');
   assert.equal((await b.app.inject({ method: 'DELETE', url: `/sessions/${sessionId}`, headers: admin })).statusCode, 204);
-  await eventually('A drops the deleted session’s θ′', () => a.deps.sessions.cache.size === 0);
+  await until('A drops the deleted session’s θ′', () => a.deps.sessions.cache.size === 0);
 });

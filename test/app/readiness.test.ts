@@ -1,12 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { buildTestApp, createTestDatabase, databaseUrlFor } from '../helpers/env.ts';
 
 test('/healthz and /readyz answer without a key when everything is up', async (t) => {
   const database = await createTestDatabase();
   t.after(database.drop);
-  const { app, close } = await buildTestApp(database.url);
+  const { app, deps, close } = await buildTestApp(database.url);
   t.after(close);
+  // "Everything is up" once the app's connections are: wait for them (events), not for a fixed time,
+  // so that a loaded machine's slow first connect does not read as a dependency down.
+  if (deps.redis.status !== 'ready') await once(deps.redis, 'ready');
+  await deps.db.$queryRaw`SELECT 1`;
   const health = await app.inject({ method: 'GET', url: '/healthz' });
   assert.equal(health.statusCode, 200);
   assert.equal(health.json().status, 'ok');

@@ -2,11 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApiKey } from '../../src/api/auth/api-keys.ts';
 import { buildTestApp, createTestDatabase } from '../helpers/env.ts';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { registerTestModel } from '../helpers/models.ts';
 import { freePort, startRedis } from '../helpers/processes.ts';
+import { until } from '../helpers/wait.ts';
+
+/** Everything Redis has written to its append-only files under `dir` so far. */
+async function aofContents(dir: string): Promise<string> {
+  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((f) => f.isFile());
+  const parts = await Promise.all(files.map((f) => readFile(path.join(f.parentPath, f.name), 'latin1')));
+  return parts.join('');
+}
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAWh8mVQAAAABJRU5ErkJggg==';
 
@@ -25,7 +33,8 @@ test('Redis killed while the API runs: 503 on /readyz and queue-backed routes, r
   const session = await app.inject({ method: 'POST', url: '/adapt', headers: admin, payload: { support: ['a', 'b', 'c', 'd', 'e'].map((label) => ({ label, image: PNG })) } });
   assert.equal(session.statusCode, 201, session.body);
   const sessionId = session.json().sessionId as string;
-  await new Promise((resolve) => setTimeout(resolve, 1_500)); // appendfsync everysec, as in docker-compose.yml
+  // appendfsync everysec, as in docker-compose.yml: wait until the session is in the append-only file.
+  await until('the session to reach the AOF', async () => (await aofContents(aof)).includes(sessionId), 5_000, 100);
 
   assert.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200);
   assert.equal((await submit()).statusCode, 202);

@@ -4,6 +4,7 @@ import { createApiKey } from '../../src/api/auth/api-keys.ts';
 import { eventsChannel, publishProgress, type TrainingEvent } from '../../src/shared/jobs/events.ts';
 import { buildTestApp, createTestDatabase, type TestApp } from '../helpers/env.ts';
 import { openEventStream } from '../helpers/sse.ts';
+import { until } from '../helpers/wait.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let testApp: TestApp;
@@ -24,15 +25,9 @@ after(async () => {
 
 const openStream = (jobId: string, headers = admin) => openEventStream(`${base}/training-jobs/${jobId}/events`, headers);
 
-async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 const prefix = () => testApp.deps.config.queuePrefix;
+/** The app subscriber's progress channels (it also holds the cluster notices channel). */
+const progress = () => testApp.app.redisSubscriber.count(eventsChannel(prefix(), ''));
 const subscribers = async (jobId: string) => {
   const [, count] = (await testApp.deps.redis.pubsub('NUMSUB', eventsChannel(prefix(), jobId))) as [string, number];
   return Number(count);
@@ -69,25 +64,25 @@ test('the job as stored, then each published event in order, heartbeats, and the
   assert.deepEqual(received[0]!.data, events[0]);
   assert.equal((received[2]!.data as { metaLoss: unknown }).metaLoss, null, 'NaN travels as null');
   assert.deepEqual(received[3]!.data, events[3]);
-  await until(async () => testApp.app.progressHub.channelCount === 0 && (await subscribers(jobId)) === 0, 'the unsubscribe');
+  await until('the unsubscribe', async () => progress().channels === 0 && (await subscribers(jobId)) === 0);
 });
 
 test('clients that disconnect unsubscribe; clients of one job share one subscription', async () => {
   const jobId = await runningJob();
   const streams = await Promise.all(Array.from({ length: 5 }, () => openStream(jobId)));
   for (const s of streams) assert.equal((await s.next())?.event, 'job');
-  assert.equal(testApp.app.progressHub.listenerCount, 5);
-  assert.equal(testApp.app.progressHub.channelCount, 1);
+  assert.equal(progress().listeners, 5);
+  assert.equal(progress().channels, 1);
   assert.equal(await subscribers(jobId), 1, 'one Redis subscription for all five');
   streams[0]!.close();
-  await until(() => testApp.app.progressHub.listenerCount === 4, 'the first client to be dropped');
+  await until('the first client to be dropped', () => progress().listeners === 4);
   assert.equal(await subscribers(jobId), 1);
   // the others still receive events
   await publishProgress(testApp.deps.redis, prefix(), jobId, { type: 'validation', iteration: 1, accuracy: 0.5, ci95: 0.1, loss: 1.2 });
   for (const s of streams.slice(1)) assert.equal((await s.nextEvent())?.event, 'validation');
   for (const s of streams.slice(1)) s.close();
-  await until(async () => testApp.app.progressHub.listenerCount === 0 && testApp.app.progressHub.channelCount === 0, 'every listener to go');
-  await until(async () => (await subscribers(jobId)) === 0, 'Redis to drop the subscription');
+  await until('every listener to go', async () => progress().listeners === 0 && progress().channels === 0);
+  await until('Redis to drop the subscription', async () => (await subscribers(jobId)) === 0);
 
   // open and drop many in a row: nothing accumulates
   for (let i = 0; i < 20; i++) {
@@ -95,7 +90,19 @@ test('clients that disconnect unsubscribe; clients of one job share one subscrip
     await s.next();
     s.close();
   }
-  await until(async () => testApp.app.progressHub.listenerCount === 0 && (await subscribers(jobId)) === 0, 'no leftover subscription');
+  await until('no leftover subscription', async () => progress().listeners === 0 && (await subscribers(jobId)) === 0);
+});
+
+test('one subscriber connection carries both the cluster notices and the event streams', async () => {
+  const jobId = await runningJob();
+  const stream = await openStream(jobId);
+  assert.equal((await stream.next())?.event, 'job');
+  const name = `${prefix()}:api-subscriber`;
+  const clients = ((await testApp.deps.redis.client('LIST')) as string).split('\n').filter((line) => line.includes(` name=${name} `));
+  assert.equal(clients.length, 1, 'one connection');
+  assert.match(clients[0]!, / sub=2 /, 'subscribed to the notices and to the job');
+  stream.close();
+  await until('the unsubscribe', async () => progress().channels === 0 && (await subscribers(jobId)) === 0);
 });
 
 test('a finished job: the snapshot, then the end; unknown job 404, bad id 400, client key 403', async () => {
@@ -104,7 +111,7 @@ test('a finished job: the snapshot, then the end; unknown job 404, bad id 400, c
   const first = await stream.next();
   assert.equal((first?.data as { error: string } | undefined)?.error, 'bad data');
   assert.equal(await stream.nextEvent(), null);
-  await until(() => testApp.app.progressHub.channelCount === 0, 'the unsubscribe');
+  await until('the unsubscribe', () => progress().channels === 0);
 
   const missing = await testApp.app.inject({ method: 'GET', url: '/training-jobs/00000000-0000-4000-8000-000000000000/events', headers: admin });
   assert.equal(missing.statusCode, 404);
@@ -112,7 +119,7 @@ test('a finished job: the snapshot, then the end; unknown job 404, bad id 400, c
   assert.equal((await testApp.app.inject({ method: 'GET', url: '/training-jobs/nope/events', headers: admin })).statusCode, 400);
   const client = { authorization: `Bearer ${(await createApiKey(testApp.db, 'client')).key}` };
   assert.equal((await testApp.app.inject({ method: 'GET', url: `/training-jobs/${job.id}/events`, headers: client })).statusCode, 403);
-  assert.equal(testApp.app.progressHub.channelCount, 0, 'refused requests leave no subscription');
+  assert.equal(progress().channels, 0, 'refused requests leave no subscription');
 });
 
 test('closing the app ends open streams instead of waiting for them', async (t) => {

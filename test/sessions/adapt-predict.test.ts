@@ -7,6 +7,7 @@ import { buildTestApp, createTestDatabase, type TestApp } from '../helpers/env.t
 import { registerTestModel } from '../helpers/models.ts';
 import { multipart } from '../helpers/multipart.ts';
 import { parseServerTiming } from '../../src/api/routes/sessions/server-timing.ts';
+import { until } from '../helpers/wait.ts';
 
 const OMNIGLOT = process.env.OMNIGLOT_DIR ?? path.resolve(import.meta.dirname, '../../../shared/data/omniglot');
 const ALPHABET = path.join(OMNIGLOT, 'images_evaluation', 'Angelic');
@@ -114,7 +115,7 @@ test('sessions expire after their TTL', async () => {
   const ttl = await t.deps.redis.ttl(`${t.deps.config.queuePrefix}:session:${sessionId}`);
   assert.ok(ttl > 0 && ttl <= 10, `ttl ${ttl}`);
   await t.deps.redis.pexpire(`${t.deps.config.queuePrefix}:session:${sessionId}`, 1);
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await until('Redis to expire the session', async () => (await t.deps.redis.exists(`${t.deps.config.queuePrefix}:session:${sessionId}`)) === 0);
   assert.equal((await t.app.inject({ method: 'GET', url: `/sessions/${sessionId}`, headers: auth })).statusCode, 404);
 });
 

@@ -25,11 +25,10 @@ async function setUp(t: { after(fn: () => Promise<void> | void): void }) {
   return { ...testApp, model, headers, local };
 }
 
-test('weights gone from the local folder after the API read the model are fetched again before the thread needs them', async (t) => {
-  const { app, deps, model, headers, local } = await setUp(t);
-  await deps.catalog.resolve(undefined); // the API reads the model's metadata (filling the local folder) ...
-  assert.ok(await local.has(model.weightsSha256));
-  await local.delete(model.weightsSha256); // ... which loses the file (a cleaned disk, a fresh container)
+test('weights missing from the local folder are fetched before the thread needs them', async (t) => {
+  const { app, model, headers, local } = await setUp(t);
+  await app.inject({ method: 'GET', url: '/models', headers }); // the API reads the model (its metadata comes from the row) ...
+  assert.equal(await local.has(model.weightsSha256), false, '... without fetching the weights');
   const adapted = await app.inject({ method: 'POST', url: '/adapt', headers, payload: support });
   assert.equal(adapted.statusCode, 201, adapted.body);
   assert.ok(await local.has(model.weightsSha256), 'the pool fetched the weights into the folder');
@@ -37,7 +36,6 @@ test('weights gone from the local folder after the API read the model are fetche
 
 test('weights that no store holds: 503 MODEL_WEIGHTS_UNAVAILABLE with Retry-After, not a 500', async (t) => {
   const { app, deps, model, headers } = await setUp(t);
-  await deps.catalog.resolve(undefined);
   await deps.store.delete(model.weightsSha256);
   const refused = await app.inject({ method: 'POST', url: '/adapt', headers, payload: support });
   assert.equal(refused.statusCode, 503, refused.body);

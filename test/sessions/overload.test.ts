@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createApiKey } from '../../src/api/auth/api-keys.ts';
 import { buildTestApp, createTestDatabase } from '../helpers/env.ts';
 import { registerTestModel } from '../helpers/models.ts';
+import { until } from '../helpers/wait.ts';
 
 const OMNIGLOT = process.env.OMNIGLOT_DIR ?? path.resolve(import.meta.dirname, '../../../shared/data/omniglot');
 
@@ -23,7 +24,9 @@ test('beyond the bounded queue /adapt answers 503 OVERLOADED with Retry-After; /
   assert.equal(warm.statusCode, 201, warm.body);
 
   const inflight = Array.from({ length: 8 }, () => app.app.inject({ method: 'POST', url: '/adapt', headers: auth, payload: { support, steps: 20 } }));
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  let settled = false;
+  void Promise.allSettled(inflight).then(() => (settled = true));
+  await until('the adaptations to reach the inference pool', () => app.deps.pool.stats.queued > 0 || settled); // the thread is busy, the rest wait
   const started = performance.now();
   const health = await app.app.inject({ method: 'GET', url: '/healthz' });
   const healthMs = performance.now() - started;

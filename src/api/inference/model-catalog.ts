@@ -1,13 +1,16 @@
 /**
  * The API's view of servable models: registry rows (briefly cached, so adapt/predict with a model
  * already in use keep working through a PostgreSQL outage) and each model's checkpoint metadata
- * (preprocessing, network spec, test-time settings; cached per weights digest, which never changes).
+ * (preprocessing, network spec, test-time settings: from the row, src/shared/models/metadata.ts;
+ * cached per weights digest, which never changes). The weights themselves are fetched only for the
+ * inference threads (src/api/inference/pool.ts).
  */
-import { decodeCheckpoint, type CheckpointMetadata } from '../../core/checkpoint/index.ts';
+import type { CheckpointMetadata } from '../../core/checkpoint/index.ts';
 import type { Db } from '../../shared/db/client.ts';
 import { DependencyUnavailableError, HttpError, NotFoundError } from '../../shared/errors.ts';
 import type { Model } from '../../generated/prisma/client.ts';
 import { findModel } from '../../shared/models/lookup.ts';
+import { modelMetadata } from '../../shared/models/metadata.ts';
 import type { ArtifactStore } from '../../shared/storage/artifact-store.ts';
 import { servableWays } from '../../core/nets/create.ts';
 import { inferenceSettings, type InferenceSettings } from './serving-model.ts';
@@ -36,7 +39,7 @@ export class ModelCatalog {
   async resolve(ref: string | undefined): Promise<ServableModel> {
     const row = await this.row(ref);
     if (row.status !== 'ready') throw new HttpError(409, 'MODEL_NOT_READY', `model ${row.id} is ${row.status}`);
-    const metadata = await this.checkpointMetadata(row.weightsSha256);
+    const metadata = await this.checkpointMetadata(row);
     const ways = servableWays(metadata.spec, row.nWay);
     return { row, metadata, settings: inferenceSettings(metadata), ways };
   }
@@ -64,10 +67,12 @@ export class ModelCatalog {
     return row;
   }
 
-  private checkpointMetadata(sha256: string): Promise<CheckpointMetadata> {
+  /** From the registry row (older rows: from the weights file's header, once); cached per weights digest. */
+  private checkpointMetadata(row: Model): Promise<CheckpointMetadata> {
+    const sha256 = row.weightsSha256;
     let entry = this.metadata.get(sha256);
     if (!entry) {
-      entry = this.store.get(sha256).then((bytes) => decodeCheckpoint(bytes).metadata);
+      entry = modelMetadata(this.db, this.store, row);
       entry.catch(() => this.metadata.delete(sha256));
       this.metadata.set(sha256, entry);
     }

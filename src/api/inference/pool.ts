@@ -59,19 +59,17 @@ export class InferencePool {
 
   /** Image bytes are copied to the thread (upload Buffers may share a pooled ArrayBuffer). */
   private async run<R>(task: InferenceRequest): Promise<R> {
-    if (this.pool.queueSize >= this.options.maxQueue) throw new PoolSaturatedError(this.pool.queueSize, this.options.maxQueue);
+    this.assertAccepting(); // before fetching weights for a request that would be refused anyway
     if (task.kind !== 'memory') await this.weights(task.model.sha256);
+    // The bound is checked in the same synchronous step that queues the task, so piscina's own
+    // (looser: maxQueue plus idle capacity) limit never refuses one: no error to tell apart by text.
+    this.assertAccepting();
     let result: R | RefusedResponse;
     const lone = this.inFlight === 0 && task.kind !== 'memory';
     this.inFlight++;
     try {
       const threads = lone ? (this.options.loneKernelThreads ?? Math.min(2, availableParallelism())) : 1;
       result = (await this.pool.run(task.kind === 'memory' ? task : { ...task, kernelThreads: threads })) as R | RefusedResponse;
-    } catch (error) {
-      if (error instanceof Error && /queue is at limit/i.test(error.message)) {
-        throw new PoolSaturatedError(this.pool.queueSize, this.options.maxQueue);
-      }
-      throw error;
     } finally {
       this.inFlight--;
     }

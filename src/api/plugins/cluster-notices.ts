@@ -4,13 +4,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Redis } from 'ioredis';
 import { subscribeNotices } from '../../shared/cluster/notices.ts';
+import type { RedisSubscriber } from '../../shared/redis-subscriber.ts';
 import type { ModelCatalog } from '../inference/model-catalog.ts';
 import type { SessionStore } from '../sessions/store.ts';
 
 export interface ClusterNoticesOptions {
-  readonly redis: Redis;
+  /** The app's one subscriber connection. */
+  readonly subscriber: RedisSubscriber;
   readonly prefix: string;
   readonly catalog: ModelCatalog;
   readonly sessions: SessionStore;
@@ -18,7 +19,7 @@ export interface ClusterNoticesOptions {
 
 async function clusterNotices(app: FastifyInstance, options: ClusterNoticesOptions): Promise<void> {
   const { catalog, sessions } = options;
-  const subscription = subscribeNotices(options.redis, options.prefix, {
+  const subscription = subscribeNotices(options.subscriber, options.prefix, {
     notice(notice) {
       if (notice.type === 'models-changed') catalog.invalidate();
       else if (notice.type === 'session-deleted') sessions.cache.delete(notice.sessionId);

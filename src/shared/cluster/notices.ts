@@ -5,6 +5,7 @@
  * everything it caches (it may have missed notices); the caches' TTLs bound staleness anyway.
  */
 import type { Redis } from 'ioredis';
+import type { RedisSubscriber } from '../redis-subscriber.ts';
 
 export type ClusterNotice =
   | { readonly type: 'models-changed'; readonly modelId: string }
@@ -30,18 +31,9 @@ export interface NoticeSubscription {
   close(): Promise<void>;
 }
 
-/** Listens on a dedicated connection (a subscribed connection can issue no other command). */
-export function subscribeNotices(redis: Redis, prefix: string, handlers: NoticeHandlers): NoticeSubscription {
-  const channel = noticeChannel(prefix);
-  const subscriber = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, lazyConnect: true });
-  subscriber.on('error', (error: Error) => handlers.warn(`notice subscriber: ${error.message}`));
-  let connectedBefore = false;
-  subscriber.on('ready', () => {
-    if (connectedBefore) handlers.resync();
-    connectedBefore = true;
-  });
-  subscriber.on('message', (from: string, message: string) => {
-    if (from !== channel) return;
+/** Listens on the process's shared subscriber connection (src/shared/redis-subscriber.ts). */
+export function subscribeNotices(subscriber: RedisSubscriber, prefix: string, handlers: NoticeHandlers): NoticeSubscription {
+  const stop = subscriber.listen(noticeChannel(prefix), (message) => {
     let notice: ClusterNotice;
     try {
       notice = JSON.parse(message) as ClusterNotice;
@@ -50,11 +42,6 @@ export function subscribeNotices(redis: Redis, prefix: string, handlers: NoticeH
     }
     handlers.notice(notice);
   });
-  // ioredis re-subscribes by itself after a reconnect.
-  subscriber.connect().then(() => subscriber.subscribe(channel)).catch((error: Error) => handlers.warn(`notice subscriber: ${error.message}`));
-  return {
-    async close() {
-      subscriber.disconnect();
-    },
-  };
+  subscriber.onReconnect(() => handlers.resync());
+  return { close: stop };
 }

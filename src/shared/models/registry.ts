@@ -2,7 +2,8 @@
  * The model registry, write side. With the PostgreSQL store the weights are written in the same
  * transaction as the registry row; with the others they are stored first (atomically,
  * content-addressed), and only then does a row point at them. Either way no row ever names a
- * partial or missing file. Versions count up per name.
+ * partial or missing file. Versions count up per name. The row keeps the file's checkpoint
+ * metadata (./metadata.ts), so readers never download the weights to learn it.
  */
 import { readCheckpointHeader } from '../../core/checkpoint/index.ts';
 import type { Db } from '../db/client.ts';
@@ -51,6 +52,7 @@ export async function registerModelIn(tx: DbTransaction, store: ArtifactStore, i
       weightsLocation: artifact.location,
       weightsBytes: BigInt(artifact.size),
       metrics: (input.metrics ?? {}) as Prisma.InputJsonValue,
+      metadata: metadata as unknown as Prisma.InputJsonValue,
       isDefault: input.makeDefault ?? false,
     },
   });

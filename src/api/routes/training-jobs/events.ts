@@ -8,43 +8,33 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import fp from 'fastify-plugin';
-import type { Redis } from 'ioredis';
 import type { Db } from '../../../shared/db/client.ts';
 import { NotFoundError } from '../../../shared/errors.ts';
 import { isTerminalStatus, parseTrainingEvent, eventsChannel, type TrainingEvent } from '../../../shared/jobs/events.ts';
 import { findJob, jobView } from '../../../shared/jobs/jobs.ts';
-import { ProgressHub } from './event-hub.ts';
+import type { RedisSubscriber } from '../../../shared/redis-subscriber.ts';
 import { routeOptions } from '../../contract/route.ts';
 import { jobEventsRoute } from './schemas.ts';
 
 export interface TrainingEventRoutesOptions {
   readonly db: Db;
-  readonly redis: Redis;
+  /** The app's one subscriber connection (src/shared/redis-subscriber.ts). */
+  readonly subscriber: RedisSubscriber;
   /** QUEUE_PREFIX: the processor publishes on eventsChannel(prefix, jobId). (Not `prefix`: fastify would take it as a route prefix.) */
   readonly channelPrefix: string;
   readonly heartbeatMs: number;
-  readonly redisTimeoutMs: number;
 }
 
 /** A client that lets this much output pile up unread is dropped (it reconnects and resyncs). */
 const MAX_BUFFERED_BYTES = 1 << 20;
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The shared subscriber of the event streams (tests check it holds no subscription after clients leave). */
-    progressHub: ProgressHub;
-  }
-}
-
 async function trainingJobEventRoutes(app: FastifyInstance, options: TrainingEventRoutesOptions): Promise<void> {
-  const hub = new ProgressHub(options.redis, options.redisTimeoutMs);
+  const hub = options.subscriber;
   const streams = new Set<() => void>();
-  app.decorate('progressHub', hub);
   // Open streams would keep server.close() waiting forever: end them first.
   app.addHook('preClose', async () => {
     for (const end of [...streams]) end();
   });
-  app.addHook('onClose', async () => hub.close());
 
   app.withTypeProvider<TypeBoxTypeProvider>().route({
     ...routeOptions(jobEventsRoute),
@@ -111,5 +101,5 @@ async function trainingJobEventRoutes(app: FastifyInstance, options: TrainingEve
   });
 }
 
-/** Not encapsulated, so `app.progressHub` is visible on the root instance. */
+/** Not encapsulated, so its preClose hook runs for the root instance. */
 export default fp(trainingJobEventRoutes, { name: 'training-job-events' });
