@@ -9,6 +9,7 @@
 
 #include "epilogue.h"
 #include "gemm.h"
+#include "gemm_direct.h"
 #include "parallel.h"
 
 /* Shapes of one block: input [S, h, w, cin], conv output [S, oh, ow, F] (M rows, K = 9·cin taps),
@@ -253,6 +254,7 @@ static int conv_forward(const workspace *ws, int l, const float *in, const float
   const conv4_config *c = ws->c;
   const layer_shape *g = &ws->L[l];
   im2col(in, c->images, g, c->stride, ws->s[l].col);
+  if (gemm_direct_available()) return gemm_direct((int)g->M, c->filters, (int)g->K, ws->s[l].col, g->K, 1, w, c->filters, z, c->filters, c->threads);
   const strided_matrix a = {ws->s[l].col, g->K, 1};
   const strided_matrix b = {w, c->filters, 1};
   return gemm_parallel((int)g->M, c->filters, (int)g->K, row_packer(&a), &a, &b, z, c->filters, c->threads);
@@ -413,15 +415,23 @@ VECTOR_CLONES static int backward(const workspace *ws, float *const *params, con
         for (int j = 0; j < F; j++) da[r * F + j] = k1[j] * da[r * F + j] - k2[j] - k3[j] * s->xhat[r * F + j];
       free(sum), free(k1);
     }
-    /* filter gradient dWᵀ = dZᵀ·col [F × K] (the big col streams through B's contiguous packing), then transposed */
-    const strided_matrix dzT = {da, 1, F}, col = {s->col, g->K, 1};
-    if (gemm_parallel(F, (int)g->K, (int)g->M, pack_a_transposed, &dzT, &col, ws->dwT, g->K, c->threads) != 0) return -1;
-    for (long k = 0; k < g->K; k++)
-      for (int f = 0; f < F; f++) ws->grad[3 * l][k * F + f] = ws->dwT[(long)f * g->K + k];
+    const int direct = gemm_direct_available();
+    if (direct) { /* filter gradient colᵀ·dZ [K × F], A = colᵀ read in place */
+      if (gemm_direct((int)g->K, F, (int)g->M, s->col, 1, g->K, da, F, ws->grad[3 * l], F, c->threads) != 0) return -1;
+    } else { /* dWᵀ = dZᵀ·col [F × K] (the big col streams through B's contiguous packing), then transposed */
+      const strided_matrix dzT = {da, 1, F}, col = {s->col, g->K, 1};
+      if (gemm_parallel(F, (int)g->K, (int)g->M, pack_a_transposed, &dzT, &col, ws->dwT, g->K, c->threads) != 0) return -1;
+      for (long k = 0; k < g->K; k++)
+        for (int f = 0; f < F; f++) ws->grad[3 * l][k * F + f] = ws->dwT[(long)f * g->K + k];
+    }
     if (l == 0) break;
     /* input gradient: dcol = dZ·Wᵀ [M × K], then col2im into the previous block's output gradient */
     const strided_matrix dza = {da, F, 1}, wT = {params[3 * l], 1, F};
-    if (gemm_parallel((int)g->M, (int)g->K, F, row_packer(&dza), &dza, &wT, ws->dcol, g->K, c->threads) != 0) return -1;
+    if (direct) {
+      for (long k = 0; k < g->K; k++)
+        for (int f = 0; f < F; f++) ws->dwT[(long)f * g->K + k] = params[3 * l][k * F + f];
+      if (gemm_direct((int)g->M, (int)g->K, F, da, F, 1, ws->dwT, g->K, ws->dcol, g->K, c->threads) != 0) return -1;
+    } else if (gemm_parallel((int)g->M, (int)g->K, F, row_packer(&dza), &dza, &wT, ws->dcol, g->K, c->threads) != 0) return -1;
     col2im(ws->dcol, S, g, c->stride, ws->dh);
   }
   return 0;
