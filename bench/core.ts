@@ -23,9 +23,9 @@
  * backward, update, metrics, queries; fold and head_steps on the fast path), and every
  * single-thread row kernel_calls (tfjs kernels one run dispatches) and top_kernels.
  *
- *   npm run bench:core [-- --quick] [--no-torch] [--no-stock] [--variants maxpool,strided] [--no-served] [--only-served] [--kernel-threads 2]
+ *   npm run bench:core [-- --quick] [--no-torch] [--no-stock] [--variants maxpool,strided] [--no-served] [--only-served] [--no-meta] [--kernel-threads 2]
  *                      [--threads 2] [--reps 20] [--meta-reps 20] [--stock-meta] [--torch-threads 2]
- * --stock-meta adds the pool meta-step with stock kernels (3 runs only: ~10× slower).
+ * --no-meta skips the meta-steps (ours and PyTorch's). --stock-meta adds the pool meta-step with stock kernels (3 runs only: ~10× slower).
  * --torch-threads 1 compares with single-threaded PyTorch (our adaptation runs on one thread; on a
  * busy machine 2-thread PyTorch slows down many times over, see other_cores in the output).
  */
@@ -132,6 +132,7 @@ for (const variant of flag('--only-served') ? [] : variants) {
     cases.forEach((c) => c.dispose());
     if (kernels === 'stock') registerFastKernels(tf);
   }
+  if (flag('--no-meta')) continue;
   const single = metaCaseSingleThread(variant, store);
   await measure(variant, 'native', 1, single, metaRuns);
   single.dispose();
