@@ -164,15 +164,8 @@ static napi_value norm_relu_pool(napi_env env, napi_callback_info info) {
       !typed_array(env, argv[2], napi_float32_array, (size_t)d[3], "beta", &beta) ||
       !typed_array(env, argv[3], napi_float32_array, out_size, "out", &out)) return NULL;
   if (rows == 0) return NULL;
-  float *full = pool ? malloc(sizeof(float) * size) : out.data;
-  if (!full) {
+  if (batch_norm_relu_pool(x.data, d[0], d[1], d[2], d[3], gamma.data, beta.data, (float)epsilon, pool, out.data) != 0) {
     napi_throw_error(env, "ENOMEM", "norm_relu_pool: out of memory");
-    return NULL;
-  }
-  batch_norm_relu(x.data, rows, d[3], gamma.data, beta.data, (float)epsilon, full);
-  if (pool) {
-    max_pool_2x2(full, d[0], d[1], d[2], d[3], out.data);
-    free(full);
   }
   return NULL;
 }
