@@ -31,16 +31,22 @@ export function conv4AdaptKernel(addon: KernelAddon): KernelFunc {
     const inputs = args.inputs as Record<string, TensorInfo | undefined>;
     const a = args.attrs ?? {};
     const { x, labels } = inputs;
-    if (!x || x.shape.length !== 4 || x.dtype !== 'float32' || !labels || labels.dtype !== 'int32') {
+    if (x?.shape.length !== 4 || x.dtype !== 'float32' || labels?.dtype !== 'int32') {
       throw new Error(`${CONV4_ADAPT}: expected float32 x [S,H,W,C] and int32 labels [S]`);
     }
     const [images, height, width, channels] = x.shape as [number, number, number, number];
     const filters = inputs['gamma0']?.shape[0] ?? 0;
-    const prototype = a['prototype'] === true, frozen = a['frozen'] === true, pool = a['pool'] === true;
-    const classes = Number(a['classes']), steps = Number(a['steps']), rateMode = Number(a['rateMode'] ?? 0);
+    const prototype = a['prototype'] === true,
+      frozen = a['frozen'] === true,
+      pool = a['pool'] === true;
+    const classes = Number(a['classes']),
+      steps = Number(a['steps']),
+      rateMode = Number(a['rateMode'] ?? 0);
     const adapt = Int32Array.from(a['adapt'] as number[]);
-    const names = Array.from({ length: LAYERS }, (_, l) => [`w${l}`, `gamma${l}`, `beta${l}`]).flat().concat(['headW', 'headB']);
-    const shapes: number[][] = names.map((name, i) => (i === 12 ? [filters, classes] : i === 13 ? [classes] : inputs[name]?.shape ?? []));
+    const names = Array.from({ length: LAYERS }, (_, l) => [`w${l}`, `gamma${l}`, `beta${l}`])
+      .flat()
+      .concat(['headW', 'headB']);
+    const shapes: number[][] = names.map((name, i) => (i === 12 ? [filters, classes] : i === 13 ? [classes] : (inputs[name]?.shape ?? [])));
     const outs = shapes.map((shape) => backend.makeOutput(shape, 'float32'));
     outs.push(backend.makeOutput([6], 'float32'));
     const moments = frozen ? [] : Array.from({ length: 2 * LAYERS }, () => backend.makeOutput([filters], 'float32'));
@@ -51,17 +57,40 @@ export function conv4AdaptKernel(addon: KernelAddon): KernelFunc {
       const theta = names.map((name, i) => (prototype && i >= 12 ? null : view(inputs[name])));
       const frozenMoments = frozen ? Array.from({ length: LAYERS }, (_, l) => [view(inputs[`mean${l}`])!, view(inputs[`variance${l}`])!]).flat() : null;
       const rates = rateMode === 0 ? null : names.map((_, i) => view(inputs[`rate${i}`]));
-      let momentsView: Float32Array | null = null;
-      if (!frozen) {
-        // one contiguous scratch for the 8 moments, copied out after the call
-        momentsView = new Float32Array(2 * LAYERS * filters);
-      }
-      const config = Int32Array.of(images, height, width, channels, filters, classes, Number(a['stride']), pool ? 1 : 0, frozen ? 1 : 0, prototype ? 1 : 0, steps, rateMode, kernelThreads());
+      // the 8 moments come back in one array, copied into their tensors after the call
+      const momentsView = frozen ? null : new Float32Array(2 * LAYERS * filters);
+      const config = Int32Array.of(
+        images,
+        height,
+        width,
+        channels,
+        filters,
+        classes,
+        Number(a['stride']),
+        pool ? 1 : 0,
+        frozen ? 1 : 0,
+        prototype ? 1 : 0,
+        steps,
+        rateMode,
+        kernelThreads(),
+      );
       const labelView = backend.typedArrayFromHeap(labels);
       if (!(labelView instanceof Int32Array)) throw new Error(`${CONV4_ADAPT}: labels must be int32`);
-      addon.conv4_adapt(heapFloats(backend, x), labelView, theta, outs.slice(0, 14).map((o) => heapFloats(backend, o)), frozenMoments, rates, adapt, config,
-        Number(a['lr'] ?? 0), Number(a['epsilon'] ?? 1e-5), momentsView, heapFloats(backend, outs[14]!));
-      if (momentsView) moments.forEach((m, i) => heapFloats(backend, m).set(momentsView!.subarray(i * filters, (i + 1) * filters)));
+      addon.conv4_adapt(
+        heapFloats(backend, x),
+        labelView,
+        theta,
+        outs.slice(0, 14).map((o) => heapFloats(backend, o)),
+        frozenMoments,
+        rates,
+        adapt,
+        config,
+        Number(a['lr'] ?? 0),
+        Number(a['epsilon'] ?? 1e-5),
+        momentsView,
+        heapFloats(backend, outs[14]!),
+      );
+      if (momentsView) moments.forEach((m, i) => heapFloats(backend, m).set(momentsView.subarray(i * filters, (i + 1) * filters)));
     } catch (error) {
       outs.forEach((o) => backend.disposeData(o.dataId));
       throw error;
