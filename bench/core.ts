@@ -23,7 +23,7 @@
  * backward, update, metrics, queries; fold and head_steps on the fast path), and every
  * single-thread row kernel_calls (tfjs kernels one run dispatches) and top_kernels.
  *
- *   npm run bench:core [-- --quick] [--no-torch] [--no-stock] [--variants maxpool,strided] [--no-served] [--only-served] [--no-meta] [--kernel-threads 2]
+ *   npm run bench:core [-- --quick] [--no-torch] [--no-stock] [--variants maxpool,strided] [--no-served] [--only-served] [--no-meta] [--cases a,b] [--kernel-threads 2]
  *                      [--threads 2] [--reps 20] [--meta-reps 20] [--stock-meta] [--torch-threads 2]
  * --no-meta skips the meta-steps (ours and PyTorch's). --stock-meta adds the pool meta-step with stock kernels (3 runs only: ~10× slower).
  * --torch-threads 1 compares with single-threaded PyTorch (our adaptation runs on one thread; on a
@@ -47,6 +47,8 @@ const metaReps = Number(value('--meta-reps', quick ? '2' : '20'));
 const threads = Number(value('--threads', '2'));
 const variants = value('--variants', 'maxpool,strided').split(',') as Variant[];
 const kernelThreadCounts = value('--kernel-threads', '2').split(',').map(Number).filter((n) => n > 1);
+/** --cases a,b: only these adaptation cases (with --no-meta and --no-served: just them and PyTorch's counterparts). */
+const onlyCases = flag('--cases') ? value('--cases', '').split(',') : undefined;
 const adaptRuns: RepeatOptions = { warmup: quick ? 1 : 3, reps };
 const metaRuns: RepeatOptions = { warmup: 1, reps: metaReps };
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -127,7 +129,7 @@ if (!flag('--no-served')) {
 for (const variant of flag('--only-served') ? [] : variants) {
   for (const kernels of flag('--no-stock') ? (['native'] as const) : (['native', 'stock'] as const)) {
     if (kernels === 'stock') unregisterFastKernels(tf);
-    const cases = adaptCases(variant);
+    const cases = adaptCases(variant).filter((c) => !onlyCases || onlyCases.includes(c.name));
     await measureAdaptation(variant, cases, kernels);
     cases.forEach((c) => c.dispose());
     if (kernels === 'stock') registerFastKernels(tf);
