@@ -5,6 +5,8 @@
  * For the max-pool and the strided Conv4 (28×28×1, 64 filters), median of ≥ 20 runs after warm-up:
  *  - adapt_5w1s: 5 SGD steps on 5 support images + class probabilities for 75 queries;
  *  - adapt_20w1s: the same for 20-way (20 support, 300 queries);
+ *  - adapt_5w1s_fast, adapt_20w1s_fast: the same two on the path the API runs (src/core/serving.ts:
+ *    the 5 steps in one native MamlConv4Adapt call, the queries through predictFast);
  *  - adapt_5w1s_head_only: head-only adaptation (5 steps; body features once), no queries;
  *    those three with the native kernels (src/kernels) and with TensorFlow.js's stock wasm kernels;
  *  - meta_step_so_32: a second-order meta-gradient of 32 tasks, 5-way 1-shot, 1 inner step, 5
