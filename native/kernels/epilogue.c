@@ -65,27 +65,26 @@ void max_pool_2x2(const float *x, int n, int h, int w, int c, float *out) {
 #define VECTOR_CLONES
 #endif
 
-/* Per-channel scale γ/√(σ² + ε) and shift β − μ·scale from x [rows, c]'s own moments (two passes, double sums). */
+/* Per-channel scale γ/√(σ² + ε) and shift β − μ·scale from x [rows, c]'s own moments: one pass of
+ * double sums of x and x² (float data: E[x²] − μ² in double loses nothing a float keeps), so a
+ * large first-layer activation is read once here and once by the normalisation. */
 VECTOR_CLONES static int norm_affine(const float *x, long rows, int c, const float *gamma, const float *beta, float epsilon, float *scale, float *shift) {
   double *sum = calloc((size_t)c * 2, sizeof(double));
   if (!sum) return -1;
   double *sq = sum + c;
   for (long r = 0; r < rows; r++) {
     const float *row = x + r * c;
-    for (int j = 0; j < c; j++) sum[j] += row[j];
-  }
-  for (int j = 0; j < c; j++) sum[j] /= (double)rows;
-  for (long r = 0; r < rows; r++) {
-    const float *row = x + r * c;
     for (int j = 0; j < c; j++) {
-      const double d = row[j] - sum[j];
-      sq[j] += d * d;
+      const double v = row[j];
+      sum[j] += v;
+      sq[j] += v * v;
     }
   }
   for (int j = 0; j < c; j++) {
-    const double s = gamma[j] / sqrt(sq[j] / (double)rows + epsilon);
+    const double mean = sum[j] / (double)rows, variance = sq[j] / (double)rows - mean * mean;
+    const double s = gamma[j] / sqrt((variance > 0 ? variance : 0) + epsilon);
     scale[j] = (float)s;
-    shift[j] = (float)(beta[j] - sum[j] * s);
+    shift[j] = (float)(beta[j] - mean * s);
   }
   free(sum);
   return 0;
