@@ -326,7 +326,14 @@ static napi_value describe(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static void release_thread_workspace(void *arg) {
+  (void)arg;
+  conv4_release_workspace();
+}
+
 static napi_value init(napi_env env, napi_value exports) {
+  /* conv4_adapt keeps a per-thread workspace: freed when this environment (a worker thread) ends */
+  CHECK(env, napi_add_env_cleanup_hook(env, release_thread_workspace, NULL));
   const napi_property_descriptor methods[] = {
       {"matmul", NULL, matmul, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_enumerable, NULL},

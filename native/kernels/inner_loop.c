@@ -2,7 +2,6 @@
 #include "inner_loop.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -49,40 +48,31 @@ typedef struct {
 #endif
 
 /* Each thread keeps its workspace between calls (page-faulting ~10-40 MB in again on every call
- * costs milliseconds); one above KEEP_BYTES is freed after the call. Freed when the thread exits. */
+ * costs milliseconds); one above KEEP_BYTES is freed after the call. No pthread-key destructor:
+ * Node unloads the addon when a worker thread's environment ends, before the thread's key
+ * destructors would run; the addon frees it from an environment cleanup hook instead. */
 enum { KEEP_BYTES = 64 << 20 };
-typedef struct {
+static _Thread_local struct {
   void *data;
   size_t bytes;
-} cached_block;
-static pthread_key_t cache_key;
-static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+} cache;
 
-static void free_cache(void *p) {
-  cached_block *c = p;
-  free(c->data);
-  free(c);
+void conv4_release_workspace(void) {
+  free(cache.data);
+  cache.data = NULL;
+  cache.bytes = 0;
 }
-static void make_cache_key(void) { pthread_key_create(&cache_key, free_cache); }
 
 static void *workspace_memory(size_t bytes) {
-  pthread_once(&cache_once, make_cache_key);
-  cached_block *c = pthread_getspecific(cache_key);
-  if (!c) {
-    c = calloc(1, sizeof *c);
-    if (!c) return NULL;
-    pthread_setspecific(cache_key, c);
-  }
-  if (c->bytes >= bytes) return c->data;
-  free(c->data);
-  c->data = aligned_alloc(64, (bytes + 63) / 64 * 64);
-  c->bytes = c->data ? bytes : 0;
-  return c->data;
+  if (cache.bytes >= bytes) return cache.data;
+  conv4_release_workspace();
+  cache.data = aligned_alloc(64, (bytes + 63) / 64 * 64);
+  cache.bytes = cache.data ? bytes : 0;
+  return cache.data;
 }
 
 static void release_workspace(void) {
-  cached_block *c = pthread_getspecific(cache_key);
-  if (c && c->bytes > KEEP_BYTES) free(c->data), c->data = NULL, c->bytes = 0;
+  if (cache.bytes > KEEP_BYTES) conv4_release_workspace();
 }
 
 /* A transposed matrix's rows (row stride 1) packed with an inlined copy: memcpy calls of ~14 floats cost more than the copy. */

@@ -47,6 +47,9 @@ typedef struct {
 /* Returns 0, -1 without memory, -2 for a configuration it does not handle. */
 int conv4_adapt(const conv4_config *c, const float *x, const int *labels, const conv4_tensors *t);
 
+/* Frees this thread's workspace (kept between calls); the addon calls it when a Node environment ends. */
+void conv4_release_workspace(void);
+
 /* Number of floats of parameter `index` (for the argument checks). */
 long conv4_param_size(const conv4_config *c, int index);
 
