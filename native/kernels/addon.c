@@ -1,7 +1,8 @@
 /*
  * Node-API entry points. Every array argument is a typed array (for the wasm backend: views on
  * the wasm heap, so nothing is copied); lengths are checked against the shapes before any
- * pointer is used. All scratch memory is freed before a call returns.
+ * pointer is used. All scratch memory is freed before a call returns, except conv4_adapt's
+ * per-thread workspace (freed by an environment cleanup hook when the thread's Node env ends).
  *
  *   matmul(a, b, out, bias | null, dims: Int32Array[batch, M, N, K, transA, transB, batchA, batchB], act, param[, threads])
  *   conv2d(x, w, out, bias | null, geometry: Int32Array[15] (conv_geometry order), act, param[, threads[, pool]])

@@ -87,30 +87,6 @@ VECTOR_CLONES static void pack_a_transposed(const void *ctx, int m0, int mr, int
   }
 }
 
-/* A row-major matrix's rows (col stride 1) packed into MR-row slivers: with AVX-512 one masked
- * gather per column (the scalar transpose of pack_a_strided was a fifth of the inner loop). */
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-__attribute__((target("avx512f"))) static void pack_a_rows_avx512(const void *ctx, int m0, int mr, int k0, int kc, int MR, float *dst) {
-  const strided_matrix *a = ctx;
-  const float *base = a->data + (ptrdiff_t)m0 * a->row_stride + k0;
-  const __m512i rows = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32((int)a->row_stride));
-  const __mmask16 load = (__mmask16)((1u << mr) - 1), store = (__mmask16)((1u << MR) - 1);
-  for (int k = 0; k < kc; k++, dst += MR) {
-    const __m512 column = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), load, rows, base + k, 4);
-    _mm512_mask_storeu_ps(dst, store, column);
-  }
-}
-#endif
-
-/* The packer for row-major A: the gather one where the microkernel is AVX-512 (MR ≤ 16) and the offsets fit. */
-static pack_a_fn row_packer(const strided_matrix *a) {
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-  if (a->col_stride == 1 && gemm_mr() <= 16 && a->row_stride < (1 << 26) && strcmp(gemm_isa(), "avx512") == 0) return pack_a_rows_avx512;
-#endif
-  return pack_a_strided;
-}
-
 static double now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -247,7 +223,7 @@ static int conv_forward(const workspace *ws, int l, const float *in, const float
   if (gemm_direct_available()) return gemm_direct((int)g->M, c->filters, (int)g->K, ws->s[l].col, g->K, 1, w, c->filters, z, c->filters, c->threads);
   const strided_matrix a = {ws->s[l].col, g->K, 1};
   const strided_matrix b = {w, c->filters, 1};
-  return gemm_parallel((int)g->M, c->filters, (int)g->K, row_packer(&a), &a, &b, z, c->filters, c->threads);
+  return gemm_parallel((int)g->M, c->filters, (int)g->K, pack_a_strided, &a, &b, z, c->filters, c->threads);
 }
 
 /* The body at θ (params), saving for the backward pass; features [S × F]; moments at θ (batch mode, when asked). */
@@ -421,7 +397,7 @@ VECTOR_CLONES static int backward(const workspace *ws, float *const *params, con
       for (long k = 0; k < g->K; k++)
         for (int f = 0; f < F; f++) ws->dwT[(long)f * g->K + k] = params[3 * l][k * F + f];
       if (gemm_direct((int)g->M, (int)g->K, F, da, F, 1, ws->dwT, g->K, ws->dcol, g->K, c->threads) != 0) return -1;
-    } else if (gemm_parallel((int)g->M, (int)g->K, F, row_packer(&dza), &dza, &wT, ws->dcol, g->K, c->threads) != 0) return -1;
+    } else if (gemm_parallel((int)g->M, (int)g->K, F, pack_a_strided, &dza, &wT, ws->dcol, g->K, c->threads) != 0) return -1;
     col2im(ws->dcol, S, g, c->stride, ws->dh);
   }
   return 0;

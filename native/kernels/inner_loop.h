@@ -8,8 +8,9 @@
  * Conv4: 4 × [3×3 conv, pad 1, stride 1 or 2 (no bias: batch norm cancels it) → batch norm
  * (the batch's own moments, biased variance; or frozen moments) → ReLU (→ 2×2 max-pool, floor)],
  * the mean over space, then a linear head [filters × classes] (+ bias). NHWC, conv weights HWIO.
- * Convolutions and their gradients are GEMMs on the shared microkernels (gemm_parallel):
+ * Convolutions and their gradients are GEMMs (gemm_direct with AVX-512, gemm_parallel otherwise):
  * forward col·W, filter gradient colᵀ·dZ, input gradient dZ·Wᵀ then col2im (no zero insertion).
+ * The workspace (~10-40 MB for 5-20 images) is kept per thread between calls.
  */
 #ifndef MAML_KERNELS_INNER_LOOP_H
 #define MAML_KERNELS_INNER_LOOP_H
