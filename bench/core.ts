@@ -5,6 +5,8 @@
  * For the max-pool and the strided Conv4 (28×28×1, 64 filters), median of ≥ 20 runs after warm-up:
  *  - adapt_5w1s: 5 SGD steps on 5 support images + class probabilities for 75 queries;
  *  - adapt_20w1s: the same for 20-way (20 support, 300 queries);
+ *  - adapt_5w1s_fast, adapt_20w1s_fast: the same two on the path the API runs (src/core/serving.ts:
+ *    the 5 steps in one native MamlConv4Adapt call, the queries through predictFast);
  *  - adapt_5w1s_head_only: head-only adaptation (5 steps; body features once), no queries;
  *    those three with the native kernels (src/kernels) and with TensorFlow.js's stock wasm kernels;
  *  - meta_step_so_32: a second-order meta-gradient of 32 tasks, 5-way 1-shot, 1 inner step, 5
@@ -23,9 +25,9 @@
  * backward, update, metrics, queries; fold and head_steps on the fast path), and every
  * single-thread row kernel_calls (tfjs kernels one run dispatches) and top_kernels.
  *
- *   npm run bench:core [-- --quick] [--no-torch] [--no-stock] [--variants maxpool,strided] [--no-served] [--only-served] [--kernel-threads 2]
+ *   npm run bench:core [-- --quick] [--no-torch] [--no-stock] [--variants maxpool,strided] [--no-served] [--only-served] [--no-meta] [--cases a,b] [--kernel-threads 2]
  *                      [--threads 2] [--reps 20] [--meta-reps 20] [--stock-meta] [--torch-threads 2]
- * --stock-meta adds the pool meta-step with stock kernels (3 runs only: ~10× slower).
+ * --no-meta skips the meta-steps (ours and PyTorch's). --stock-meta adds the pool meta-step with stock kernels (3 runs only: ~10× slower).
  * --torch-threads 1 compares with single-threaded PyTorch (our adaptation runs on one thread; on a
  * busy machine 2-thread PyTorch slows down many times over, see other_cores in the output).
  */
@@ -47,6 +49,8 @@ const metaReps = Number(value('--meta-reps', quick ? '2' : '20'));
 const threads = Number(value('--threads', '2'));
 const variants = value('--variants', 'maxpool,strided').split(',') as Variant[];
 const kernelThreadCounts = value('--kernel-threads', '2').split(',').map(Number).filter((n) => n > 1);
+/** --cases a,b: only these adaptation cases (with --no-meta and --no-served: just them and PyTorch's counterparts). */
+const onlyCases = flag('--cases') ? value('--cases', '').split(',') : undefined;
 const adaptRuns: RepeatOptions = { warmup: quick ? 1 : 3, reps };
 const metaRuns: RepeatOptions = { warmup: 1, reps: metaReps };
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -127,11 +131,12 @@ if (!flag('--no-served')) {
 for (const variant of flag('--only-served') ? [] : variants) {
   for (const kernels of flag('--no-stock') ? (['native'] as const) : (['native', 'stock'] as const)) {
     if (kernels === 'stock') unregisterFastKernels(tf);
-    const cases = adaptCases(variant);
+    const cases = adaptCases(variant).filter((c) => !onlyCases || onlyCases.includes(c.name));
     await measureAdaptation(variant, cases, kernels);
     cases.forEach((c) => c.dispose());
     if (kernels === 'stock') registerFastKernels(tf);
   }
+  if (flag('--no-meta')) continue;
   const single = metaCaseSingleThread(variant, store);
   await measure(variant, 'native', 1, single, metaRuns);
   single.dispose();

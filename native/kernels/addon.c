@@ -1,7 +1,8 @@
 /*
  * Node-API entry points. Every array argument is a typed array (for the wasm backend: views on
  * the wasm heap, so nothing is copied); lengths are checked against the shapes before any
- * pointer is used. All scratch memory is freed before a call returns.
+ * pointer is used. All scratch memory is freed before a call returns, except conv4_adapt's
+ * per-thread workspace (freed by an environment cleanup hook when the thread's Node env ends).
  *
  *   matmul(a, b, out, bias | null, dims: Int32Array[batch, M, N, K, transA, transB, batchA, batchB], act, param[, threads])
  *   conv2d(x, w, out, bias | null, geometry: Int32Array[15] (conv_geometry order), act, param[, threads[, pool]])
@@ -13,6 +14,9 @@
  *   norm_relu_pool(x, gamma, beta, out, shape: Int32Array[n, h, w, c], epsilon, pool 0|1)
  *   batch_norm(x, gamma, beta, y, xhat, rstd, dims: Int32Array[rows, c], epsilon)
  *   batch_norm_grad(dy, xhat, gamma, rstd, dx, dgamma, dbeta, dims: Int32Array[rows, c])
+ *   conv4_adapt(x, labels: Int32Array, theta[14], out[14], frozen[8] | null, rates[14] | null, adapt: Int32Array[14],
+ *               config: Int32Array[13] (conv4_config order, up to threads), lr, epsilon, moments | null, metrics[6])
+ *               (inner_loop.h; metrics: loss, accuracy, then ms in forward, backward, update, metrics)
  *   info() → { version, isa, mr, nr }
  */
 #include <stdint.h>
@@ -22,9 +26,10 @@
 #include "conv.h"
 #include "epilogue.h"
 #include "gemm.h"
+#include "inner_loop.h"
 #include "parallel.h"
 
-#define ADDON_VERSION 3
+#define ADDON_VERSION 4
 #define CHECK(env, call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, #call " failed"); return NULL; } } while (0)
 
 static napi_value matmul(napi_env env, napi_callback_info info) {
@@ -160,15 +165,8 @@ static napi_value norm_relu_pool(napi_env env, napi_callback_info info) {
       !typed_array(env, argv[2], napi_float32_array, (size_t)d[3], "beta", &beta) ||
       !typed_array(env, argv[3], napi_float32_array, out_size, "out", &out)) return NULL;
   if (rows == 0) return NULL;
-  float *full = pool ? malloc(sizeof(float) * size) : out.data;
-  if (!full) {
+  if (batch_norm_relu_pool(x.data, d[0], d[1], d[2], d[3], gamma.data, beta.data, (float)epsilon, pool, out.data) != 0) {
     napi_throw_error(env, "ENOMEM", "norm_relu_pool: out of memory");
-    return NULL;
-  }
-  batch_norm_relu(x.data, rows, d[3], gamma.data, beta.data, (float)epsilon, full);
-  if (pool) {
-    max_pool_2x2(full, d[0], d[1], d[2], d[3], out.data);
-    free(full);
   }
   return NULL;
 }
@@ -233,6 +231,87 @@ static napi_value batch_norm_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Element i of a JS array as a float32 array of at least `need` elements (null allowed when nullable). */
+static int array_element(napi_env env, napi_value array, uint32_t i, size_t need, const char *name, int nullable, float **out) {
+  napi_value value;
+  array_view view;
+  if (napi_get_element(env, array, i, &value) != napi_ok) {
+    napi_throw_type_error(env, NULL, "conv4_adapt: expected an array of Float32Arrays");
+    return 0;
+  }
+  if (nullable && is_null(env, value)) {
+    *out = NULL;
+    return 1;
+  }
+  if (!typed_array(env, value, napi_float32_array, need, name, &view)) return 0;
+  *out = view.data;
+  return 1;
+}
+
+static napi_value conv4_adapt_entry(napi_env env, napi_callback_info info) {
+  size_t argc = 12;
+  napi_value argv[12];
+  array_view x, labels, adapt, config, metrics, moments = {NULL, 0};
+  double lr = 0, epsilon = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 12 ||
+      napi_get_value_double(env, argv[8], &lr) != napi_ok || napi_get_value_double(env, argv[9], &epsilon) != napi_ok ||
+      !(epsilon >= 0)) {
+    napi_throw_type_error(env, NULL, "conv4_adapt: expected (x, labels, theta, out, frozen, rates, adapt, config, lr, epsilon, moments, metrics)");
+    return NULL;
+  }
+  if (!typed_array(env, argv[7], napi_int32_array, 13, "config", &config)) return NULL;
+  const int32_t *q = config.data;
+  const conv4_config c = {q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9], q[10], (rate_mode)q[11], q[12], (float)lr, (float)epsilon};
+  for (int i = 0; i < 13; i++) {
+    if (q[i] < 0 || (i < 7 && q[i] < 1) || (i >= 7 && i <= 9 && q[i] > 1) || (i == 11 && q[i] > 2) || (i == 12 && q[i] < 1)) {
+      napi_throw_range_error(env, NULL, "conv4_adapt: config out of range");
+      return NULL;
+    }
+  }
+  if ((int64_t)q[0] * q[1] * q[2] * (q[3] > q[4] ? q[3] : q[4]) * 9 > INT32_MAX / 2) {
+    napi_throw_range_error(env, NULL, "conv4_adapt: too large");
+    return NULL;
+  }
+  conv4_tensors t = {0};
+  if (!typed_array(env, argv[0], napi_float32_array, (size_t)c.images * c.height * c.width * c.channels, "x", &x) ||
+      !typed_array(env, argv[1], napi_int32_array, (size_t)c.images, "labels", &labels) ||
+      !typed_array(env, argv[6], napi_int32_array, CONV4_PARAMS, "adapt", &adapt) ||
+      !typed_array(env, argv[11], napi_float32_array, 6, "metrics", &metrics) ||
+      (!is_null(env, argv[10]) && !typed_array(env, argv[10], napi_float32_array, (size_t)CONV4_LAYERS * 2 * c.filters, "moments", &moments))) {
+    return NULL;
+  }
+  for (int i = 0; i < CONV4_PARAMS; i++) {
+    const size_t size = (size_t)conv4_param_size(&c, i);
+    const int head = i >= 12 && c.prototype;
+    float *in = NULL, *out = NULL, *rate = NULL;
+    if (!array_element(env, argv[2], (uint32_t)i, size, "theta", head, &in) || !array_element(env, argv[3], (uint32_t)i, size, "out", 0, &out)) return NULL;
+    if (!head && !in) {
+      napi_throw_type_error(env, NULL, "conv4_adapt: theta missing a parameter");
+      return NULL;
+    }
+    if (c.rates != RATE_SCALAR && ((const int32_t *)adapt.data)[i] &&
+        !array_element(env, argv[5], (uint32_t)i, c.rates == RATE_PER_STEP ? (size_t)c.steps : size, "rate", 0, &rate)) {
+      return NULL;
+    }
+    t.theta[i] = in, t.out[i] = out, t.rate[i] = rate;
+  }
+  if (c.frozen) {
+    for (int l = 0; l < CONV4_LAYERS; l++) {
+      float *mean, *variance;
+      if (!array_element(env, argv[4], (uint32_t)(2 * l), (size_t)c.filters, "mean", 0, &mean) ||
+          !array_element(env, argv[4], (uint32_t)(2 * l + 1), (size_t)c.filters, "variance", 0, &variance)) return NULL;
+      t.mean[l] = mean, t.variance[l] = variance;
+    }
+  }
+  t.adapt = adapt.data;
+  t.moments = moments.data;
+  t.metrics = metrics.data;
+  const int status = conv4_adapt(&c, x.data, labels.data, &t);
+  if (status == -1) napi_throw_error(env, "ENOMEM", "conv4_adapt: out of memory");
+  else if (status != 0) napi_throw_range_error(env, NULL, "conv4_adapt: unsupported configuration (sizes, or a label outside the classes)");
+  return NULL;
+}
+
 static napi_value describe(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value result, version, isa, mr, nr;
@@ -248,13 +327,21 @@ static napi_value describe(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static void release_thread_workspace(void *arg) {
+  (void)arg;
+  conv4_release_workspace();
+}
+
 static napi_value init(napi_env env, napi_value exports) {
+  /* conv4_adapt keeps a per-thread workspace: freed when this environment (a worker thread) ends */
+  CHECK(env, napi_add_env_cleanup_hook(env, release_thread_workspace, NULL));
   const napi_property_descriptor methods[] = {
       {"matmul", NULL, matmul, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_enumerable, NULL},
       {"norm_relu_pool", NULL, norm_relu_pool, NULL, NULL, NULL, napi_enumerable, NULL},
       {"batch_norm", NULL, batch_norm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"batch_norm_grad", NULL, batch_norm_grad, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"conv4_adapt", NULL, conv4_adapt_entry, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, describe, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(env, napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods));

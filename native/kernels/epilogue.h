@@ -26,9 +26,11 @@ void bias_activation(float *c, long rows, int cols, const float *bias, int bias_
 /* out [n, h/2, w/2, c] = the max of each 2×2 window of x [n, h, w, c] (stride 2, floor). */
 void max_pool_2x2(const float *x, int n, int h, int w, int c, float *out);
 
-/* out = relu(batchNorm(x)) with x [rows, c]'s own moments (over the rows; biased variance, as
- * training-mode batch norm), scale gamma and shift beta [c]. out may be x. */
-void batch_norm_relu(const float *x, long rows, int c, const float *gamma, const float *beta, float epsilon, float *out);
+/* out = relu(batchNorm(x)) with x [n, h, w, c]'s own moments (over n·h·w; biased variance, as
+ * training-mode batch norm), scale gamma and shift beta [c]; with pool, then the 2×2 stride-2
+ * max-pool (floor) into out [n, h/2, w/2, c], the full-size result never written. out may be x
+ * without pool. Returns 0, or -1 without memory. */
+int batch_norm_relu_pool(const float *x, int n, int h, int w, int c, const float *gamma, const float *beta, float epsilon, int pool, float *out);
 
 /* Training-mode batch norm over x [rows, c]: y = x̂·γ + β, x̂ = (x − μ)·rstd, rstd = 1/√(σ² + ε)
  * (biased variance). Returns 0, or -1 without memory. */

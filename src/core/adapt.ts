@@ -2,7 +2,7 @@ import * as tf from './tf.ts';
 import { taskAccuracy, taskLoss } from './loss.ts';
 import { detach, pick, valueAndGradients, zipParams } from './meta/gradients.ts';
 import { type InnerLearningRate, rateAt, validateRates } from './meta/learning_rates.ts';
-import type { ForwardOptions, Network, Params } from './types.ts';
+import type { ForwardOptions, Network, NormalizationMoments, Params } from './types.ts';
 import { networkCapabilities } from './kinds.ts';
 
 export type { InnerLearningRate } from './meta/learning_rates.ts';
@@ -97,6 +97,11 @@ export interface AdaptResult {
   /** Support loss and accuracy at θ′ (accuracy null for regression). */
   readonly supportLoss: number;
   readonly supportAccuracy: number | null;
+  /**
+   * Batch norm moments of θ′ on the support set (as net.moments(θ′, support.x)), when the caller
+   * asked adaptFast for them and its native inner loop computed them anyway; the caller disposes.
+   */
+  readonly moments?: NormalizationMoments;
 }
 
 /** Adapts θ to a support set (no meta-gradient): the inference-time inner loop, step by step tidied. */

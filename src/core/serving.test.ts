@@ -111,8 +111,12 @@ test('the fast path declines what it does not implement (the caller runs the ref
   const params: Params = net.init(1);
   const x = tf.zeros([2, 28, 28, 1]) as tf.Tensor4D;
   const y = tf.tensor1d([0, 1], 'int32');
-  assert.equal(adaptFast(net, params, { x, y }, { steps: 1, lr: 0.1 }), undefined, 'all layers');
-  assert.equal(adaptFast(net, params, { x, y }, { steps: 1, lr: { perStep: {} }, only: net.headNames }), undefined, 'learned rates');
+  assert.equal(adaptFast(net, params, { x, y }, { steps: 1, lr: { perStep: {} }, only: net.headNames }), undefined, 'learned rates, head only');
+  assert.equal(adaptFast(net, params, { x, y }, { steps: 1, lr: { perStep: {} } }), undefined, 'learned rates with a per-task head');
+  // all layers: the native inner loop (serving_inner_loop.test.ts), or the reference without the addon's kernel
+  unregisterFastKernels(tf);
+  assert.equal(adaptFast(net, params, { x, y }, { steps: 1, lr: 0.1 }), undefined, 'all layers without the native kernels');
+  registerFastKernels(tf);
   const batchNet = createNetwork({ ...spec, normalization: 'batch' } as NetworkSpec);
   assert.equal(predictFast(net, params, x), undefined, 'no head in θ');
   assert.equal(predictFast(batchNet, params, x, { moments: [] }), undefined, 'moments of the wrong length');

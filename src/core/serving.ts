@@ -19,10 +19,18 @@
  * network defines it away in 'frozen' mode too).
  *
  * Head-only adaptation of a Conv4 with batch statistics takes the same host head steps after one
- * reference body pass. Everything else (all-layer adaptation, learned rates, regression, and
- * prediction with batch statistics) returns undefined here: the caller runs the reference.
+ * reference body pass.
+ *  - All-layer adaptation of a Conv4 (first order, as adapt: no meta-gradient; batch statistics or
+ *    frozen moments; a fixed rate or learned per-step / per-parameter rates; a prototype head or a
+ *    stored one) is one native kernel call for all K steps when the addon registered
+ *    `MamlConv4Adapt` (native/kernels/inner_loop.c: forward with saved activations, backward and
+ *    SGD update in C on the shared GEMM), instead of ~240 tfjs kernel calls per step.
+ * Everything else (regression, other losses, prediction with batch statistics through
+ * batchStatisticsFeatures aside) returns undefined here: the caller runs the reference.
  */
 import { BATCH_NORM_EPSILON } from './ops/batch_norm.ts';
+import { trainableNames } from './adapt.ts';
+import { validateRates } from './meta/learning_rates.ts';
 import { CONV4_BLOCKS } from './nets/conv4.ts';
 import * as tf from './tf.ts';
 import type { InnerLearningRate } from './meta/learning_rates.ts';
@@ -189,19 +197,24 @@ export function fastAdaptable(net: Network, lr: InnerLearningRate, only: readonl
   );
 }
 
+export interface FastAdaptOptions {
+  readonly steps: number;
+  readonly lr: InnerLearningRate;
+  readonly only?: readonly string[];
+  readonly phases?: PhaseTimes;
+  /** Also return θ′'s batch moments on the support set (AdaptResult.moments) when the native inner loop computes them. */
+  readonly moments?: boolean;
+}
+
 /**
- * Head-only adaptation of a Conv4 (frozen batch norm: folded; batch statistics: the reference
- * body, run once), the same as adapt(net, params, support, { steps, lr, only: headNames }) with
- * the default loss, or undefined when fastAdaptable says no. θ′ holds new
- * tensors for every name (the body's are clones), as adapt's.
+ * Adaptation on the fast path, the same as adapt(net, params, support, options) with the default
+ * loss, or undefined when this path does not handle it (the caller runs the reference): head-only
+ * adaptation of a Conv4 (frozen batch norm: folded; batch statistics: the reference body, run
+ * once), or all-layer adaptation of a Conv4 in one native call (nativeInnerLoop). θ′ holds new
+ * tensors for every name (the unadapted ones are clones), as adapt's.
  */
-export function adaptFast(
-  net: Network,
-  params: Params,
-  support: LabelledSet<tf.Tensor4D>,
-  options: { readonly steps: number; readonly lr: InnerLearningRate; readonly only?: readonly string[]; readonly phases?: PhaseTimes },
-): AdaptResult | undefined {
-  if (!fastAdaptable(net, options.lr, options.only, support)) return undefined;
+export function adaptFast(net: Network, params: Params, support: LabelledSet<tf.Tensor4D>, options: FastAdaptOptions): AdaptResult | undefined {
+  if (!fastAdaptable(net, options.lr, options.only, support)) return nativeInnerLoop(net, params, support, options);
   if (!Number.isInteger(options.steps) || options.steps < 0) return undefined;
   const { phases } = options;
   const lr = options.lr as number;
@@ -368,4 +381,82 @@ function lossAndAccuracy(head: LinearHead, feats: Float32Array, labels: Int32Arr
   const lse = softmaxRows(z, rows, k);
   for (let r = 0; r < rows; r++) loss += lse[r]! - target[r]!;
   return { loss: Math.fround(loss / rows), accuracy: Math.fround(correct / rows) };
+}
+
+/** Conv4's first-order inner loop as one native kernel (src/kernels/inner_loop.ts; named here so the core does not import src/kernels). */
+const CONV4_ADAPT = 'MamlConv4Adapt';
+
+/** The parameters the native inner loop adapts, in its order. */
+const NATIVE_NAMES = [...Array.from({ length: CONV4_BLOCKS }, (_, i) => [`block${i}.conv.weight`, `block${i}.bn.weight`, `block${i}.bn.bias`]).flat(), 'head.weight', 'head.bias'];
+
+/**
+ * All-layer (or any subset of a Conv4's parameters) adaptation in one native call, the same as
+ * adapt(net, params, support, options) up to float rounding; undefined when the kernel is not
+ * registered or the case is not Conv4 classification with the default loss. The conv biases are
+ * not in the call: batch norm cancels them, so their gradient is exactly zero and θ′'s are θ's.
+ */
+function nativeInnerLoop(net: Network, params: Params, support: LabelledSet<tf.Tensor4D>, options: FastAdaptOptions): AdaptResult | undefined {
+  if (net.spec.kind !== 'conv4' || tf.getKernel(CONV4_ADAPT, tf.getBackend()) === undefined) return undefined;
+  const { steps, lr, phases } = options;
+  if (support.y.rank !== 1 || support.x.rank !== 4 || support.x.dtype !== 'float32' || !Number.isInteger(steps) || steps < 0) return undefined;
+  const started = performance.now();
+  const frozen = net.spec.normalization === 'frozen';
+  const prototype = net.taskHead !== undefined;
+  // Learned rates with a per-task head: the head's rates are shaped by the task; the reference handles them.
+  if (prototype && typeof lr !== 'number') return undefined;
+  const labels = Array.from(support.y.dataSync());
+  const classes = prototype ? Math.max(...labels) + 1 : params['head.weight']?.shape[1];
+  if (classes === undefined || !labels.every((l) => Number.isInteger(l) && l >= 0 && l < classes)) return undefined;
+  const headNames = prototype ? ['head.weight', 'head.bias'] : [];
+  const available = [...Object.keys(params), ...headNames];
+  const names = options.only ? [...options.only] : trainableNames(net, Object.fromEntries(available.map((n) => [n, params[n]!])));
+  const conveyed = new Set([...NATIVE_NAMES, ...Array.from({ length: CONV4_BLOCKS }, (_, i) => `block${i}.conv.bias`)]);
+  if (!names.every((n) => conveyed.has(n) && available.includes(n))) return undefined;
+  if (!NATIVE_NAMES.every((n) => prototype && n.startsWith('head.') ? true : params[n] !== undefined)) return undefined;
+  if (!prototype) validateRates(lr, params, names, steps);
+  const rateMode = typeof lr === 'number' ? 0 : 'perStep' in lr ? 1 : 2;
+  const rates = typeof lr === 'number' ? {} : 'perStep' in lr ? lr.perStep : lr.perParameter;
+  const inputs: Record<string, tf.Tensor> = { x: support.x };
+  const labelTensor = support.y.dtype === 'int32' ? support.y : tf.cast(support.y, 'int32');
+  inputs['labels'] = labelTensor;
+  NATIVE_NAMES.forEach((name, i) => {
+    const key = i === 12 ? 'headW' : i === 13 ? 'headB' : `${['w', 'gamma', 'beta'][i % 3]}${Math.floor(i / 3)}`;
+    if (!(prototype && i >= 12)) inputs[key] = params[name]!;
+    if (rateMode !== 0 && names.includes(name)) inputs[`rate${i}`] = rates[name]!;
+  });
+  if (frozen) {
+    for (let i = 0; i < CONV4_BLOCKS; i++) {
+      const [mean, variance] = [params[`block${i}.bn.running_mean`], params[`block${i}.bn.running_var`]];
+      if (!mean || !variance) return undefined;
+      inputs[`mean${i}`] = mean;
+      inputs[`variance${i}`] = variance;
+    }
+  }
+  const attrs = {
+    stride: net.spec.variant === 'strided' ? 2 : 1, pool: net.spec.variant === 'maxpool', frozen, prototype, classes, steps, rateMode,
+    lr: typeof lr === 'number' ? lr : 0, epsilon: BATCH_NORM_EPSILON, adapt: NATIVE_NAMES.map((n) => (names.includes(n) ? 1 : 0)),
+  };
+  let outs: tf.Tensor[];
+  try {
+    outs = tf.engine().runKernel(CONV4_ADAPT, inputs as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[];
+  } finally {
+    if (labelTensor !== support.y) labelTensor.dispose();
+  }
+  const metrics = outs[14]!.dataSync();
+  const adapted: Params = {};
+  for (const [name, t] of Object.entries(params)) if (!NATIVE_NAMES.includes(name)) adapted[name] = tf.clone(t);
+  NATIVE_NAMES.forEach((name, i) => (adapted[name] = outs[i]!));
+  const momentTensors = outs.slice(15);
+  const moments: NormalizationMoments | undefined =
+    options.moments && momentTensors.length === 2 * CONV4_BLOCKS
+      ? Array.from({ length: CONV4_BLOCKS }, (_, i) => ({ mean: momentTensors[2 * i] as tf.Tensor1D, variance: momentTensors[2 * i + 1] as tf.Tensor1D }))
+      : undefined;
+  if (!moments) tf.dispose(momentTensors);
+  outs[14]!.dispose();
+  if (phases) {
+    const inside = metrics[2]! + metrics[3]! + metrics[4]! + metrics[5]!;
+    (['forward', 'backward', 'update', 'metrics'] as const).forEach((p, i) => (phases[p] = (phases[p] ?? 0) + metrics[2 + i]!));
+    phases['host'] = (phases['host'] ?? 0) + performance.now() - started - inside;
+  }
+  return { params: adapted, supportLoss: metrics[0]!, supportAccuracy: metrics[1]!, ...(moments ? { moments } : {}) };
 }

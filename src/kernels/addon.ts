@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { packageFile } from '../package-root.ts';
 
 /** Bumped with every change to the addon's calling convention (ADDON_VERSION in addon.c). */
-export const ADDON_VERSION = 3;
+export const ADDON_VERSION = 4;
 
 export const DEFAULT_ADDON_PATH = fileURLToPath(packageFile('native/build/maml_kernels.node'));
 
@@ -49,6 +49,15 @@ export interface KernelAddon {
   batch_norm(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, xhat: Float32Array, rstd: Float32Array, dims: Int32Array, epsilon: number): void;
   /** Its gradient from the saved x̂ and rstd: dx, dγ, dβ. */
   batch_norm_grad(dy: Float32Array, xhat: Float32Array, gamma: Float32Array, rstd: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dims: Int32Array): void;
+  /**
+   * MAML's first-order inner loop for Conv4 in one call (native/kernels/inner_loop.h): K SGD steps
+   * on all parameters, θ′ into `out` (14 parameters: w, γ, β per block, head weight, head bias),
+   * support loss, accuracy and ms per phase into `metrics` [6], batch moments at θ′ into `moments`
+   * [4·2·filters]. config = [images, height, width, channels, filters, classes, stride, pool,
+   * frozen, prototype, steps, rateMode (0 scalar, 1 per step, 2 per element), threads].
+   */
+  conv4_adapt(x: Float32Array, labels: Int32Array, theta: (Float32Array | null)[], out: Float32Array[], frozen: Float32Array[] | null,
+    rates: (Float32Array | null)[] | null, adapt: Int32Array, config: Int32Array, lr: number, epsilon: number, moments: Float32Array | null, metrics: Float32Array): void;
   info(): AddonInfo;
 }
 

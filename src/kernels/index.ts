@@ -14,9 +14,11 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import { isWasmBackendLike, type WasmBackendLike } from './wasm_heap.ts';
 import { type AddonLoad, type KernelAddon, loadKernelAddon } from './addon.ts';
 import { fastBatchMatMul, fastFusedMatMul } from './batch_mat_mul.ts';
+import { CONV4_ADAPT, conv4AdaptKernel } from './inner_loop.ts';
 import { BATCH_NORM, BATCH_NORM_GRAD, BATCH_NORM_RELU_POOL, FUSED_CONV_POOL, batchNormGradKernel, batchNormKernel, batchNormReluPoolKernel, fastConv2D, fastFusedConv2D, fusedConvPoolKernel } from './conv2d.ts';
 
 export { BATCH_NORM, BATCH_NORM_GRAD, BATCH_NORM_RELU_POOL, FUSED_CONV_POOL } from './conv2d.ts';
+export { CONV4_ADAPT } from './inner_loop.ts';
 export { InvalidThreadCountError, kernelThreads, setKernelThreads } from './threads.ts';
 export { ADDON_VERSION, DEFAULT_ADDON_PATH, loadKernelAddon, type AddonLoad, type KernelAddon } from './addon.ts';
 
@@ -88,12 +90,13 @@ export function registerFastKernels(tf: KernelRegistryApi, options: FastKernelOp
     replaced.set(kernelName, stock);
     registered.push(kernelName);
   }
-  // Kernels of our own (no stock ones to replace): fused conv + pool and batch norm for the core's ops.
+  // Kernels of our own (no stock ones to replace): fused conv + pool, batch norm for the core's ops, Conv4's inner loop.
   const own: [string, (addon: KernelAddon) => KernelFunc][] = [
     [FUSED_CONV_POOL, fusedConvPoolKernel],
     [BATCH_NORM_RELU_POOL, batchNormReluPoolKernel],
     [BATCH_NORM, batchNormKernel],
     [BATCH_NORM_GRAD, batchNormGradKernel],
+    [CONV4_ADAPT, conv4AdaptKernel],
   ];
   for (const [kernelName, make] of own) {
     if (!tf.getKernel(kernelName, BACKEND)) tf.registerKernel({ kernelName, backendName: BACKEND, kernelFunc: make(loaded.addon) });
@@ -111,6 +114,6 @@ export function unregisterFastKernels(tf: KernelRegistryApi): string[] {
     restored.push(kernelName);
   }
   replaced.clear();
-  for (const name of [FUSED_CONV_POOL, BATCH_NORM_RELU_POOL, BATCH_NORM, BATCH_NORM_GRAD]) if (tf.getKernel(name, BACKEND)) tf.unregisterKernel(name, BACKEND);
+  for (const name of [FUSED_CONV_POOL, BATCH_NORM_RELU_POOL, BATCH_NORM, BATCH_NORM_GRAD, CONV4_ADAPT]) if (tf.getKernel(name, BACKEND)) tf.unregisterKernel(name, BACKEND);
   return restored;
 }

@@ -97,6 +97,7 @@ test('when the native call throws, the output buffer is freed and the error surf
     norm_relu_pool: () => { throw new RangeError('x: Float32Array too short'); },
     batch_norm: () => { throw new RangeError('x: Float32Array too short'); },
     batch_norm_grad: () => { throw new RangeError('dy: Float32Array too short'); },
+    conv4_adapt: () => { throw new RangeError('x: Float32Array too short'); },
   };
   registerFastKernels(tf, { load: () => ({ ok: true, addon: failing }) });
   try {

@@ -26,6 +26,7 @@ function countingLoad(): AddonLoad {
     norm_relu_pool: (...args) => real.norm_relu_pool(...args),
     batch_norm: (...args) => real.batch_norm(...args),
     batch_norm_grad: (...args) => real.batch_norm_grad(...args),
+    conv4_adapt: (...args) => real.conv4_adapt(...args),
   };
   return { ok: true, addon: counted };
 }

@@ -94,15 +94,16 @@ async function runAdapt(request: AdaptRequest, queueMs: number): Promise<AdaptRe
   const only = request.headOnly ? m.net.headNames : undefined;
   try {
     const options = { steps: request.steps, lr: m.lr, ...(only ? { only } : {}) };
-    // Frozen-BN Conv4, head only: the folded fast path (src/core/serving.ts); else the reference.
-    const result = adaptFast(m.net, params, { x, y }, options) ?? adapt(m.net, params, { x, y }, options);
+    // Conv4: the fast path (src/core/serving.ts: head-only on the folded body, all layers in one
+    // native inner-loop call that also returns θ′'s support moments); else the reference.
+    const result = adaptFast(m.net, params, { x, y }, { ...options, moments: true }) ?? adapt(m.net, params, { x, y }, options);
     const buffers = new Set(m.net.buffers ?? []);
     const changed = only ?? Object.keys(result.params).filter((name) => !buffers.has(name));
     const adapted = new Map<string, HostTensor>();
     for (const name of changed) adapted.set(name, { shape: result.params[name]!.shape, data: result.params[name]!.dataSync() as Float32Array });
     // The adapted network's batch norm moments on the support set: /predict normalises with them
     // (networks with frozen moments have no `moments`: their normalisation is part of θ).
-    const moments = m.net.moments?.(result.params, x) ?? [];
+    const moments = result.moments ?? m.net.moments?.(result.params, x) ?? [];
     const hostMoments: HostMoments[] = moments.map((l) => ({ mean: l.mean.dataSync() as Float32Array, variance: l.variance.dataSync() as Float32Array }));
     tf.dispose([...Object.values(result.params), ...moments.flatMap((l) => [l.mean, l.variance])]);
     const encodeStarted = performance.now();

@@ -1,0 +1,160 @@
+#define _POSIX_C_SOURCE 200809L
+#include "gemm_direct.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemm.h"
+
+enum { MR = 14, NR = 32, KC = 256, MAX_THREADS = 16, MIN_FLOPS_PER_THREAD = 4000000 };
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+
+/* c[MR×NR] (+)= Σ_k A(i, k)·b[k·NR + j], A(i, k) = a[i·rs + k·cs]. */
+__attribute__((target("avx512f"))) static void kernel(int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b, float *c,
+                                                      ptrdiff_t ldc, int accumulate) {
+  __m512 acc[MR][2];
+#pragma GCC unroll 14
+  for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  if (rs == 1) {
+    for (int k = 0; k < kc; k++, a += cs, b += NR) {
+      const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+#pragma GCC unroll 14
+      for (int i = 0; i < MR; i++) {
+        const __m512 ai = _mm512_set1_ps(a[i]);
+        acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
+        acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+      }
+    }
+  } else {
+    /* row-major A: two row groups off two base pointers keep the offsets in registers */
+    const float *a0 = a, *a7 = a + 7 * rs;
+    for (int k = 0; k < kc; k++, a0 += cs, a7 += cs, b += NR) {
+      const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+#pragma GCC unroll 7
+      for (int i = 0; i < 7; i++) {
+        const __m512 ai = _mm512_set1_ps(a0[i * rs]), aj = _mm512_set1_ps(a7[i * rs]);
+        acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
+        acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+        acc[i + 7][0] = _mm512_fmadd_ps(aj, b0, acc[i + 7][0]);
+        acc[i + 7][1] = _mm512_fmadd_ps(aj, b1, acc[i + 7][1]);
+      }
+    }
+  }
+#pragma GCC unroll 14
+  for (int i = 0; i < MR; i++) {
+    float *row = c + i * ldc;
+    if (accumulate) {
+      acc[i][0] = _mm512_add_ps(acc[i][0], _mm512_loadu_ps(row));
+      acc[i][1] = _mm512_add_ps(acc[i][1], _mm512_loadu_ps(row + 16));
+    }
+    _mm512_storeu_ps(row, acc[i][0]);
+    _mm512_storeu_ps(row + 16, acc[i][1]);
+  }
+}
+
+int gemm_direct_available(void) { return strcmp(gemm_isa(), "avx512") == 0; }
+#else
+static void kernel(int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b, float *c, ptrdiff_t ldc, int accumulate) {
+  (void)kc, (void)a, (void)rs, (void)cs, (void)b, (void)c, (void)ldc, (void)accumulate;
+}
+int gemm_direct_available(void) { return 0; }
+#endif
+
+/* B[k0.., 0..N) into NR-wide slivers (kc × NR each, zero-padded columns). */
+static void pack_b(const float *b, ptrdiff_t ldb, int k0, int kc, int N, float *dst) {
+  for (int j0 = 0; j0 < N; j0 += NR, dst += (size_t)kc * NR) {
+    const int nr = N - j0 < NR ? N - j0 : NR;
+    for (int k = 0; k < kc; k++) {
+      float *out = dst + (size_t)k * NR;
+      memcpy(out, b + (ptrdiff_t)(k0 + k) * ldb + j0, sizeof(float) * nr);
+      if (nr < NR) memset(out + nr, 0, sizeof(float) * (NR - nr));
+    }
+  }
+}
+
+typedef struct {
+  int m0, m1, N, K;
+  const float *a;
+  ptrdiff_t rs, cs;
+  const float *b;
+  ptrdiff_t ldb;
+  float *c;
+  ptrdiff_t ldc;
+  int status;
+} share;
+
+/* Rows [m0, m1) of C; partial tiles (rows past M, columns past N) go through a scratch tile and a padded copy of A. */
+static void run_rows(share *s) {
+  const int N = s->N, K = s->K, slivers = (N + NR - 1) / NR;
+  const int kc_max = K < KC ? K : KC;
+  float *bp = aligned_alloc(64, sizeof(float) * ((size_t)kc_max * NR * slivers + MR * NR + (size_t)MR * kc_max + 16));
+  if (!bp) {
+    s->status = -1;
+    return;
+  }
+  float *tile = bp + (size_t)kc_max * NR * slivers, *apad = tile + MR * NR;
+  for (int k0 = 0; k0 < K; k0 += KC) {
+    const int kc = K - k0 < KC ? K - k0 : KC;
+    pack_b(s->b, s->ldb, k0, kc, N, bp);
+    for (int i0 = s->m0; i0 < s->m1; i0 += MR) {
+      const int mr = s->m1 - i0 < MR ? s->m1 - i0 : MR;
+      const float *a = s->a + (ptrdiff_t)i0 * s->rs + (ptrdiff_t)k0 * s->cs;
+      ptrdiff_t rs = s->rs, cs = s->cs;
+      if (mr < MR) { /* rows past the end read zeros from a padded copy [MR × kc] */
+        for (int i = 0; i < MR; i++)
+          for (int k = 0; k < kc; k++) apad[i * kc + k] = i < mr ? a[i * rs + k * cs] : 0;
+        a = apad, rs = kc, cs = 1;
+      }
+      for (int j = 0; j < slivers; j++) {
+        const int nr = N - j * NR < NR ? N - j * NR : NR;
+        float *c = s->c + (ptrdiff_t)i0 * s->ldc + j * NR;
+        if (mr == MR && nr == NR) {
+          kernel(kc, a, rs, cs, bp + (size_t)j * kc * NR, c, s->ldc, k0 > 0);
+          continue;
+        }
+        for (int i = 0; i < mr && k0 > 0; i++) memcpy(tile + i * NR, c + i * s->ldc, sizeof(float) * nr);
+        kernel(kc, a, rs, cs, bp + (size_t)j * kc * NR, tile, NR, k0 > 0);
+        for (int i = 0; i < mr; i++) memcpy(c + i * s->ldc, tile + i * NR, sizeof(float) * nr);
+      }
+    }
+  }
+  free(bp);
+}
+
+static void *run_share(void *arg) {
+  run_rows(arg);
+  return NULL;
+}
+
+int gemm_direct(int M, int N, int K, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b, ptrdiff_t ldb, float *c,
+                ptrdiff_t ldc, int threads) {
+  if (M <= 0 || N <= 0) return 0;
+  if (K <= 0) {
+    for (int i = 0; i < M; i++) memset(c + (ptrdiff_t)i * ldc, 0, sizeof(float) * N);
+    return 0;
+  }
+  const double flops = 2.0 * M * N * K;
+  if (threads > MAX_THREADS) threads = MAX_THREADS;
+  while (threads > 1 && (flops / threads < MIN_FLOPS_PER_THREAD || M / threads < MR)) threads--;
+  share shares[MAX_THREADS];
+  pthread_t ids[MAX_THREADS];
+  int started[MAX_THREADS] = {0};
+  const int slivers = (M + MR - 1) / MR;
+  for (int t = 0, row = 0; t < threads; t++) {
+    const int end = t == threads - 1 ? M : (int)((long)slivers * (t + 1) / threads) * MR;
+    shares[t] = (share){row, end, N, K, a, rs, cs, b, ldb, c, ldc, 0};
+    row = end;
+  }
+  for (int t = 1; t < threads; t++) started[t] = pthread_create(&ids[t], NULL, run_share, &shares[t]) == 0;
+  run_rows(&shares[0]);
+  int status = shares[0].status;
+  for (int t = 1; t < threads; t++) {
+    if (started[t]) pthread_join(ids[t], NULL);
+    else run_rows(&shares[t]);
+    if (shares[t].status != 0) status = shares[t].status;
+  }
+  return status;
+}
