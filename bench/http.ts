@@ -26,7 +26,8 @@ const omniglot = process.env.OMNIGLOT_DIR ?? path.resolve(import.meta.dirname, '
 const THREADS = 2;
 
 const database = await createTestDatabase();
-const t = await buildTestApp(database.url, { INFERENCE_THREADS: String(THREADS), LOG_LEVEL: 'silent' });
+// The rate limit stays on (its Redis round trip is part of `accept`), high enough for the bench's requests.
+const t = await buildTestApp(database.url, { INFERENCE_THREADS: String(THREADS), LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000' });
 await seedModels(t.db, t.deps.store, path.resolve(import.meta.dirname, '../models'));
 const key = (await createApiKey(t.db, 'client')).key;
 const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
