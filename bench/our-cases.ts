@@ -9,7 +9,7 @@ import { adapt, type PhaseTimes, predict, timed } from '../src/core/adapt.ts';
 import { decodeCheckpoint, LEARNED_LR_PREFIX, toParams } from '../src/core/checkpoint/index.ts';
 import { adaptFast, clearFoldCache, predictFast } from '../src/core/serving.ts';
 import { metaGradient } from '../src/core/meta/index.ts';
-import { disposeTask, randomImageTask } from '../src/core/meta/synthetic_tasks.ts';
+import { disposeTask, randomImageTask } from '../src/core/meta/synthetic-tasks.ts';
 import { createNetwork } from '../src/core/nets/index.ts';
 import { type ImageStore, Rng, TaskSampler, buildImageTask, type TaskPlan } from '../src/core/tasks/index.ts';
 import * as tf from '../src/core/tf.ts';

@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/profile.ts [--variant maxpool|strided] [--tasks 4] [--stock]
  */
-import { disposeTask } from '../src/core/meta/synthetic_tasks.ts';
+import { disposeTask } from '../src/core/meta/synthetic-tasks.ts';
 import { metaGradient } from '../src/core/meta/index.ts';
 import { createNetwork } from '../src/core/nets/index.ts';
 import { TaskSampler, buildImageTask } from '../src/core/tasks/index.ts';

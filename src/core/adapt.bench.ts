@@ -7,7 +7,7 @@
  */
 import '@tensorflow/tfjs-backend-wasm';
 import { adapt, predict } from './adapt.ts';
-import { disposeTask, randomImageTask } from './meta/synthetic_tasks.ts';
+import { disposeTask, randomImageTask } from './meta/synthetic-tasks.ts';
 import { createNetwork } from './nets/index.ts';
 import * as tf from './tf.ts';
 

@@ -1,11 +1,11 @@
 import * as tf from './tf.ts';
 import { taskAccuracy, taskLoss } from './loss.ts';
 import { detach, pick, valueAndGradients, zipParams } from './meta/gradients.ts';
-import { type InnerLearningRate, rateAt, validateRates } from './meta/learning_rates.ts';
+import { type InnerLearningRate, rateAt, validateRates } from './meta/learning-rates.ts';
 import type { ForwardOptions, Network, NormalizationMoments, Params } from './types.ts';
 import { networkCapabilities } from './kinds.ts';
 
-export type { InnerLearningRate } from './meta/learning_rates.ts';
+export type { InnerLearningRate } from './meta/learning-rates.ts';
 
 /** Labelled examples: int class labels [N] (classification) or float targets [N,D] (regression). */
 export interface LabelledSet<X extends tf.Tensor = tf.Tensor> {

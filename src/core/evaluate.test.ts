@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import '@tensorflow/tfjs-backend-wasm';
 import { evaluate } from './evaluate.ts';
 import { createNetwork } from './nets/index.ts';
-import { randomImageTask, sineTask } from './meta/synthetic_tasks.ts';
+import { randomImageTask, sineTask } from './meta/synthetic-tasks.ts';
 import * as tf from './tf.ts';
 import type { Task } from './types.ts';
 

@@ -7,7 +7,7 @@
  * Adding a kind: see docs/development.md ("Adding a network or an algorithm"); the Records below
  * are exhaustive, so the compiler names each place that must learn of it.
  */
-import type { InnerLearningRate } from './meta/learning_rates.ts';
+import type { InnerLearningRate } from './meta/learning-rates.ts';
 import type { NetworkSpec, Params } from './types.ts';
 
 export type NetworkKind = NetworkSpec['kind'];

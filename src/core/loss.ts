@@ -1,7 +1,7 @@
 import * as tf from './tf.ts';
 import { exp } from './ops/exp.ts';
 import { assertShape } from './ops/errors.ts';
-import { constantOf } from './ops/stop_gradient.ts';
+import { constantOf } from './ops/stop-gradient.ts';
 
 /**
  * Mean softmax cross-entropy of logits [N,K] against int class labels [N], numerically stable

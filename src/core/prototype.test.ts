@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from './tf.ts';
 import { adapt, innerLoop } from './adapt.ts';
-import { metaGradient } from './meta/meta_gradient.ts';
+import { metaGradient } from './meta/meta-gradient.ts';
 import { conv4, conv4BufferNames } from './nets/conv4.ts';
 import type { NetworkSpec, Params } from './types.ts';
 import { Rng } from './tasks/rng.ts';

@@ -10,7 +10,7 @@ import { createNetwork } from './nets/index.ts';
 import { adaptFast, clearFoldCache, fastAdaptable, foldedFeatures, foldFrozenBatchNorm, disposeFolded, predictFast } from './serving.ts';
 import type { NetworkSpec, Params } from './types.ts';
 import { preprocessImage } from '../data/image/preprocess.ts';
-import { batchNorm } from './ops/batch_norm.ts';
+import { batchNorm } from './ops/batch-norm.ts';
 import { registerFastKernels, setKernelThreads, unregisterFastKernels } from '../kernels/index.ts';
 
 await tf.setBackend('wasm');

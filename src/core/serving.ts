@@ -28,12 +28,12 @@
  * Everything else (regression, other losses, prediction with batch statistics through
  * batchStatisticsFeatures aside) returns undefined here: the caller runs the reference.
  */
-import { BATCH_NORM_EPSILON } from './ops/batch_norm.ts';
+import { BATCH_NORM_EPSILON } from './ops/batch-norm.ts';
 import { trainableNames } from './adapt.ts';
-import { validateRates } from './meta/learning_rates.ts';
+import { validateRates } from './meta/learning-rates.ts';
 import { CONV4_BLOCKS } from './nets/conv4.ts';
 import * as tf from './tf.ts';
-import type { InnerLearningRate } from './meta/learning_rates.ts';
+import type { InnerLearningRate } from './meta/learning-rates.ts';
 import { type AdaptResult, type LabelledSet, type PhaseTimes, timed } from './adapt.ts';
 import type { ForwardOptions, Network, NormalizationMoments, Params } from './types.ts';
 
@@ -383,7 +383,7 @@ function lossAndAccuracy(head: LinearHead, feats: Float32Array, labels: Int32Arr
   return { loss: Math.fround(loss / rows), accuracy: Math.fround(correct / rows) };
 }
 
-/** Conv4's first-order inner loop as one native kernel (src/kernels/inner_loop.ts; named here so the core does not import src/kernels). */
+/** Conv4's first-order inner loop as one native kernel (src/kernels/inner-loop.ts; named here so the core does not import src/kernels). */
 const CONV4_ADAPT = 'MamlConv4Adapt';
 
 /** The parameters the native inner loop adapts, in its order. */

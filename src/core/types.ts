@@ -1,4 +1,4 @@
-import type { Moments } from './ops/batch_moments.ts';
+import type { Moments } from './ops/batch-moments.ts';
 import type { Tensor, Tensor1D, Tensor2D, Tensor4D } from './tf.ts';
 
 /** Network parameters: an explicit, named map (names are the checkpoint tensor names). */

@@ -7,7 +7,7 @@ import { backend_util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs
 import type { KernelAddon } from './addon.ts';
 import { type Epilogue, epilogueArgs, fusedEpilogue, NO_EPILOGUE } from './fused.ts';
 import { kernelThreads } from './threads.ts';
-import { heapFloats, isWasmBackendLike } from './wasm_heap.ts';
+import { heapFloats, isWasmBackendLike } from './wasm-heap.ts';
 
 type KernelArgs = Parameters<KernelFunc>[0];
 

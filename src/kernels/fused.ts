@@ -6,7 +6,7 @@
  */
 import { util, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import { Activation, type ActivationCode } from './addon.ts';
-import { heapFloats, type WasmBackendLike } from './wasm_heap.ts';
+import { heapFloats, type WasmBackendLike } from './wasm-heap.ts';
 
 export interface Epilogue {
   readonly bias: TensorInfo | undefined;

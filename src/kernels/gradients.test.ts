@@ -5,7 +5,7 @@
  */
 import { before, test } from 'node:test';
 import { conv2d } from '../core/ops/conv2d.ts';
-import { assertMatches, compareKernels, skipReason, tf, useWasmWithFastKernels } from './test_support.ts';
+import { assertMatches, compareKernels, skipReason, tf, useWasmWithFastKernels } from './test-support.ts';
 
 before(async () => {
   if (!skipReason) await useWasmWithFastKernels();

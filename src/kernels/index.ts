@@ -11,14 +11,14 @@
  * Gradients are registered per kernel name and are unaffected. Single-threaded.
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { isWasmBackendLike, type WasmBackendLike } from './wasm_heap.ts';
+import { isWasmBackendLike, type WasmBackendLike } from './wasm-heap.ts';
 import { type AddonLoad, type KernelAddon, loadKernelAddon } from './addon.ts';
-import { fastBatchMatMul, fastFusedMatMul } from './batch_mat_mul.ts';
-import { CONV4_ADAPT, conv4AdaptKernel } from './inner_loop.ts';
+import { fastBatchMatMul, fastFusedMatMul } from './batch-mat-mul.ts';
+import { CONV4_ADAPT, conv4AdaptKernel } from './inner-loop.ts';
 import { BATCH_NORM, BATCH_NORM_GRAD, BATCH_NORM_RELU_POOL, FUSED_CONV_POOL, batchNormGradKernel, batchNormKernel, batchNormReluPoolKernel, fastConv2D, fastFusedConv2D, fusedConvPoolKernel } from './conv2d.ts';
 
 export { BATCH_NORM, BATCH_NORM_GRAD, BATCH_NORM_RELU_POOL, FUSED_CONV_POOL } from './conv2d.ts';
-export { CONV4_ADAPT } from './inner_loop.ts';
+export { CONV4_ADAPT } from './inner-loop.ts';
 export { InvalidThreadCountError, kernelThreads, setKernelThreads } from './threads.ts';
 export { ADDON_VERSION, DEFAULT_ADDON_PATH, loadKernelAddon, type AddonLoad, type KernelAddon } from './addon.ts';
 

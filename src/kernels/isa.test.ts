@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { DEFAULT_ADDON_PATH } from './index.ts';
-import { assertClose, skipReason } from './test_support.ts';
+import { assertClose, skipReason } from './test-support.ts';
 
 /** Deterministic values in [-1, 1) (the same formula runs in the child). */
 const fill = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => (((i * 7919 + seed * 104729) % 2003) / 1001.5) - 1);

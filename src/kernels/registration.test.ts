@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ADDON_VERSION, type KernelAddon, loadKernelAddon, registerFastKernels, unregisterFastKernels } from './index.ts';
-import { skipReason, tf } from './test_support.ts';
+import { skipReason, tf } from './test-support.ts';
 
 const KERNELS = ['Conv2D', 'FusedConv2D', 'BatchMatMul', '_FusedMatMul', 'Identity'];
 const dir = mkdtempSync(join(tmpdir(), 'maml-kernels-'));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { FUSED_CONV_POOL, InvalidThreadCountError, kernelThreads, setKernelThreads } from './index.ts';
-import { nativeCalls, skipReason, tf, useWasmWithFastKernels } from './test_support.ts';
+import { nativeCalls, skipReason, tf, useWasmWithFastKernels } from './test-support.ts';
 
 before(async () => {
   if (!skipReason) await useWasmWithFastKernels();

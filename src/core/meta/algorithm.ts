@@ -3,8 +3,8 @@ import { type LearningRateSchedule, scheduleFactor } from '../optim/schedule.ts'
 import * as tf from '../tf.ts';
 import type { Network, Params, Task } from '../types.ts';
 import { clipByGlobalNorm } from './clip.ts';
-import type { InnerLearningRate } from './learning_rates.ts';
-import { type MetaGradientOptions, type MetaGradientResult, metaGradient } from './meta_gradient.ts';
+import type { InnerLearningRate } from './learning-rates.ts';
+import { type MetaGradientOptions, type MetaGradientResult, metaGradient } from './meta-gradient.ts';
 import { type MetaState, RATE_PREFIX, newMetaState, optimized, prefixed } from './state.ts';
 
 export { META_ALGORITHMS, type MetaAlgorithmName } from '../kinds.ts';

@@ -10,7 +10,7 @@ import { multiStepLossWeights } from './algorithms/mamlpp.ts';
 import { clipByGlobalNorm, globalNorm } from './clip.ts';
 import { InvalidMetaConfigError, type MetaAlgorithmConfig, createMetaAlgorithm } from './registry.ts';
 import { type MetaState, disposeMetaState, metaStateFromTensors, metaStateTensors } from './state.ts';
-import { disposeTask, sineTask } from './synthetic_tasks.ts';
+import { disposeTask, sineTask } from './synthetic-tasks.ts';
 
 await tf.setBackend('wasm');
 

@@ -2,9 +2,9 @@
 import { createNetwork } from '../nets/index.ts';
 import * as tf from '../tf.ts';
 import type { Network, NetworkSpec, Params, Task } from '../types.ts';
-import { centralDifference, dot, metaObjective, normalized } from './gradient_check.ts';
-import { type MetaGradientOptions, metaGradient } from './meta_gradient.ts';
-import { randomImageTask, sineTask } from './synthetic_tasks.ts';
+import { centralDifference, dot, metaObjective, normalized } from './gradient-check.ts';
+import { type MetaGradientOptions, metaGradient } from './meta-gradient.ts';
+import { randomImageTask, sineTask } from './synthetic-tasks.ts';
 
 export const EPS = 1e-3;
 export const TOL = 2e-2;

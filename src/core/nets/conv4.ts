@@ -1,11 +1,11 @@
 import * as tf from '../tf.ts';
-import { batchNorm } from '../ops/batch_norm.ts';
-import { convGeneral } from '../ops/conv_general.ts';
-import { paddedGeometry } from '../ops/conv_geometry.ts';
+import { batchNorm } from '../ops/batch-norm.ts';
+import { convGeneral } from '../ops/conv-general.ts';
+import { paddedGeometry } from '../ops/conv-geometry.ts';
 import { assertShape } from '../ops/errors.ts';
-import { batchNormReluMaxPool } from '../ops/batch_norm_relu_pool.ts';
-import { batchMoments, normalizeWithMoments, type Moments } from '../ops/batch_moments.ts';
-import { reluMaxPool2x2 } from '../ops/max_pool.ts';
+import { batchNormReluMaxPool } from '../ops/batch-norm-relu-pool.ts';
+import { batchMoments, normalizeWithMoments, type Moments } from '../ops/batch-moments.ts';
+import { reluMaxPool2x2 } from '../ops/max-pool.ts';
 import type { ForwardOptions, Network, NetworkSpec, NormalizationMoments, Params } from '../types.ts';
 import { InvalidNetworkSpecError } from './errors.ts';
 import { SeededRandom, normalTensor, xavierUniformConv } from './init.ts';

@@ -1,6 +1,6 @@
 import * as tf from '../tf.ts';
-import { channelSum } from './channel_sum.ts';
-import { customOp } from './custom_op.ts';
+import { channelSum } from './channel-sum.ts';
+import { customOp } from './custom-op.ts';
 
 /** x [..., C] + b [C], whose bias gradient is a fast channel sum (differentiable to any order). */
 export function addChannelBias<T extends tf.Tensor>(x: T, b: tf.Tensor1D): T {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '../tf.ts';
 import { conv2d } from './conv2d.ts';
-import { convGeneral } from './conv_general.ts';
+import { convGeneral } from './conv-general.ts';
 import { ShapeMismatchError, UnsupportedConvGeometryError } from './errors.ts';
 import { assertClose, assertDirectional, eachBackend, onCpu, rnd } from './testing.ts';
 

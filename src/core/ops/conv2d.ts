@@ -1,7 +1,7 @@
 import * as tf from '../tf.ts';
 import { addChannelBias } from './bias.ts';
-import { convGeneral } from './conv_general.ts';
-import { paddedGeometry } from './conv_geometry.ts';
+import { convGeneral } from './conv-general.ts';
+import { paddedGeometry } from './conv-geometry.ts';
 import { assertShape } from './errors.ts';
 
 /**

@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '../tf.ts';
 import { addChannelBias } from './bias.ts';
 import { exp } from './exp.ts';
-import { constantOf, stopGradient } from './stop_gradient.ts';
+import { constantOf, stopGradient } from './stop-gradient.ts';
 import { assertClose, eachBackend, rnd, scalarOf } from './testing.ts';
 
 test('exp: exact second derivative (tfjs tf.exp drops it: pitfall pinned)', async () => {

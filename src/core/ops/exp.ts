@@ -1,5 +1,5 @@
 import * as tf from '../tf.ts';
-import { customOp } from './custom_op.ts';
+import { customOp } from './custom-op.ts';
 
 /**
  * e^x, differentiable to any order. tfjs's Exp gradient multiplies by its saved *output*,

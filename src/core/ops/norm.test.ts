@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '../tf.ts';
-import { batchNorm } from './batch_norm.ts';
-import { batchNormReluMaxPool } from './batch_norm_relu_pool.ts';
-import { broadcastRows, channelMean } from './channel_sum.ts';
+import { batchNorm } from './batch-norm.ts';
+import { batchNormReluMaxPool } from './batch-norm-relu-pool.ts';
+import { broadcastRows, channelMean } from './channel-sum.ts';
 import { assertClose, assertDirectional, eachBackend, onCpu, rnd } from './testing.ts';
 
 test('batchNorm: equals tf.batchNorm with batch moments; gradients match cpu built-ins; second order exact', async () => {

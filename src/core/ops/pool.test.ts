@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '../tf.ts';
-import { maxPool2x2, reluMaxPool2x2 } from './max_pool.ts';
+import { maxPool2x2, reluMaxPool2x2 } from './max-pool.ts';
 import { assertClose, assertDirectional, eachBackend, onCpu, rnd, shuffled } from './testing.ts';
 import { sumPool2x2, upsample2x } from './upsample.ts';
 

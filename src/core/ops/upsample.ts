@@ -1,5 +1,5 @@
 import * as tf from '../tf.ts';
-import { customOp } from './custom_op.ts';
+import { customOp } from './custom-op.ts';
 
 /**
  * Nearest-neighbour 2× upsampling of [N,H,W,C] → [N,2H,2W,C] and its adjoint, the 2×2 sum-pool

@@ -7,7 +7,7 @@
  * prototype-headed network that later stages and /adapt use.
  */
 import { conv4, conv4BufferNames } from '../../core/nets/conv4.ts';
-import type { Moments } from '../../core/ops/batch_moments.ts';
+import type { Moments } from '../../core/ops/batch-moments.ts';
 import { optimizerInit, optimizerStep, scheduleFactor, type OptimizerState } from '../../core/optim/index.ts';
 import { supervisedGradient } from '../../core/supervised.ts';
 import { copyRotatedImage, imageSize, Rng, type ImageStore, type QuarterTurns } from '../../core/tasks/index.ts';

@@ -1,5 +1,5 @@
 import * as tf from '../tf.ts';
-import { customOp } from './custom_op.ts';
+import { customOp } from './custom-op.ts';
 
 /**
  * Identity whose gradient is zero, to every order. Inside a customGrad forward nothing is

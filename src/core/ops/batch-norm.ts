@@ -1,6 +1,6 @@
 import * as tf from '../tf.ts';
-import { channelMean, channelMeanValue } from './channel_sum.ts';
-import { customOp, gradientIsTaped } from './custom_op.ts';
+import { channelMean, channelMeanValue } from './channel-sum.ts';
+import { customOp, gradientIsTaped } from './custom-op.ts';
 import { assertShape } from './errors.ts';
 
 export const BATCH_NORM_EPSILON = 1e-5;

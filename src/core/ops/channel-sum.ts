@@ -1,5 +1,5 @@
 import * as tf from '../tf.ts';
-import { customOp } from './custom_op.ts';
+import { customOp } from './custom-op.ts';
 
 /**
  * Per-channel means and broadcasts over rows [M,C] (NHWC activations reshaped), written as a

@@ -1,8 +1,8 @@
 import * as tf from '../tf.ts';
-import { batchNorm, BATCH_NORM_EPSILON } from './batch_norm.ts';
-import { channelMeanValue } from './channel_sum.ts';
-import { gradientIsTaped } from './custom_op.ts';
-import { reluMaxPool2x2 } from './max_pool.ts';
+import { batchNorm, BATCH_NORM_EPSILON } from './batch-norm.ts';
+import { channelMeanValue } from './channel-sum.ts';
+import { gradientIsTaped } from './custom-op.ts';
+import { reluMaxPool2x2 } from './max-pool.ts';
 
 /**
  * relu(maxPool2x2(batchNorm(x, γ, β))) — one Conv4 block after its convolution. While a tape

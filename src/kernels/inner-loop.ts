@@ -18,7 +18,7 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { KernelAddon } from './addon.ts';
 import { kernelThreads } from './threads.ts';
-import { heapFloats, isWasmBackendLike } from './wasm_heap.ts';
+import { heapFloats, isWasmBackendLike } from './wasm-heap.ts';
 
 export const CONV4_ADAPT = 'MamlConv4Adapt';
 

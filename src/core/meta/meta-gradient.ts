@@ -3,7 +3,7 @@ import { taskAccuracy, taskLoss } from '../loss.ts';
 import * as tf from '../tf.ts';
 import type { Network, Params, Task } from '../types.ts';
 import { pick, valueAndGradients, zipParams } from './gradients.ts';
-import { learnedRates } from './learning_rates.ts';
+import { learnedRates } from './learning-rates.ts';
 
 export interface MetaGradientOptions extends Omit<InnerLoopOptions, 'keepSteps'> {
   /**

@@ -2,7 +2,7 @@ import { innerLoop } from '../adapt.ts';
 import { taskLoss } from '../loss.ts';
 import * as tf from '../tf.ts';
 import type { Network, Params, Task } from '../types.ts';
-import type { MetaGradientOptions } from './meta_gradient.ts';
+import type { MetaGradientOptions } from './meta-gradient.ts';
 
 /**
  * Tools to check gradients against central finite differences (float32: compare directional

@@ -1,5 +1,5 @@
 import * as tf from '../tf.ts';
-import { customOp, gradientIsTaped } from './custom_op.ts';
+import { customOp, gradientIsTaped } from './custom-op.ts';
 import { sumPoolValue, upsample2x, upsampleValue } from './upsample.ts';
 
 /**

@@ -6,7 +6,7 @@ import {
   inputGradGeometry,
   outputLength,
   swappedInputGradGeometry,
-} from './conv_geometry.ts';
+} from './conv-geometry.ts';
 import { UnsupportedConvGeometryError } from './errors.ts';
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import fc from 'fast-check';
-import { assertMatches, compareKernels, nativeCalls, skipReason, tf, useWasmWithFastKernels } from './test_support.ts';
+import { assertMatches, compareKernels, nativeCalls, skipReason, tf, useWasmWithFastKernels } from './test-support.ts';
 
 before(async () => {
   if (!skipReason) await useWasmWithFastKernels();

@@ -6,10 +6,10 @@ import { innerLoop } from '../adapt.ts';
 import { taskLoss } from '../loss.ts';
 import type { Params } from '../types.ts';
 import { EPS, TOL, convCase, randomDirection } from './fixtures.ts';
-import { centralDifference, dot, metaObjective, normalized } from './gradient_check.ts';
+import { centralDifference, dot, metaObjective, normalized } from './gradient-check.ts';
 import { valueAndGradients } from './gradients.ts';
-import { metaGradient } from './meta_gradient.ts';
-import { disposeTask } from './synthetic_tasks.ts';
+import { metaGradient } from './meta-gradient.ts';
+import { disposeTask } from './synthetic-tasks.ts';
 
 await tf.setBackend('wasm');
 

@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '../tf.ts';
 import { EPS, TOL, assertSecondOrderExact, checkMetaGradient, convCase, difference, sineCase } from './fixtures.ts';
-import { centralDifference, dot, metaObjective, normalized } from './gradient_check.ts';
-import { metaGradient } from './meta_gradient.ts';
-import { disposeTask } from './synthetic_tasks.ts';
+import { centralDifference, dot, metaObjective, normalized } from './gradient-check.ts';
+import { metaGradient } from './meta-gradient.ts';
+import { disposeTask } from './synthetic-tasks.ts';
 
 await tf.setBackend('wasm');
 

@@ -1,6 +1,6 @@
 import * as tf from '../tf.ts';
-import { BATCH_NORM_EPSILON } from './batch_norm.ts';
-import { channelMeanValue } from './channel_sum.ts';
+import { BATCH_NORM_EPSILON } from './batch-norm.ts';
+import { channelMeanValue } from './channel-sum.ts';
 import { assertShape } from './errors.ts';
 
 /** A batch norm layer's per-channel statistics: mean and biased variance over N,H,W. */

@@ -7,7 +7,7 @@ import { broadcast_util, util, type KernelFunc, type TensorInfo } from '@tensorf
 import type { KernelAddon } from './addon.ts';
 import { kernelThreads } from './threads.ts';
 import { type Epilogue, epilogueArgs, fusedEpilogue, NO_EPILOGUE } from './fused.ts';
-import { heapFloats, isWasmBackendLike } from './wasm_heap.ts';
+import { heapFloats, isWasmBackendLike } from './wasm-heap.ts';
 
 type KernelArgs = Parameters<KernelFunc>[0];
 
