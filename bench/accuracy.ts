@@ -41,7 +41,10 @@ const files = values.model ?? manifest.map((m) => path.join(root, 'models', m.fi
 
 const backend = await selectBackend('auto');
 const pct = (m: MeanConfidence) => `${(100 * m.mean).toFixed(1)} ± ${(100 * m.ci95).toFixed(1)}`;
-const table: string[] = ['| model | setting | as served, query batch | as served, each query alone | head-only, query batch | HTTP (first n) | in-process, alone (same n) |', '|---|---|---|---|---|---|---|'];
+const table: string[] = [
+  '| model | setting | as served, query batch | as served, each query alone | head-only, query batch | HTTP (first n) | in-process, alone (same n) |',
+  '|---|---|---|---|---|---|---|',
+];
 const http = httpTasks > 0 ? await startApi() : null;
 
 for (const file of files) {
@@ -65,7 +68,15 @@ for (const file of files) {
     const full = evaluatePlans(model, set, plans, { headOnly: served });
     const alone = model.net.moments ? evaluatePlans(model, set, plans, { headOnly: served, normalization: 'support' }) : full;
     const head = served ? full : evaluatePlans(model, set, plans, { headOnly: true });
-    const row = { model: name, setting: settingName(setting), tasks, queriesPerClass: queries, steps: model.settings.steps, adapt: served ? 'head' : 'all', backend: backend.name };
+    const row = {
+      model: name,
+      setting: settingName(setting),
+      tasks,
+      queriesPerClass: queries,
+      steps: model.settings.steps,
+      adapt: served ? 'head' : 'all',
+      backend: backend.name,
+    };
     const seconds = [full, alone, head].filter((r, i, all) => all.indexOf(r) === i).reduce((sum, r) => sum + r.ms, 0) / 1000;
     console.log(JSON.stringify({ ...row, full: full.accuracy, alone: alone.accuracy, headOnly: head.accuracy, seconds: Math.round(seconds * 10) / 10 }));
     let httpCells = '| |';

@@ -45,13 +45,28 @@ async function measure(name: string, store: ArtifactStore) {
   await store.delete(sha256);
   if (read !== bytes) throw new Error(`${name}: read ${read} of ${bytes} bytes`);
   const mb = bytes / 1024 / 1024;
-  return { store: name, mb, writeMBps: +(mb / ((t1 - t0) / 1000)).toFixed(1), readMBps: +(mb / ((t2 - t1) / 1000)).toFixed(1), peakRssGrowthMB: +((peak - base) / 1024 / 1024).toFixed(1) };
+  return {
+    store: name,
+    mb,
+    writeMBps: +(mb / ((t1 - t0) / 1000)).toFixed(1),
+    readMBps: +(mb / ((t2 - t1) / 1000)).toFixed(1),
+    peakRssGrowthMB: +((peak - base) / 1024 / 1024).toFixed(1),
+  };
 }
 
 const database = await createTestDatabase();
 const s3server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: await mkdtemp(path.join(os.tmpdir(), 's3rver-')) });
 const { port } = await s3server.run();
-const s3 = await S3ArtifactStore.connect({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', bucket: 'bench', prefix: 'a', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true, createBucket: true });
+const s3 = await S3ArtifactStore.connect({
+  endpoint: `http://127.0.0.1:${port}`,
+  region: 'us-east-1',
+  bucket: 'bench',
+  prefix: 'a',
+  accessKeyId: 'S3RVER',
+  secretAccessKey: 'S3RVER',
+  forcePathStyle: true,
+  createBucket: true,
+});
 try {
   const results = [];
   results.push(await measure('fs', new FsArtifactStore(await mkdtemp(path.join(os.tmpdir(), 'bench-store-')))));

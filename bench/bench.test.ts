@@ -14,10 +14,13 @@ test('summarise: median of odd and even counts, p90 and min as the reference com
 
 test('timeRuns awaits each run, skips the warm-up runs, and reports contention', async () => {
   let calls = 0;
-  const timing = await timeRuns(async () => {
-    calls++;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }, { warmup: 2, reps: 3 });
+  const timing = await timeRuns(
+    async () => {
+      calls++;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    },
+    { warmup: 2, reps: 3 },
+  );
   assert.equal(calls, 5);
   assert.equal(timing.n, 3);
   assert.ok(timing.min_ms >= 4, `min ${timing.min_ms}`);
@@ -47,14 +50,27 @@ test('the PyTorch JSON is read from the last stdout line; ratios are ours / PyTo
     { ...base, variant: 'strided', case: 'adapt_5w1s', torch_case: 'adapt_5w1s', median_ms: 10 },
   ];
   const compared = ratioRows(rows, { maxpool: { ok: true, run }, strided: { ok: false, reason: 'no torch' } });
-  assert.deepEqual(compared.map((r) => r.ratio), [0.8, 2, null]);
+  assert.deepEqual(
+    compared.map((r) => r.ratio),
+    [0.8, 2, null],
+  );
   assert.equal(compared[1]!.torch_tasks_per_s, 10);
   assert.equal(compared[2]!.torch_p50_ms, null);
 });
 
 test('the reference runs with tuned malloc, the shapes named, and a capped idle wait', () => {
   const args = torchArguments(
-    { strided: true, cases: ['adapt_5w1s', 'metatrain_step_so'], reps: 20, repsTrain: 20, warmup: 3, warmupTrain: 1, tries: 1, maxIdleWait: 15, maxSeconds: 90 },
+    {
+      strided: true,
+      cases: ['adapt_5w1s', 'metatrain_step_so'],
+      reps: 20,
+      repsTrain: 20,
+      warmup: 3,
+      warmupTrain: 1,
+      tries: 1,
+      maxIdleWait: 15,
+      maxSeconds: 90,
+    },
     '/ref/torch_maml.py',
   );
   const at = (flag: string) => args[args.indexOf(flag) + 1];

@@ -42,13 +42,16 @@ import { type TorchOutcome, runTorch } from './torch.ts';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(name);
-const value = (name: string, fallback: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] ?? fallback : fallback);
+const value = (name: string, fallback: string) => (argv.includes(name) ? (argv[argv.indexOf(name) + 1] ?? fallback) : fallback);
 const quick = flag('--quick');
 const reps = Number(value('--reps', quick ? '3' : '20'));
 const metaReps = Number(value('--meta-reps', quick ? '2' : '20'));
 const threads = Number(value('--threads', '2'));
 const variants = value('--variants', 'maxpool,strided').split(',') as Variant[];
-const kernelThreadCounts = value('--kernel-threads', '2').split(',').map(Number).filter((n) => n > 1);
+const kernelThreadCounts = value('--kernel-threads', '2')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 1);
 /** --cases a,b: only these adaptation cases (with --no-meta and --no-served: just them and PyTorch's counterparts). */
 const onlyCases = flag('--cases') ? value('--cases', '').split(',') : undefined;
 const adaptRuns: RepeatOptions = { warmup: quick ? 1 : 3, reps };
@@ -75,7 +78,10 @@ async function kernelProfile(run: () => unknown): Promise<{ kernel_calls: number
     byName.set(k.name, entry);
   }
   const calls = [...byName.values()].reduce((sum, e) => sum + e.calls, 0);
-  const top = [...byName].sort((a, b) => b[1].ms - a[1].ms).slice(0, 6).map(([name, e]) => `${name}×${e.calls} ${round(e.ms, 1)} ms`);
+  const top = [...byName]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .slice(0, 6)
+    .map(([name, e]) => `${name}×${e.calls} ${round(e.ms, 1)} ms`);
   return { kernel_calls: calls, top_kernels: top };
 }
 
@@ -91,18 +97,30 @@ async function measure(variant: Variant, kernels: 'native' | 'stock', threadCoun
   const phases_ms = phases ? Object.fromEntries(Object.entries(phases).map(([p, ms]) => [p, round(ms / timing.n, 2)])) : undefined;
   const isMeta = benchCase.torch.startsWith('metatrain');
   // Kernel calls of one run (not for the worker-thread pool, whose kernels tf.profile does not see).
-  const profiled: { kernel_calls?: number; top_kernels?: string[] } = !benchCase.name.startsWith('meta_step') || threadCount === 1 ? await kernelProfile(benchCase.run) : {};
+  const profiled: { kernel_calls?: number; top_kernels?: string[] } =
+    !benchCase.name.startsWith('meta_step') || threadCount === 1 ? await kernelProfile(benchCase.run) : {};
   const row: Row = {
-    variant, case: benchCase.name, kernels, threads: threadCount, ...timing, torch_case: benchCase.torch,
+    variant,
+    case: benchCase.name,
+    kernels,
+    threads: threadCount,
+    ...timing,
+    torch_case: benchCase.torch,
     ...(isMeta ? { tasks_per_s: round(META.metaBatch / (timing.median_ms / 1000)) } : {}),
     ...(benchCase.path ? { path: benchCase.path } : {}),
     ...(phases_ms ? { phases_ms } : {}),
     ...profiled,
   };
   rows.push(row);
-  const phaseText = phases_ms ? `; ${Object.entries(phases_ms).map(([p, ms]) => `${p} ${ms}`).join(', ')} ms` : '';
+  const phaseText = phases_ms
+    ? `; ${Object.entries(phases_ms)
+        .map(([p, ms]) => `${p} ${ms}`)
+        .join(', ')} ms`
+    : '';
   const kernelText = profiled.kernel_calls !== undefined ? `; ${profiled.kernel_calls} kernel calls (${profiled.top_kernels?.join(', ')})` : '';
-  log(`${variant} ${kernels} ${benchCase.name}: median ${timing.median_ms} ms (n ${timing.n}, other processes ${timing.other_cores} cores)${phaseText}${kernelText}`);
+  log(
+    `${variant} ${kernels} ${benchCase.name}: median ${timing.median_ms} ms (n ${timing.n}, other processes ${timing.other_cores} cores)${phaseText}${kernelText}`,
+  );
 }
 
 /** Measures adaptation cases with the native kernels on 1 thread, then on each of --kernel-threads (default 2) per call. */
@@ -176,9 +194,23 @@ console.log(
   JSON.stringify(
     {
       summary: summaryLines(results),
-      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, tfjs: tf.version_core, loadavg_end: os.loadavg().map((l) => round(l)) },
+      machine: {
+        cpus: os.cpus().length,
+        cpu: os.cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+        tfjs: tf.version_core,
+        loadavg_end: os.loadavg().map((l) => round(l)),
+      },
       backend: { name: backend.name, version: backend.version, native_kernels: backend.fastKernels ?? null },
-      settings: { quick, adapt: adaptRuns, meta: metaRuns, pool_threads: threads, meta_batch: META.metaBatch, queries_adapt_per_class: 15, queries_meta_per_class: META.shape.queries },
+      settings: {
+        quick,
+        adapt: adaptRuns,
+        meta: metaRuns,
+        pool_threads: threads,
+        meta_batch: META.metaBatch,
+        queries_adapt_per_class: 15,
+        queries_meta_per_class: META.shape.queries,
+      },
       results,
       torch: Object.fromEntries(Object.entries(torch).map(([v, o]) => [v, o.ok ? o.run : { error: o.reason }])),
       seconds: { ours: round(oursSeconds, 1), total: round((performance.now() - started) / 1000, 1) },

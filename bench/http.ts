@@ -58,7 +58,17 @@ const p50p90 = (xs: number[]) => ({ p50: round(percentile(xs, 50)), p90: round(p
 /** p50 of every Server-Timing phase over the recorded requests. */
 function phaseMedians(timings: Record<string, number>[]): Record<string, number> {
   const names = [...new Set(timings.flatMap((t) => Object.keys(t)))];
-  return Object.fromEntries(names.map((n) => [n, round(percentile(timings.map((t) => t[n] ?? 0), 50))]));
+  return Object.fromEntries(
+    names.map((n) => [
+      n,
+      round(
+        percentile(
+          timings.map((t) => t[n] ?? 0),
+          50,
+        ),
+      ),
+    ]),
+  );
 }
 
 interface Case {
@@ -84,7 +94,14 @@ async function scenario({ model, ways, shots, queries }: Case, concurrency: numb
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         const started = performance.now();
-        const res = await fetch(`${base}/adapt`, { method: 'POST', headers: auth, body: form({ labels: JSON.stringify(support.map((s) => s.label)), model }, support.map((s) => s.file)) });
+        const res = await fetch(`${base}/adapt`, {
+          method: 'POST',
+          headers: auth,
+          body: form(
+            { labels: JSON.stringify(support.map((s) => s.label)), model },
+            support.map((s) => s.file),
+          ),
+        });
         const body = (await res.json()) as { sessionId: string; timings: { adaptMs: number; decodeMs: number } };
         if (res.status !== 201) throw new Error(JSON.stringify(body));
         const ms = performance.now() - started;
@@ -106,7 +123,12 @@ async function scenario({ model, ways, shots, queries }: Case, concurrency: numb
   return {
     case: `${model} ${ways}-way ${shots}-shot, /predict of ${queries} image${queries === 1 ? '' : 's'}`,
     concurrency,
-    adapt: { latencyMs: p50p90(adaptLatency), inProcessMs: p50p90(inProcess), overMs: p50p90(adaptLatency.map((ms, i) => ms - inProcess[i]!)), serverPhasesMs: phaseMedians(adaptPhases) },
+    adapt: {
+      latencyMs: p50p90(adaptLatency),
+      inProcessMs: p50p90(inProcess),
+      overMs: p50p90(adaptLatency.map((ms, i) => ms - inProcess[i]!)),
+      serverPhasesMs: phaseMedians(adaptPhases),
+    },
     predict: { latencyMs: p50p90(predictLatency), serverPhasesMs: phaseMedians(predictPhases) },
     eventLoopLagP99Ms: round(lag.percentile(99) / 1e6),
     redisBytesPerSession: await t.deps.sessions.bytesUsed(sessionId),
@@ -122,7 +144,8 @@ const cases: Case[] = [
 const results: Awaited<ReturnType<typeof scenario>>[] = [];
 for (const c of cases) for (const concurrency of [1, 4]) results.push(await scenario(c, concurrency));
 
-const at1 = (model: string, ways: number, queries: number) => results.find((r) => r.concurrency === 1 && r.case.startsWith(`${model} ${ways}-way`) && r.case.endsWith(`of ${queries} image${queries === 1 ? '' : 's'}`))!;
+const at1 = (model: string, ways: number, queries: number) =>
+  results.find((r) => r.concurrency === 1 && r.case.startsWith(`${model} ${ways}-way`) && r.case.endsWith(`of ${queries} image${queries === 1 ? '' : 's'}`))!;
 const checks = ['omniglot', 'omniglot-5way'].map((model) => {
   const r = at1(model, 5, 1);
   return {

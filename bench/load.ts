@@ -32,9 +32,16 @@ const database = await createTestDatabase();
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const api = spawnEntry('src/api/server.ts', {
-  PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: database.url, REDIS_URL, LOG_LEVEL: 'warn',
-  WEIGHTS_DIR: path.join(os.tmpdir(), `maml-load-${port}`), INFERENCE_THREADS: values.threads, INFERENCE_QUEUE: values.queue,
-  RATE_LIMIT_PER_MINUTE: '0', QUEUE_PREFIX: `load-${port}`,
+  PORT: String(port),
+  HOST: '127.0.0.1',
+  DATABASE_URL: database.url,
+  REDIS_URL,
+  LOG_LEVEL: 'warn',
+  WEIGHTS_DIR: path.join(os.tmpdir(), `maml-load-${port}`),
+  INFERENCE_THREADS: values.threads,
+  INFERENCE_QUEUE: values.queue,
+  RATE_LIMIT_PER_MINUTE: '0',
+  QUEUE_PREFIX: `load-${port}`,
 });
 try {
   await waitForStatus(`${base}/readyz`, 200, 60_000);
@@ -42,7 +49,11 @@ try {
   const key = (await createApiKey(db, 'client')).key;
   const images = await omniglotImages(omniglot);
   const first = multipartBody({ labels: JSON.stringify(images.labels) }, images.support);
-  const created = await fetch(`${base}/adapt`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': first.contentType }, body: first.body });
+  const created = await fetch(`${base}/adapt`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': first.contentType },
+    body: first.body,
+  });
   if (created.status !== 201) throw new Error(`warm-up /adapt: ${created.status} ${await created.text()}`);
   const { sessionId } = (await created.json()) as { sessionId: string };
   const requests = mixedRequests(key, sessionId, images);
@@ -50,7 +61,14 @@ try {
   async function level(connections: number, seconds: number) {
     const samples: (ApiSample & { t: number })[] = [];
     const started = Date.now();
-    const timer = setInterval(() => void sampleApi(base).then((s) => samples.push({ ...s, t: (Date.now() - started) / 1000 }), () => undefined), 1000);
+    const timer = setInterval(
+      () =>
+        void sampleApi(base).then(
+          (s) => samples.push({ ...s, t: (Date.now() - started) / 1000 }),
+          () => undefined,
+        ),
+      1000,
+    );
     const result = await autocannon({ url: base, connections, duration: seconds, requests, timeout: 60 });
     clearInterval(timer);
     const codes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, (s as { count: number }).count]));
@@ -85,8 +103,14 @@ try {
   if (Number(values.soak) > 0) {
     const top = levels.at(-1)!.connections;
     const { samples, ...row } = await level(top, Number(values.soak));
-    const mbPerMinute = slope(samples.map((s) => s.t / 60), samples.map((s) => s.rssBytes / 1e6));
-    const heapPerMinute = slope(samples.map((s) => s.t / 60), samples.map((s) => s.heapUsedBytes / 1e6));
+    const mbPerMinute = slope(
+      samples.map((s) => s.t / 60),
+      samples.map((s) => s.rssBytes / 1e6),
+    );
+    const heapPerMinute = slope(
+      samples.map((s) => s.t / 60),
+      samples.map((s) => s.heapUsedBytes / 1e6),
+    );
     const mb = (bytes: number) => Math.round(bytes / 1e6);
     soak = {
       ...row,
@@ -101,7 +125,22 @@ try {
       rssByMinuteMB: samples.filter((s, i) => i === 0 || Math.floor(s.t / 60) > Math.floor(samples[i - 1]!.t / 60)).map((s) => mb(s.rssBytes)),
     };
   }
-  console.log(JSON.stringify({ inferenceThreads: Number(values.threads), inferenceQueue: Number(values.queue), cores: os.availableParallelism(), mix: '1 adapt (5w1s) : 3 predict (10 images)', levels, saturatesAt: { connections: saturation.connections, okPerSecond: saturation.okPerSecond }, recovery, soak }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        inferenceThreads: Number(values.threads),
+        inferenceQueue: Number(values.queue),
+        cores: os.availableParallelism(),
+        mix: '1 adapt (5w1s) : 3 predict (10 images)',
+        levels,
+        saturatesAt: { connections: saturation.connections, okPerSecond: saturation.okPerSecond },
+        recovery,
+        soak,
+      },
+      null,
+      2,
+    ),
+  );
   await db.$disconnect();
 } finally {
   api.child.kill('SIGTERM');

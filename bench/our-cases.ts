@@ -35,7 +35,11 @@ export interface BenchCase {
 }
 
 export class TensorLeakError extends Error {
-  constructor(readonly benchCase: string, readonly before: number, readonly after: number) {
+  constructor(
+    readonly benchCase: string,
+    readonly before: number,
+    readonly after: number,
+  ) {
     super(`${benchCase} leaked tensors: ${before} before, ${after} after`);
     this.name = 'TensorLeakError';
   }
@@ -113,7 +117,10 @@ function servedCase(ways: number, queries: number, path: 'fast' | 'reference'): 
   const phases: PhaseTimes = {};
   // The fast path folds θ's batch norm once per model and caches it (as a serving thread does): fold now, not in a timed run.
   if (path === 'fast') tf.dispose(Object.values(adaptFast(net, params, support, options)!.params));
-  const name = queries > 0 ? `served_${ways}w1s${path === 'reference' ? '_tfjs_reference' : ''}` : `served_${ways}w1s_adapt_only${path === 'reference' ? '_tfjs_reference' : ''}`;
+  const name =
+    queries > 0
+      ? `served_${ways}w1s${path === 'reference' ? '_tfjs_reference' : ''}`
+      : `served_${ways}w1s_adapt_only${path === 'reference' ? '_tfjs_reference' : ''}`;
   return {
     name,
     torch: queries > 0 ? `serve_${ways}w1s` : `serve_${ways}w1s_adapt_only`,
@@ -144,20 +151,20 @@ function servedCase(ways: number, queries: number, path: 'fast' | 'reference'): 
 
 /** The shipped model's /adapt + /predict, 5-way and 20-way 1-shot with 15 queries per class, fast path and tfjs reference. */
 export function servedCases(): BenchCase[] {
-  return [
-    servedCase(5, 15, 'fast'),
-    servedCase(5, 15, 'reference'),
-    servedCase(20, 15, 'fast'),
-    servedCase(20, 15, 'reference'),
-    servedCase(5, 0, 'fast'),
-  ];
+  return [servedCase(5, 15, 'fast'), servedCase(5, 15, 'reference'), servedCase(20, 15, 'fast'), servedCase(20, 15, 'reference'), servedCase(5, 0, 'fast')];
 }
 
 /** `classes` classes of 20 random 28×28 images in [0, 1) (the reference uses torch.rand), in shared memory. */
 export function randomStore(classes = 100, seed = 5): ImageStore {
   const rng = new Rng(seed);
   const images = Float32Array.from({ length: classes * 20 * 784 }, () => rng.uniform());
-  const store = { images, height: 28, width: 28, channels: 1, classes: Array.from({ length: classes }, (_, c) => Array.from({ length: 20 }, (_, i) => c * 20 + i)) };
+  const store = {
+    images,
+    height: 28,
+    width: 28,
+    channels: 1,
+    classes: Array.from({ length: classes }, (_, c) => Array.from({ length: 20 }, (_, i) => c * 20 + i)),
+  };
   return shareImageStore(store);
 }
 

@@ -15,7 +15,7 @@ import { selectBackend } from '../src/tf/backend.ts';
 import { META, type Variant, conv4Spec, randomStore } from './our-cases.ts';
 
 const argv = process.argv.slice(2);
-const option = (name: string, fallback: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] ?? fallback : fallback);
+const option = (name: string, fallback: string) => (argv.includes(name) ? (argv[argv.indexOf(name) + 1] ?? fallback) : fallback);
 const variant = option('--variant', 'maxpool') as Variant;
 const taskCount = Number(option('--tasks', '4'));
 await selectBackend('wasm');

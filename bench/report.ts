@@ -45,7 +45,11 @@ export function summaryLines(rows: readonly ComparedRow[]): string[] {
     const rate = r.tasks_per_s !== undefined ? `, ${r.tasks_per_s} tasks/s` : '';
     const torchRate = r.torch_tasks_per_s !== null ? `, ${r.torch_tasks_per_s} tasks/s` : '';
     const reference = r.torch_p50_ms === null ? 'PyTorch n/a' : `PyTorch ${r.torch_p50_ms} ms${torchRate}`;
-    const phases = r.phases_ms ? `; ${Object.entries(r.phases_ms).map(([p, ms]) => `${p} ${ms}`).join(', ')} ms` : '';
+    const phases = r.phases_ms
+      ? `; ${Object.entries(r.phases_ms)
+          .map(([p, ms]) => `${p} ${ms}`)
+          .join(', ')} ms`
+      : '';
     const kernels = r.kernel_calls !== undefined ? `; ${r.kernel_calls} kernel calls` : '';
     return `${r.variant} ${r.case} ${r.kernels} ${r.threads}t: ${r.median_ms} ms${rate} (${reference}) ratio ${r.ratio ?? 'n/a'}${phases}${kernels}`;
   });

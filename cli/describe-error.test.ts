@@ -7,7 +7,10 @@ import { CliError, EXIT, UsageError } from './exit-codes.ts';
 
 test('API errors: status, code and message, with a hint where one helps; exit 1', () => {
   const unauthorized = describeError(new ApiError(401, 'UNAUTHORIZED', 'unknown or revoked API key', 'http://x/models'));
-  assert.deepEqual(unauthorized, { message: '401 UNAUTHORIZED: unknown or revoked API key\n  (pass a valid key with --key or MAML_API_KEY)', exitCode: EXIT.API_ERROR });
+  assert.deepEqual(unauthorized, {
+    message: '401 UNAUTHORIZED: unknown or revoked API key\n  (pass a valid key with --key or MAML_API_KEY)',
+    exitCode: EXIT.API_ERROR,
+  });
   const busy = describeError(new ApiError(503, 'OVERLOADED', 'inference queue is full', 'http://x/adapt', undefined, 2));
   assert.match(busy.message!, /^503 OVERLOADED: inference queue is full\n {2}\(the service asks to retry after 2 s\)$/);
   const details = describeError(new ApiError(413, 'ARCHIVE_TOO_LARGE', 'too big', 'http://x/datasets', { limit: 10, actual: 11 }));

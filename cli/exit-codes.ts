@@ -17,7 +17,10 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** A failure the CLI explains itself, with the exit code to leave with. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: ExitCode) {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode,
+  ) {
     super(message);
   }
 }

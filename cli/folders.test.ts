@@ -19,7 +19,14 @@ test('support folder: each sub-folder is a label, its images in name order; hidd
   const root = await tree(['b/2.PNG', 'b/1.jpg', 'a/x.webp', 'a/notes.txt', '.git/1.png', 'a/.hidden.png', 'top.png']);
   t.after(() => rm(root, { recursive: true, force: true }));
   const support = await readSupportFolder(root);
-  assert.deepEqual(support.map((s) => [s.label, path.relative(root, s.path)]), [['a', 'a/x.webp'], ['b', 'b/1.jpg'], ['b', 'b/2.PNG']]);
+  assert.deepEqual(
+    support.map((s) => [s.label, path.relative(root, s.path)]),
+    [
+      ['a', 'a/x.webp'],
+      ['b', 'b/1.jpg'],
+      ['b', 'b/2.PNG'],
+    ],
+  );
 });
 
 test('support folder problems are usage errors naming the folder', async (t) => {
@@ -35,7 +42,10 @@ test('images to classify: files as given, then folders walked in name order with
   const root = await tree(['q/b/2.png', 'q/a.png', 'q/c.txt', 'one.jpeg']);
   t.after(() => rm(root, { recursive: true, force: true }));
   const files = await collectImages([path.join(root, 'one.jpeg'), path.join(root, 'q')]);
-  assert.deepEqual(files.map((f) => path.relative(root, f)), ['one.jpeg', 'q/a.png', 'q/b/2.png']);
+  assert.deepEqual(
+    files.map((f) => path.relative(root, f)),
+    ['one.jpeg', 'q/a.png', 'q/b/2.png'],
+  );
   await assert.rejects(collectImages([path.join(root, 'q', 'b', 'none')]), { code: 'ENOENT' });
   const textOnly = await tree(['a.txt']);
   t.after(() => rm(textOnly, { recursive: true, force: true }));

@@ -14,13 +14,19 @@ const visible = (name: string) => !name.startsWith('.') && name !== '__MACOSX';
 /** Image files of a folder, sorted by name (not recursive). */
 async function imagesIn(folder: string): Promise<string[]> {
   const entries = await readdir(folder, { withFileTypes: true });
-  return entries.filter((e) => e.isFile() && visible(e.name) && isImagePath(e.name)).map((e) => path.join(folder, e.name)).sort();
+  return entries
+    .filter((e) => e.isFile() && visible(e.name) && isImagePath(e.name))
+    .map((e) => path.join(folder, e.name))
+    .sort();
 }
 
 /** `folder/<label>/<image>`: the sub-folder's name is the label of each image in it. */
 export async function readSupportFolder(folder: string): Promise<LabelledPath[]> {
   if (!(await stat(folder)).isDirectory()) throw new UsageError(`${folder} is not a folder: give a folder with one sub-folder of images per class`);
-  const classes = (await readdir(folder, { withFileTypes: true })).filter((e) => e.isDirectory() && visible(e.name)).map((e) => e.name).sort();
+  const classes = (await readdir(folder, { withFileTypes: true }))
+    .filter((e) => e.isDirectory() && visible(e.name))
+    .map((e) => e.name)
+    .sort();
   if (classes.length === 0) throw new UsageError(`${folder} has no sub-folders: put the images of each class in a sub-folder named after its label`);
   const support: LabelledPath[] = [];
   for (const label of classes) {

@@ -8,7 +8,14 @@ export function table(header: readonly string[], rows: readonly (readonly string
     const gap = ' '.repeat(widths[c]! - [...cell].length);
     return right.has(c) ? gap + cell : cell + gap;
   };
-  return all.map((r) => header.map((_, c) => pad(r[c] ?? '', c)).join('  ').trimEnd()).join('\n');
+  return all
+    .map((r) =>
+      header
+        .map((_, c) => pad(r[c] ?? '', c))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function percent(value: number | null | undefined, digits = 1): string {

@@ -17,7 +17,16 @@ if (!shared) {
 }
 try {
   const report = await pushLocalArtifacts(db, local, shared);
-  console.log(JSON.stringify({ msg: 'artifacts pushed', store: config.artifacts.kind, referenced: report.referenced, pushed: report.pushed.length, alreadyShared: report.alreadyShared, missing: report.missing }));
+  console.log(
+    JSON.stringify({
+      msg: 'artifacts pushed',
+      store: config.artifacts.kind,
+      referenced: report.referenced,
+      pushed: report.pushed.length,
+      alreadyShared: report.alreadyShared,
+      missing: report.missing,
+    }),
+  );
   process.exitCode = report.missing.length > 0 ? 1 : 0;
 } finally {
   await close();

@@ -38,14 +38,28 @@ if (!existsSync(join(includeDir, 'node_api.h'))) {
   giveUp(`Node headers not found (${join(includeDir, 'node_api.h')}); set NODE_INCLUDE_DIR`);
 }
 if (!existsSync(sourceDir)) giveUp(`sources missing: ${sourceDir}`);
-const sources = readdirSync(sourceDir).filter((f) => f.endsWith('.c')).sort().map((f) => join(sourceDir, f));
+const sources = readdirSync(sourceDir)
+  .filter((f) => f.endsWith('.c'))
+  .sort()
+  .map((f) => join(sourceDir, f));
 
 const cc = process.env.CC || 'cc';
 const temporary = `${output}.${process.pid}.tmp`;
 const args = [
-  '-O3', '-std=c11', '-fPIC', '-shared', '-pthread', '-fvisibility=hidden', '-Wall', '-Wextra',
+  '-O3',
+  '-std=c11',
+  '-fPIC',
+  '-shared',
+  '-pthread',
+  '-fvisibility=hidden',
+  '-Wall',
+  '-Wextra',
   ...(process.env.CFLAGS ? process.env.CFLAGS.split(/\s+/).filter(Boolean) : []),
-  `-I${includeDir}`, ...sources, '-o', temporary, '-lm',
+  `-I${includeDir}`,
+  ...sources,
+  '-o',
+  temporary,
+  '-lm',
   ...(process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : []),
 ];
 mkdirSync(outDir, { recursive: true });

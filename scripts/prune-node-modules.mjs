@@ -112,4 +112,6 @@ if (existsSync(prismaRuntime)) {
 
 const after = du(modules);
 const mb = (b) => `${(b / 1e6).toFixed(1)} MB`;
-console.log(`prune-node-modules: ${mb(before)} → ${mb(after)}; removed ${removed.length} packages outside the production closure${removed.length ? `: ${removed.slice(0, 12).join(', ')}${removed.length > 12 ? ', …' : ''}` : ''}`);
+console.log(
+  `prune-node-modules: ${mb(before)} → ${mb(after)}; removed ${removed.length} packages outside the production closure${removed.length ? `: ${removed.slice(0, 12).join(', ')}${removed.length > 12 ? ', …' : ''}` : ''}`,
+);

@@ -45,15 +45,30 @@ console.log(JSON.stringify({ msg: 'training', config, backend: backend.name, rea
 /** The learning curves so far, from metrics.jsonl, to <out>.curve.svg. */
 async function writeCurve(): Promise<void> {
   type Line = { iteration: number; metaLoss: number; accuracy: number | null; validation?: { accuracy: number | null; ci95: number | null } };
-  const lines = (await readFile(metricsFile, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
-  const metrics: CurveMetric[] = lines.map((l) => ({ iteration: l.iteration, metaLoss: l.metaLoss, accuracy: l.accuracy, validationAccuracy: l.validation?.accuracy ?? null, validationCi95: l.validation?.ci95 ?? null }));
+  const lines = (await readFile(metricsFile, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Line);
+  const metrics: CurveMetric[] = lines.map((l) => ({
+    iteration: l.iteration,
+    metaLoss: l.metaLoss,
+    accuracy: l.accuracy,
+    validationAccuracy: l.validation?.accuracy ?? null,
+    validationCi95: l.validation?.ci95 ?? null,
+  }));
   const subtitle = `${config.algorithm} · ${config.nWay}-way ${config.kShot}-shot · meta-batch ${config.metaBatchSize} · seed ${config.seed} · iteration ${lines.at(-1)?.iteration ?? 0} of ${config.iterations}`;
   await writeFile(`${values.out}.curve.svg`, renderLearningCurveSvg(metrics, { title: config.name, subtitle }));
 }
 
-interface Pointer { sha256: string; iteration: number; trainingSeconds: number }
+interface Pointer {
+  sha256: string;
+  iteration: number;
+  trainingSeconds: number;
+}
 const readPointer = async (): Promise<Pointer | null> => JSON.parse(await readFile(pointerFile, 'utf8').catch(() => 'null')) as Pointer | null;
-const kept = values.keep ? { checkpoint: `${values.keep}.checkpoint.safetensors`, pointer: `${values.keep}.checkpoint.json`, metrics: `${values.keep}.metrics.jsonl` } : null;
+const kept = values.keep
+  ? { checkpoint: `${values.keep}.checkpoint.safetensors`, pointer: `${values.keep}.checkpoint.json`, metrics: `${values.keep}.metrics.jsonl` }
+  : null;
 if (kept && !(await readPointer())) {
   // A fresh work folder: resume from the kept (committed) checkpoint when there is one.
   const pointer = JSON.parse(await readFile(kept.pointer, 'utf8').catch(() => 'null')) as Pointer | null;
@@ -79,7 +94,12 @@ const ctx: TrainingContext = {
       .split('\n')
       .filter((line) => line && (JSON.parse(line) as { iteration: number }).iteration <= pointer.iteration);
     await writeFile(metricsFile, kept.map((l) => `${l}\n`).join(''));
-    return { id: pointer.sha256.slice(0, 12), checkpoint: await store.get(pointer.sha256), iteration: pointer.iteration, trainingSeconds: pointer.trainingSeconds };
+    return {
+      id: pointer.sha256.slice(0, 12),
+      checkpoint: await store.get(pointer.sha256),
+      iteration: pointer.iteration,
+      trainingSeconds: pointer.trainingSeconds,
+    };
   },
   async storeCheckpoint(bytes, iteration, trainingSeconds) {
     const previous = await readPointer();
@@ -117,7 +137,9 @@ const ctx: TrainingContext = {
     await writeFile(file, model);
     // Kept beside the committed checkpoint too (a few hundred KB): a later session can still measure it.
     if (values.keep) await writeFile(`${values.keep}.stage${index + 1}.safetensors`, model);
-    console.log(JSON.stringify({ msg: `stage ${index + 1} model written to ${file}${values.keep ? ` and ${values.keep}.stage${index + 1}.safetensors` : ''}` }));
+    console.log(
+      JSON.stringify({ msg: `stage ${index + 1} model written to ${file}${values.keep ? ` and ${values.keep}.stage${index + 1}.safetensors` : ''}` }),
+    );
   },
   async registerModel(checkpoint, metrics) {
     await mkdir(path.dirname(path.resolve(values.out!)), { recursive: true });

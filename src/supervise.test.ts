@@ -36,7 +36,10 @@ async function startSupervisor(graceMs: number) {
     return file;
   });
   const parent = path.join(dir, 'parent.mts');
-  writeFileSync(parent, `import { superviseChildren } from ${JSON.stringify(SUPERVISE)};\nprocess.exit(await superviseChildren(${JSON.stringify(children)}, []));\n`);
+  writeFileSync(
+    parent,
+    `import { superviseChildren } from ${JSON.stringify(SUPERVISE)};\nprocess.exit(await superviseChildren(${JSON.stringify(children)}, []));\n`,
+  );
   const proc = spawn(process.execPath, ['--import', 'tsx', parent], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   proc.stdout!.on('data', (chunk) => (output += chunk));

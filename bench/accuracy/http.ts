@@ -18,7 +18,11 @@ export interface HttpTarget {
 }
 
 export class HttpEvaluationError extends Error {
-  constructor(readonly status: number, readonly body: string, readonly request: string) {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+    readonly request: string,
+  ) {
     super(`${request} answered ${status}: ${body.slice(0, 300)}`);
     this.name = 'HttpEvaluationError';
   }
@@ -45,12 +49,20 @@ export async function httpTaskAccuracy(target: HttpTarget, set: EvaluationSet, p
   support.append('labels', JSON.stringify(plan.classes.flatMap((cls, c) => cls.support.map(() => labels[c]!))));
   support.append('model', target.model);
   if (target.headOnly) support.append('headOnly', 'true');
-  await appendImages(support, set, plan.classes.flatMap((cls) => cls.support));
+  await appendImages(
+    support,
+    set,
+    plan.classes.flatMap((cls) => cls.support),
+  );
   const session = (await call(target, 'POST', '/adapt', support)) as { sessionId: string };
   try {
     const query = new FormData();
     query.append('sessionId', session.sessionId);
-    await appendImages(query, set, plan.classes.flatMap((cls) => cls.query));
+    await appendImages(
+      query,
+      set,
+      plan.classes.flatMap((cls) => cls.query),
+    );
     const { predictions } = (await call(target, 'POST', '/predict', query)) as { predictions: { label: string }[] };
     const truth = plan.classes.flatMap((cls, c) => cls.query.map(() => labels[c]!));
     return predictions.filter((p, i) => p.label === truth[i]).length / truth.length;

@@ -15,9 +15,14 @@ export interface Upload {
 export function multipartBody(fields: Record<string, string>, files: readonly Buffer[]): Upload {
   const boundary = `----maml-load-${Math.random().toString(16).slice(2)}`;
   const parts: Buffer[] = [];
-  for (const [name, value] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+  for (const [name, value] of Object.entries(fields))
+    parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
   files.forEach((file, i) => {
-    parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="images"; filename="${i}.png"\r\ncontent-type: image/png\r\n\r\n`), file, Buffer.from('\r\n'));
+    parts.push(
+      Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="images"; filename="${i}.png"\r\ncontent-type: image/png\r\n\r\n`),
+      file,
+      Buffer.from('\r\n'),
+    );
   });
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };

@@ -31,13 +31,15 @@ export function registerAdapt(program: Command): void {
       const result = await client.adapt({ support: files, model: options.model, steps: options.steps, ttlSeconds: options.ttl, headOnly: options.headOnly });
       if (options.json) return io.out(json(result));
       const shots = support.length / result.labels.length;
-      io.out(`${keyValues([
-        ['session', result.sessionId],
-        ['model', result.modelId],
-        ['classes', `${result.labels.length}: ${result.labels.join(', ')}`],
-        ['images', `${support.length} from ${path.resolve(folder)}${Number.isInteger(shots) ? ` (${shots} per class)` : ''}`],
-        ['support', `accuracy ${percent(result.support.accuracy)}, loss ${number(result.support.loss)} after ${result.steps ?? '?'} steps`],
-        ['expires', result.expiresAt],
-      ])}\n`);
+      io.out(
+        `${keyValues([
+          ['session', result.sessionId],
+          ['model', result.modelId],
+          ['classes', `${result.labels.length}: ${result.labels.join(', ')}`],
+          ['images', `${support.length} from ${path.resolve(folder)}${Number.isInteger(shots) ? ` (${shots} per class)` : ''}`],
+          ['support', `accuracy ${percent(result.support.accuracy)}, loss ${number(result.support.loss)} after ${result.steps ?? '?'} steps`],
+          ['expires', result.expiresAt],
+        ])}\n`,
+      );
     });
 }

@@ -21,7 +21,10 @@ function describe(job: TrainingJob): string {
     ['status', `${job.status}${job.cancelRequested ? ' (cancel requested)' : ''}`],
     ['training', `${config.algorithm} on ${config.dataset}, ${config.nWay}-way ${config.kShot}-shot`],
     ['progress', `iteration ${progressText(job)}, loss ${number(p.metaLoss)}, accuracy ${percent(p.accuracy)}, ETA ${duration(p.etaSeconds)}`],
-    ['validation', p.validation ? `${percent(p.validation.accuracy)} ± ${((p.validation.ci95 ?? 0) * 100).toFixed(1)} at iteration ${p.validation.iteration}` : '–'],
+    [
+      'validation',
+      p.validation ? `${percent(p.validation.accuracy)} ± ${((p.validation.ci95 ?? 0) * 100).toFixed(1)} at iteration ${p.validation.iteration}` : '–',
+    ],
     ['model', job.modelId ?? '–'],
     ['error', job.error ?? '–'],
     ['created', job.createdAt],
@@ -43,7 +46,14 @@ export function registerJobs(program: Command): void {
       const list = await client.listJobs({ status: options.status, limit: options.limit });
       if (options.json) return io.out(json(list));
       if (list.length === 0) return io.err('no jobs\n');
-      const rows = list.map((j) => [j.jobId, j.name ?? '', j.status, progressText(j), String((j.config as { dataset?: string }).dataset ?? ''), j.createdAt.slice(0, 19)]);
+      const rows = list.map((j) => [
+        j.jobId,
+        j.name ?? '',
+        j.status,
+        progressText(j),
+        String((j.config as { dataset?: string }).dataset ?? ''),
+        j.createdAt.slice(0, 19),
+      ]);
       io.out(`${table(['id', 'name', 'status', 'iteration', 'dataset', 'created'], rows)}\n`);
     });
   jobs

@@ -15,7 +15,14 @@ export function registerKeys(program: Command): void {
       const { client, io } = contextFor(command);
       const list = await client.listKeys({ includeRevoked: Boolean(options.all), limit: options.limit });
       if (options.json) return io.out(json(list));
-      const rows = list.map((k) => [k.id, `${k.prefix}…`, k.role, k.name ?? '', k.createdAt.slice(0, 19), k.revokedAt ? `revoked ${k.revokedAt.slice(0, 19)}` : 'active']);
+      const rows = list.map((k) => [
+        k.id,
+        `${k.prefix}…`,
+        k.role,
+        k.name ?? '',
+        k.createdAt.slice(0, 19),
+        k.revokedAt ? `revoked ${k.revokedAt.slice(0, 19)}` : 'active',
+      ]);
       io.out(`${table(['id', 'key', 'role', 'name', 'created', 'state'], rows)}\n`);
     });
   keys

@@ -45,7 +45,17 @@ export function registerModels(program: Command): void {
       const list = await client.listModels({ status: options.status, limit: options.limit });
       if (options.json) return io.out(json(list));
       if (list.length === 0) return io.err('no models\n');
-      const rows = list.map((m) => [m.isDefault ? '*' : '', m.id, m.name, `v${m.version}`, m.status, m.algorithm, m.ways.min === m.ways.max ? `${m.ways.max}-way` : `${m.ways.min}–${m.ways.max}-way`, testMetric(m), m.createdAt.slice(0, 19)]);
+      const rows = list.map((m) => [
+        m.isDefault ? '*' : '',
+        m.id,
+        m.name,
+        `v${m.version}`,
+        m.status,
+        m.algorithm,
+        m.ways.min === m.ways.max ? `${m.ways.max}-way` : `${m.ways.min}–${m.ways.max}-way`,
+        testMetric(m),
+        m.createdAt.slice(0, 19),
+      ]);
       io.out(`${table(['', 'id', 'name', 'version', 'status', 'algorithm', 'ways', 'test', 'created'], rows)}\n`);
     });
   models

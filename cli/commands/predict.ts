@@ -37,6 +37,12 @@ export function registerPredict(program: Command): void {
       if (options.json) return io.out(json(rows));
       const base = paths.length === 1 ? paths[0]! : '.';
       const shown = (file: string) => (file === base ? path.basename(file) : path.relative(base, file) || file);
-      io.out(`${table(['file', 'label', 'score'], rows.map((r) => [shown(r.file), r.label, r.score.toFixed(3)]), new Set([2]))}\n`);
+      io.out(
+        `${table(
+          ['file', 'label', 'score'],
+          rows.map((r) => [shown(r.file), r.label, r.score.toFixed(3)]),
+          new Set([2]),
+        )}\n`,
+      );
     });
 }

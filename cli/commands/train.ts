@@ -12,10 +12,25 @@ import { reportOutcome } from '../train/summary.ts';
 
 /** Flag → TrainingConfigInput field. */
 const FIELDS = {
-  name: 'name', dataset: 'dataset', algorithm: 'algorithm', ways: 'nWay', shots: 'kShot', queries: 'queryPerClass',
-  metaBatchSize: 'metaBatchSize', innerSteps: 'innerSteps', testInnerSteps: 'testInnerSteps', innerLr: 'innerLr',
-  metaLr: 'metaLr', iterations: 'iterations', evalEvery: 'evalEvery', evalTasks: 'evalTasks', testTasks: 'testTasks',
-  checkpointEvery: 'checkpointEvery', gradClip: 'gradClip', seed: 'seed', rotations: 'rotations',
+  name: 'name',
+  dataset: 'dataset',
+  algorithm: 'algorithm',
+  ways: 'nWay',
+  shots: 'kShot',
+  queries: 'queryPerClass',
+  metaBatchSize: 'metaBatchSize',
+  innerSteps: 'innerSteps',
+  testInnerSteps: 'testInnerSteps',
+  innerLr: 'innerLr',
+  metaLr: 'metaLr',
+  iterations: 'iterations',
+  evalEvery: 'evalEvery',
+  evalTasks: 'evalTasks',
+  testTasks: 'testTasks',
+  checkpointEvery: 'checkpointEvery',
+  gradClip: 'gradClip',
+  seed: 'seed',
+  rotations: 'rotations',
 } as const satisfies Record<string, keyof TrainingConfigInput>;
 
 export interface TrainOptions extends Partial<Record<keyof typeof FIELDS, string | number | boolean>> {
@@ -82,17 +97,32 @@ export function registerTrain(program: Command): void {
     .option('--name <name>', 'name of the model the job registers')
     .option('--config <file.json>', 'a JSON TrainingConfigInput; flags override its fields')
     .option('--detach', 'submit, print the job id and exit without following')
-    .addOption(new Option('--on-interrupt <action>', 'what Ctrl-C does: ask (a terminal on stdin), cancel the job, or detach (stop watching; the default without a terminal)').choices(INTERRUPT_POLICIES).default('ask'))
+    .addOption(
+      new Option(
+        '--on-interrupt <action>',
+        'what Ctrl-C does: ask (a terminal on stdin), cancel the job, or detach (stop watching; the default without a terminal)',
+      )
+        .choices(INTERRUPT_POLICIES)
+        .default('ask'),
+    )
     .option('--json', 'print the final job and model as JSON (progress still goes to stderr)')
     .action(async (options: TrainOptions, command: Command) => {
       const ctx = contextFor(command);
       const submitted = await ctx.client.submitJob(await trainingConfig(options));
-      const config = submitted.config as { dataset?: string; algorithm?: string; nWay?: number; kShot?: number; iterations?: number; stages?: { kind: string; algorithm?: string; innerSteps?: number }[] };
+      const config = submitted.config as {
+        dataset?: string;
+        algorithm?: string;
+        nWay?: number;
+        kShot?: number;
+        iterations?: number;
+        stages?: { kind: string; algorithm?: string; innerSteps?: number }[];
+      };
       if (options.detach) return ctx.io.out(options.json ? json(submitted) : `${submitted.jobId}\n`);
       const stages = config.stages ?? [];
-      const what = stages.length > 0
-        ? `${stages.length} stages (${stages.map((st) => (st.kind === 'pretrain' ? 'pre-training' : st.innerSteps === 0 ? 'prototypes' : st.algorithm ?? 'meta')).join(', ')}) on ${config.dataset}, validated ${config.nWay}-way ${config.kShot}-shot`
-        : `${config.algorithm} on ${config.dataset}${config.dataset === 'sinusoid' ? '' : `, ${config.nWay}-way ${config.kShot}-shot`}, ${config.iterations} iterations`;
+      const what =
+        stages.length > 0
+          ? `${stages.length} stages (${stages.map((st) => (st.kind === 'pretrain' ? 'pre-training' : st.innerSteps === 0 ? 'prototypes' : (st.algorithm ?? 'meta'))).join(', ')}) on ${config.dataset}, validated ${config.nWay}-way ${config.kShot}-shot`
+          : `${config.algorithm} on ${config.dataset}${config.dataset === 'sinusoid' ? '' : `, ${config.nWay}-way ${config.kShot}-shot`}, ${config.iterations} iterations`;
       ctx.io.err(`submitted job ${submitted.jobId}: ${what}\n`);
       const outcome = await followJob(ctx, submitted.jobId, options.onInterrupt ?? 'ask');
       process.exitCode = await reportOutcome(ctx, outcome, { json: options.json });

@@ -56,7 +56,15 @@ export async function followJob(ctx: Context, jobId: string, policy: InterruptPo
       const p = job.progress;
       const v = p.validation;
       if (p.iteration !== undefined && p.iterations !== undefined) {
-        snapshot = { iteration: p.iteration, iterations: p.iterations, metaLoss: p.metaLoss ?? null, accuracy: p.accuracy ?? null, tasksPerSecond: p.tasksPerSecond ?? null, etaSeconds: p.etaSeconds ?? null, validation: v ? { accuracy: v.accuracy ?? null, loss: null } : null };
+        snapshot = {
+          iteration: p.iteration,
+          iterations: p.iterations,
+          metaLoss: p.metaLoss ?? null,
+          accuracy: p.accuracy ?? null,
+          tasksPerSecond: p.tasksPerSecond ?? null,
+          etaSeconds: p.etaSeconds ?? null,
+          validation: v ? { accuracy: v.accuracy ?? null, loss: null } : null,
+        };
         if (p.iteration > 0) reporter.update(snapshot);
       }
     } else if (message.type === 'progress') {

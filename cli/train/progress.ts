@@ -45,7 +45,10 @@ export class ProgressReporter {
   private printedTenth = -1;
   private paused = false;
 
-  constructor(private readonly io: Io, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly io: Io,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   update(snapshot: ProgressSnapshot): void {
     this.last = snapshot;

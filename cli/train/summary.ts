@@ -15,9 +15,14 @@ interface FinalValidation {
 }
 
 /** The streamed validations and the model's final one (the worker validates once more after the last iteration). */
-export function curvePoints(streamed: readonly ValidationPoint[], final: FinalValidation | undefined, iterations: number): { points: CurvePoint[]; metric: 'accuracy' | 'loss' } {
+export function curvePoints(
+  streamed: readonly ValidationPoint[],
+  final: FinalValidation | undefined,
+  iterations: number,
+): { points: CurvePoint[]; metric: 'accuracy' | 'loss' } {
   const all: ValidationPoint[] = [...streamed];
-  if (final && !all.some((v) => v.iteration === iterations)) all.push({ iteration: iterations, accuracy: final.accuracy ?? null, ci95: final.ci95 ?? null, loss: final.loss ?? null });
+  if (final && !all.some((v) => v.iteration === iterations))
+    all.push({ iteration: iterations, accuracy: final.accuracy ?? null, ci95: final.ci95 ?? null, loss: final.loss ?? null });
   const metric = all.some((v) => v.accuracy !== null) ? 'accuracy' : 'loss';
   const points = all.map((v) => ({ x: v.iteration, y: (metric === 'accuracy' ? v.accuracy : v.loss) ?? Number.NaN })).filter((p) => Number.isFinite(p.y));
   return { points, metric };
@@ -49,13 +54,23 @@ export async function reportOutcome(ctx: Context, outcome: FollowOutcome, option
     ['job', `${job.jobId} completed: ${iterations} iterations in ${duration(seconds)}`],
     ['model', model ? `${model.id} (${model.name} v${model.version})` : (job.modelId ?? '–')],
   ];
-  if (model) rows.push(['test', `${testMetric(model)} over ${final.test?.tasks ?? '?'} tasks${final.test?.accuracy != null ? `, loss ${number(final.test.loss)}` : ''}`]);
-  if (final.validation) rows.push(['validation', `${final.validation.accuracy != null ? `${percent(final.validation.accuracy)}, ` : ''}loss ${number(final.validation.loss)} over ${final.validation.tasks ?? '?'} tasks`]);
+  if (model)
+    rows.push([
+      'test',
+      `${testMetric(model)} over ${final.test?.tasks ?? '?'} tasks${final.test?.accuracy != null ? `, loss ${number(final.test.loss)}` : ''}`,
+    ]);
+  if (final.validation)
+    rows.push([
+      'validation',
+      `${final.validation.accuracy != null ? `${percent(final.validation.accuracy)}, ` : ''}loss ${number(final.validation.loss)} over ${final.validation.tasks ?? '?'} tasks`,
+    ]);
   io.out(`${keyValues(rows)}\n`);
   const { points, metric } = curvePoints(outcome.validation, final.validation, iterations);
   if (points.length > 0) {
     const formatY = metric === 'accuracy' ? (y: number) => percent(y) : (y: number) => number(y, 3);
-    io.out(`\nvalidation ${metric}\n${renderCurve(points, { formatY, xLabel: 'iteration', width: Math.min(60, Math.max(20, (process.stdout.columns ?? 80) - 20)) })}\n`);
+    io.out(
+      `\nvalidation ${metric}\n${renderCurve(points, { formatY, xLabel: 'iteration', width: Math.min(60, Math.max(20, (process.stdout.columns ?? 80) - 20)) })}\n`,
+    );
   }
   return EXIT.OK;
 }

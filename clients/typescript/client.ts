@@ -74,7 +74,9 @@ export class MamlClient {
 
   /** Classifies images against a session; one prediction per image, in order. */
   predict(sessionId: string, files: readonly ImageFile[]): Promise<PredictResult> {
-    return ok(this.api.POST('/predict', { body: predictParts(sessionId, files), bodySerializer: (parts) => toFormData(parts as Parameters<typeof toFormData>[0]) }));
+    return ok(
+      this.api.POST('/predict', { body: predictParts(sessionId, files), bodySerializer: (parts) => toFormData(parts as Parameters<typeof toFormData>[0]) }),
+    );
   }
 
   getSession(id: string) {
@@ -126,7 +128,8 @@ export class MamlClient {
     for await (const message of readSse(stream)) {
       const data = JSON.parse(message.data) as unknown;
       if (message.event === 'job') yield { type: 'job', job: data as TrainingJob };
-      else if (message.event === 'progress' || message.event === 'validation' || message.event === 'status' || message.event === 'note') yield data as TrainingEvent;
+      else if (message.event === 'progress' || message.event === 'validation' || message.event === 'status' || message.event === 'note')
+        yield data as TrainingEvent;
     }
   }
 

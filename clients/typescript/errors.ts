@@ -40,7 +40,14 @@ export class ApiError extends Error {
       return new ApiError(response.status, body.error.code, body.error.message, response.url, body.error.details, retryAfter);
     }
     const text = typeof body === 'string' ? body.trim().slice(0, 200) : '';
-    return new ApiError(response.status, `HTTP_${response.status}`, text || response.statusText || `HTTP ${response.status}`, response.url, undefined, retryAfter);
+    return new ApiError(
+      response.status,
+      `HTTP_${response.status}`,
+      text || response.statusText || `HTTP ${response.status}`,
+      response.url,
+      undefined,
+      retryAfter,
+    );
   }
 }
 

@@ -13,14 +13,19 @@ test('the committed client types are what openapi.yaml generates (run `npm run g
     const a = committed.split('\n');
     const b = generated.split('\n');
     const line = a.findIndex((l, i) => l !== b[i]);
-    assert.fail(`clients/typescript/openapi-types.ts is out of date with openapi.yaml from line ${line + 1}:\n  committed: ${a[line]}\n  generated: ${b[line]}\nrun: npm run generate:client`);
+    assert.fail(
+      `clients/typescript/openapi-types.ts is out of date with openapi.yaml from line ${line + 1}:\n  committed: ${a[line]}\n  generated: ${b[line]}\nrun: npm run generate:client`,
+    );
   }
 });
 
 test('a change to the document changes the generated types (the comparison above can fail)', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'maml-openapi-'));
   try {
-    const spec = (await readFile(OPENAPI_URL, 'utf8')).replace('    ApiKey:\n      type: object\n', '    ApiKey:\n      type: object\n      description: changed\n');
+    const spec = (await readFile(OPENAPI_URL, 'utf8')).replace(
+      '    ApiKey:\n      type: object\n',
+      '    ApiKey:\n      type: object\n      description: changed\n',
+    );
     const changed = path.join(dir, 'openapi.yaml');
     await writeFile(changed, spec.replace('prefix: { type: string,', 'prefix: { type: integer,'));
     const generated = await generateApiTypes(pathToFileURL(changed));

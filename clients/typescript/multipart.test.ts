@@ -19,7 +19,10 @@ test('adapt: labels as a JSON field, the optional fields as text, then one named
   assert.equal(form.get('steps'), '3');
   assert.equal(form.get('headOnly'), 'false');
   const images = form.getAll('images') as File[];
-  assert.deepEqual(images.map((f) => f.name), ['ka.png', 'image-1', 'image-2']);
+  assert.deepEqual(
+    images.map((f) => f.name),
+    ['ka.png', 'image-1', 'image-2'],
+  );
   assert.deepEqual([...new Uint8Array(await images[1]!.arrayBuffer())], [2, 3]);
   assert.equal(images[0]!.type, 'image/png');
 });

@@ -31,7 +31,11 @@ const overloaded = (retryAfter?: string) => ({
 });
 
 test('503 with Retry-After: waits what the server asked, resends the whole multipart body, then succeeds', async (t) => {
-  const server = await scriptedServer([overloaded('2'), overloaded('1'), { status: 200, body: { predictions: [], timings: { queueMs: 0, decodeMs: 0, predictMs: 0 } } }]);
+  const server = await scriptedServer([
+    overloaded('2'),
+    overloaded('1'),
+    { status: 200, body: { predictions: [], timings: { queueMs: 0, decodeMs: 0, predictMs: 0 } } },
+  ]);
   t.after(server.close);
   const slept: number[] = [];
   const retries: RetryInfo[] = [];
@@ -39,7 +43,13 @@ test('503 with Retry-After: waits what the server asked, resends the whole multi
   const result = await client.predict('s'.repeat(24), [new Uint8Array([1, 2, 3])]);
   assert.deepEqual(result.predictions, []);
   assert.deepEqual(slept, [2000, 1000]);
-  assert.deepEqual(retries.map((r) => [r.attempt, r.status]), [[1, 503], [2, 503]]);
+  assert.deepEqual(
+    retries.map((r) => [r.attempt, r.status]),
+    [
+      [1, 503],
+      [2, 503],
+    ],
+  );
   assert.equal(server.received.length, 3);
   for (const r of server.received) {
     assert.match(r.body, /name="sessionId"\r\n\r\nssssssssssssssssssssssss/);
@@ -52,7 +62,10 @@ test('429 without Retry-After backs off exponentially; after maxAttempts the Api
   t.after(server.close);
   const slept: number[] = [];
   const client = new MamlClient({ url: server.url, retry: { maxAttempts: 3, baseDelayMs: 100, sleep: async (ms) => void slept.push(ms), random: () => 1 } });
-  const error = await client.listModels().then(() => assert.fail('no error'), (e: unknown) => e);
+  const error = await client.listModels().then(
+    () => assert.fail('no error'),
+    (e: unknown) => e,
+  );
   assert.ok(error instanceof ApiError);
   assert.equal(error.status, 503);
   assert.equal(error.code, 'OVERLOADED');
@@ -92,8 +105,14 @@ test('a body that is not the service error shape gets code HTTP_<status>', async
 });
 
 test('backoff doubles up to the cap with jitter in [half, full]; Retry-After as seconds or a date', () => {
-  assert.deepEqual([1, 2, 3, 4, 10].map((a) => backoffMs(a, 500, 4000, () => 1)), [500, 1000, 2000, 4000, 4000]);
-  assert.deepEqual([1, 2].map((a) => backoffMs(a, 500, 4000, () => 0)), [250, 500]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 10].map((a) => backoffMs(a, 500, 4000, () => 1)),
+    [500, 1000, 2000, 4000, 4000],
+  );
+  assert.deepEqual(
+    [1, 2].map((a) => backoffMs(a, 500, 4000, () => 0)),
+    [250, 500],
+  );
   assert.equal(retryAfterSeconds('7'), 7);
   assert.equal(retryAfterSeconds(new Date(Date.UTC(2030, 0, 1, 0, 0, 30)).toUTCString(), Date.UTC(2030, 0, 1)), 30);
   assert.equal(retryAfterSeconds('soon'), null);
@@ -110,7 +129,10 @@ test('a proxy’s 502/504 is retried for GET, never for POST (the request may ha
   const fetchRetrying = withRetries((request) => fetch(request), { sleep: async () => undefined, onRetry: (i) => retries.push(i) });
   const got = await fetchRetrying(new Request(`${server.url}/models`));
   assert.equal(got.status, 200);
-  assert.deepEqual(retries.map((r) => r.status), [502, 504]);
+  assert.deepEqual(
+    retries.map((r) => r.status),
+    [502, 504],
+  );
   const fresh = await scriptedServer([gateway(502), { status: 200 }]);
   t.after(fresh.close);
   const posted = await fetchRetrying(new Request(`${fresh.url}/training-jobs`, { method: 'POST', body: '{}' }));

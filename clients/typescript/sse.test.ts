@@ -29,11 +29,15 @@ test('a stream split at arbitrary points yields every message in order', async (
     for (let i = 0; i < bytes.length; i += size) chunks.push(decoder.decode(bytes.slice(i, i + size), { stream: true }));
     const messages = [];
     for await (const m of readSse(streamOf(chunks))) messages.push(m);
-    assert.deepEqual(messages, [
-      { event: 'job', data: '{"a":1}' },
-      { event: 'progress', data: '{"é":"✓"}' },
-      { event: 'status', data: '{"s":"completed"}' },
-    ], `chunks of ${size}`);
+    assert.deepEqual(
+      messages,
+      [
+        { event: 'job', data: '{"a":1}' },
+        { event: 'progress', data: '{"é":"✓"}' },
+        { event: 'status', data: '{"s":"completed"}' },
+      ],
+      `chunks of ${size}`,
+    );
   }
 });
 

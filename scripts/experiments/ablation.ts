@@ -27,13 +27,18 @@ import { loadEvaluationSet, PAPER_SETTINGS, settingName, taskPlans } from '../..
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { tasks: { type: 'string', default: '600' }, seed: { type: 'string', default: '600' }, settings: { type: 'string', default: PAPER_SETTINGS.map(settingName).join(',') } },
+  options: {
+    tasks: { type: 'string', default: '600' },
+    seed: { type: 'string', default: '600' },
+    settings: { type: 'string', default: PAPER_SETTINGS.map(settingName).join(',') },
+  },
 });
 await selectBackend('wasm');
 const file = positionals[0] ?? 'models/omniglot.safetensors';
 const model = loadServingModel(new Uint8Array(await readFile(file)), path.basename(file));
 const spec = model.metadata.spec as Extract<NetworkSpec, { kind: 'conv4' }>;
-if (spec.kind !== 'conv4' || spec.headInit !== 'prototype' || spec.normalization !== 'frozen') throw new Error(`${file}: the ablation needs a frozen-normalisation Conv4 with a prototype head`);
+if (spec.kind !== 'conv4' || spec.headInit !== 'prototype' || spec.normalization !== 'frozen')
+  throw new Error(`${file}: the ablation needs a frozen-normalisation Conv4 with a prototype head`);
 const omniglot = process.env.OMNIGLOT_DIR ?? '../shared/data/omniglot';
 const set = await loadEvaluationSet(omniglot, model, '.data/cache');
 const validation = (await loadOmniglot({ dir: omniglot, cacheDir: '.data/cache', preprocessing: model.metadata.preprocessing! })).validation;
@@ -56,7 +61,11 @@ function zeroHead(ways: number): { net: Network; params: Params; owned: tf.Tenso
 function accuracy(net: Network, params: Params, store: ImageStore, plans: ReturnType<typeof drawTaskPlans>, options: Parameters<typeof evaluate>[4]) {
   const started = performance.now();
   const e = evaluate(net, params, plans.length, (i) => buildImageTask(store, plans[i]!), options);
-  return { accuracy: +(e.accuracy!.mean * 100).toFixed(2), ci95: +(e.accuracy!.ci95 * 100).toFixed(2), seconds: Math.round((performance.now() - started) / 100) / 10 };
+  return {
+    accuracy: +(e.accuracy!.mean * 100).toFixed(2),
+    ci95: +(e.accuracy!.ci95 * 100).toFixed(2),
+    seconds: Math.round((performance.now() - started) / 100) / 10,
+  };
 }
 
 // The zero head's steps and rate, chosen on validation tasks (5-way 1-shot, each image alone).
@@ -81,8 +90,22 @@ for (const setting of PAPER_SETTINGS.filter((s) => values.settings.split(',').in
   log({ variant: 'served', setting: s, ...accuracy(model.net, model.params, set.test, plans, served) });
   log({ variant: 'prototypes, no step', setting: s, ...accuracy(model.net, model.params, set.test, plans, { steps: 0, lr: 0 }) });
   const zero = zeroHead(setting.nWay);
-  log({ variant: 'zero head, head-only steps', setting: s, steps: chosen.steps, lr: chosen.lr, ...accuracy(zero.net, zero.params, set.test, plans, { steps: chosen.steps, lr: chosen.lr, only: zero.net.headNames }) });
+  log({
+    variant: 'zero head, head-only steps',
+    setting: s,
+    steps: chosen.steps,
+    lr: chosen.lr,
+    ...accuracy(zero.net, zero.params, set.test, plans, { steps: chosen.steps, lr: chosen.lr, only: zero.net.headNames }),
+  });
   tf.dispose(zero.owned);
-  log({ variant: 'support-set moments, each query alone', setting: s, ...accuracy(batchNet, batchParams, set.test, plans, { ...served, normalization: 'support' }) });
-  log({ variant: 'query-batch statistics (transductive)', setting: s, ...accuracy(batchNet, batchParams, set.test, plans, { ...served, normalization: 'batch' }) });
+  log({
+    variant: 'support-set moments, each query alone',
+    setting: s,
+    ...accuracy(batchNet, batchParams, set.test, plans, { ...served, normalization: 'support' }),
+  });
+  log({
+    variant: 'query-batch statistics (transductive)',
+    setting: s,
+    ...accuracy(batchNet, batchParams, set.test, plans, { ...served, normalization: 'batch' }),
+  });
 }

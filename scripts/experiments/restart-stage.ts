@@ -16,7 +16,13 @@ const cursor = (metadata.extras as { cursor: { stage: number; step: number; iter
 const iteration = cursor.history.reduce((sum, s) => sum + s.steps, 0);
 console.log(`stage ${cursor.stage + 1}: step ${cursor.step} → 0, iteration ${cursor.iteration} → ${iteration}`);
 const kept = new Map([...tensors].filter(([name]) => !name.startsWith('state.')));
-const bytes = encodeCheckpoint(kept, { ...metadata, extras: { ...metadata.extras, cursor: { ...cursor, step: 0, iteration, best: null, stale: 0, stageSeconds: 0 } } });
+const bytes = encodeCheckpoint(kept, {
+  ...metadata,
+  extras: { ...metadata.extras, cursor: { ...cursor, step: 0, iteration, best: null, stale: 0, stageSeconds: 0 } },
+});
 await writeFile(file, bytes);
 const pointer = JSON.parse(await readFile(`${prefix}.checkpoint.json`, 'utf8')) as { trainingSeconds: number };
-await writeFile(`${prefix}.checkpoint.json`, `${JSON.stringify({ sha256: createHash('sha256').update(bytes).digest('hex'), iteration, trainingSeconds: pointer.trainingSeconds }, null, 2)}\n`);
+await writeFile(
+  `${prefix}.checkpoint.json`,
+  `${JSON.stringify({ sha256: createHash('sha256').update(bytes).digest('hex'), iteration, trainingSeconds: pointer.trainingSeconds }, null, 2)}\n`,
+);

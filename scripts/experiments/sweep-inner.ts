@@ -16,13 +16,30 @@ import { loadOmniglot } from '../../src/data/omniglot/index.ts';
 import { selectBackend } from '../../src/tf/backend.ts';
 import { OMNIGLOT_MODEL_PREPROCESSING } from '../../src/worker/training/sources.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { ways: { type: 'string', default: '20' }, shots: { type: 'string', default: '1' }, tasks: { type: 'string', default: '100' }, steps: { type: 'string', default: '0,1,3' }, lrs: { type: 'string', default: '0.001,0.003,0.01,0.03,0.1' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    ways: { type: 'string', default: '20' },
+    shots: { type: 'string', default: '1' },
+    tasks: { type: 'string', default: '100' },
+    steps: { type: 'string', default: '0,1,3' },
+    lrs: { type: 'string', default: '0.001,0.003,0.01,0.03,0.1' },
+  },
+});
 await selectBackend('wasm');
 const { tensors, metadata } = decodeCheckpoint(new Uint8Array(await readFile(`${positionals[0]}.checkpoint.safetensors`)));
 const all = toParams(tensors);
-const best: Params = Object.fromEntries(Object.entries(all).filter(([n]) => n.startsWith('best.')).map(([n, t]) => [n.slice(5), t]));
+const best: Params = Object.fromEntries(
+  Object.entries(all)
+    .filter(([n]) => n.startsWith('best.'))
+    .map(([n, t]) => [n.slice(5), t]),
+);
 const net = conv4(metadata.spec as Extract<NetworkSpec, { kind: 'conv4' }>);
-const data = await loadOmniglot({ dir: process.env.OMNIGLOT_DIR ?? '../shared/data/omniglot', cacheDir: '.data/cache', preprocessing: OMNIGLOT_MODEL_PREPROCESSING });
+const data = await loadOmniglot({
+  dir: process.env.OMNIGLOT_DIR ?? '../shared/data/omniglot',
+  cacheDir: '.data/cache',
+  preprocessing: OMNIGLOT_MODEL_PREPROCESSING,
+});
 const shape = { nWay: Number(values.ways), kShot: Number(values.shots), queries: 5 };
 const plans = drawTaskPlans(data.validation, shape, 4242, Number(values.tasks));
 console.log(JSON.stringify({ cursor: (metadata.extras as { cursor: unknown }).cursor, setting: shape }));
@@ -31,8 +48,22 @@ for (const adapt of ['all', 'head'] as const) {
     for (const lr of steps === 0 ? [0] : values.lrs.split(',').map(Number)) {
       if (adapt === 'head' && steps === 0) continue;
       const started = performance.now();
-      const e = evaluate(net, best, plans.length, (i) => buildImageTask(data.validation, plans[i]!), { steps, lr, ...(adapt === 'head' ? { only: net.headNames } : {}) });
-      console.log(JSON.stringify({ adapt, steps, lr, accuracy: +(e.accuracy!.mean * 100).toFixed(2), ci95: +(e.accuracy!.ci95 * 100).toFixed(2), loss: +e.loss.mean.toFixed(3), seconds: Math.round((performance.now() - started) / 100) / 10 }));
+      const e = evaluate(net, best, plans.length, (i) => buildImageTask(data.validation, plans[i]!), {
+        steps,
+        lr,
+        ...(adapt === 'head' ? { only: net.headNames } : {}),
+      });
+      console.log(
+        JSON.stringify({
+          adapt,
+          steps,
+          lr,
+          accuracy: +(e.accuracy!.mean * 100).toFixed(2),
+          ci95: +(e.accuracy!.ci95 * 100).toFixed(2),
+          loss: +e.loss.mean.toFixed(3),
+          seconds: Math.round((performance.now() - started) / 100) / 10,
+        }),
+      );
     }
   }
 }

@@ -90,7 +90,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     closing = true;
   });
   app.addHook('onRequest', async () => {
-    if (closing) throw new HttpError(503, 'SHUTTING_DOWN', 'the server is shutting down; retry (another replica or in a moment)', undefined, { 'retry-after': '1', connection: 'close' });
+    if (closing)
+      throw new HttpError(503, 'SHUTTING_DOWN', 'the server is shutting down; retry (another replica or in a moment)', undefined, {
+        'retry-after': '1',
+        connection: 'close',
+      });
   });
 
   await app.register(errorHandlerPlugin);
@@ -111,7 +115,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await publishNotice(deps.redis, config.queuePrefix, { type: 'models-changed', modelId });
   };
   await app.register(consolePlugin, { root: CONSOLE_DIR });
-  await app.register(healthRoutes, { db: deps.db, redis: deps.redis, backend: deps.backend, timeoutMs: config.redisConnectTimeoutMs, dbTimeoutMs: config.databaseConnectTimeoutMs });
+  await app.register(healthRoutes, {
+    db: deps.db,
+    redis: deps.redis,
+    backend: deps.backend,
+    timeoutMs: config.redisConnectTimeoutMs,
+    dbTimeoutMs: config.databaseConnectTimeoutMs,
+  });
   await app.register(capabilitiesRoutes);
   await app.register(modelRoutes, { db: deps.db });
   await app.register(modelManageRoutes, { db: deps.db, store: deps.store, maxModelBytes: config.maxModelBytes, announce: announceModel });
@@ -120,6 +130,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(trainingJobEventRoutes, { db: deps.db, subscriber, channelPrefix: config.queuePrefix, heartbeatMs: config.sseHeartbeatMs });
   await app.register(trainingJobCurveRoutes, { db: deps.db });
   await app.register(keyRoutes, { db: deps.db });
-  await app.register(datasetRoutes, { db: deps.db, store: deps.store, ingestion: deps.ingestion, limits: config.datasets, maxImagePixels: config.maxImagePixels });
+  await app.register(datasetRoutes, {
+    db: deps.db,
+    store: deps.store,
+    ingestion: deps.ingestion,
+    limits: config.datasets,
+    maxImagePixels: config.maxImagePixels,
+  });
   return app;
 }

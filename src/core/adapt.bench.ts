@@ -21,7 +21,8 @@ const params = net.init(0);
 const task = randomImageTask({ ways: 5, shots: 1, queries: 15, size: 28, channels: 1 }, 0);
 const support = { x: task.supportX, y: task.supportY };
 
-const adaptOnly = (only?: readonly string[]) => () => tf.dispose(Object.values(adapt(net, params, support, { steps: 5, lr: 0.4, ...(only ? { only } : {}) }).params));
+const adaptOnly = (only?: readonly string[]) => () =>
+  tf.dispose(Object.values(adapt(net, params, support, { steps: 5, lr: 0.4, ...(only ? { only } : {}) }).params));
 const adaptThenPredict = (only?: readonly string[]) => () => {
   const { params: adapted } = adapt(net, params, support, { steps: 5, lr: 0.4, ...(only ? { only } : {}) });
   const probabilities = predict(net, adapted, task.queryX);
@@ -34,11 +35,14 @@ const cases: [string, () => void][] = [
   [`${variant}: head-only adapt 5w1s, 5 steps`, adaptOnly(net.headNames)],
   [`${variant}: head-only adapt 5w1s, 5 steps + predict 75`, adaptThenPredict(net.headNames)],
   [`${variant}: adapt 5w1s, 5 steps (no queries)`, adaptOnly()],
-  [`${variant}: predict 75`, () => {
-    const probabilities = predict(net, params, task.queryX);
-    probabilities.dataSync();
-    probabilities.dispose();
-  }],
+  [
+    `${variant}: predict 75`,
+    () => {
+      const probabilities = predict(net, params, task.queryX);
+      probabilities.dataSync();
+      probabilities.dispose();
+    },
+  ],
 ];
 
 for (const [name, run] of cases) {

@@ -116,7 +116,10 @@ test('innerLoop: trajectory, learned rates (per step / per parameter), first ord
     assert.equal(fixed.trajectory[2], fixed.params);
     const names = Object.keys(params);
     const perStep = innerLoop(mlp, params, support, { steps: 3, lr: { perStep: Object.fromEntries(names.map((n) => [n, tf.fill([3], 0.01)])) } });
-    const perParameter = innerLoop(mlp, params, support, { steps: 3, lr: { perParameter: Object.fromEntries(names.map((n) => [n, tf.fill(params[n]!.shape, 0.01)])) } });
+    const perParameter = innerLoop(mlp, params, support, {
+      steps: 3,
+      lr: { perParameter: Object.fromEntries(names.map((n) => [n, tf.fill(params[n]!.shape, 0.01)])) },
+    });
     const firstOrder = innerLoop(mlp, params, support, { steps: 3, lr: 0.01, firstOrder: true });
     for (const name of names) {
       for (const other of [perStep, perParameter, firstOrder]) assert.ok(maxDiff(other.params[name]!, fixed.params[name]!) < 1e-6, name);

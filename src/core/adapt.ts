@@ -37,7 +37,10 @@ export interface InnerLoopResult {
 }
 
 export class UnknownParameterError extends Error {
-  constructor(readonly parameter: string, readonly available: readonly string[]) {
+  constructor(
+    readonly parameter: string,
+    readonly available: readonly string[],
+  ) {
     super(`cannot adapt unknown parameter '${parameter}' (have: ${available.join(', ')})`);
     this.name = 'UnknownParameterError';
   }
@@ -123,12 +126,15 @@ export function adapt<X extends tf.Tensor>(
       current = tf.tidy(() => {
         let forwardMs = 0;
         const { grads } = timed(phases, 'backward', () =>
-          valueAndGradients(() => {
-            const t0 = performance.now();
-            const loss = objective.loss(previous);
-            forwardMs = performance.now() - t0;
-            return loss;
-          }, pick(previous, names)),
+          valueAndGradients(
+            () => {
+              const t0 = performance.now();
+              const loss = objective.loss(previous);
+              forwardMs = performance.now() - t0;
+              return loss;
+            },
+            pick(previous, names),
+          ),
         );
         if (phases) {
           phases['forward'] = (phases['forward'] ?? 0) + forwardMs;

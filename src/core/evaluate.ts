@@ -34,8 +34,18 @@ export function summarizeEvaluation(e: Evaluation) {
 }
 
 /** One task: adapted θ′, then the query loss and accuracy at θ′. Leaves no tensors behind. */
-export function evaluateTask<X extends tf.Tensor>(net: Network<X>, params: Params, task: Task<X>, options: EvaluateOptions): { loss: number; accuracy: number | null } {
-  const adapted = adapt(net, params, { x: task.supportX, y: task.supportY }, { steps: options.steps, lr: options.lr, ...(options.only ? { only: options.only } : {}) });
+export function evaluateTask<X extends tf.Tensor>(
+  net: Network<X>,
+  params: Params,
+  task: Task<X>,
+  options: EvaluateOptions,
+): { loss: number; accuracy: number | null } {
+  const adapted = adapt(
+    net,
+    params,
+    { x: task.supportX, y: task.supportY },
+    { steps: options.steps, lr: options.lr, ...(options.only ? { only: options.only } : {}) },
+  );
   try {
     const scores = tf.tidy(() => {
       const moments = options.normalization === 'support' && net.moments ? net.moments(adapted.params, task.supportX) : undefined;
@@ -52,7 +62,13 @@ export function evaluateTask<X extends tf.Tensor>(net: Network<X>, params: Param
 }
 
 /** Evaluates over tasks produced one at a time by `taskAt(i)` (each disposed after use). */
-export function evaluate<X extends tf.Tensor>(net: Network<X>, params: Params, count: number, taskAt: (index: number) => Task<X>, options: EvaluateOptions): Evaluation {
+export function evaluate<X extends tf.Tensor>(
+  net: Network<X>,
+  params: Params,
+  count: number,
+  taskAt: (index: number) => Task<X>,
+  options: EvaluateOptions,
+): Evaluation {
   const losses = new Float64Array(count);
   const accuracies = new Float64Array(count);
   let classification = true;

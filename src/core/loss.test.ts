@@ -7,7 +7,13 @@ import * as tf from './tf.ts';
 
 await tf.setBackend('wasm');
 
-const logits = () => tf.tensor2d([[2, -1, 0.5], [30, 29, -40], [0, 0, 0], [-3, 4, 1]]);
+const logits = () =>
+  tf.tensor2d([
+    [2, -1, 0.5],
+    [30, 29, -40],
+    [0, 0, 0],
+    [-3, 4, 1],
+  ]);
 const labels = () => tf.tensor1d([0, 1, 2, 1], 'int32');
 
 test('crossEntropy equals the softmax cross-entropy, stays finite for large logits', () => {

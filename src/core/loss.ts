@@ -12,7 +12,10 @@ import { constantOf } from './ops/stop-gradient.ts';
 export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
   const [n, k] = logits.shape;
   assertShape('crossEntropy labels', labels.shape, [n]);
-  const shifted = tf.sub(logits, constantOf((l) => tf.max(l, 1, true), logits));
+  const shifted = tf.sub(
+    logits,
+    constantOf((l) => tf.max(l, 1, true), logits),
+  );
   const logSumExp = tf.log(tf.sum(exp(shifted), 1));
   const target = tf.sum(tf.mul(shifted, tf.oneHot(tf.cast(labels, 'int32'), k)), 1);
   return tf.mean(tf.sub(logSumExp, target));

@@ -11,12 +11,24 @@ import { augmentImage, LIGHT_AUGMENTATION } from './tasks/augment.ts';
 
 await tf.setBackend('wasm');
 
-const spec = { kind: 'conv4', variant: 'strided', inputSize: 12, channels: 1, filters: 6, outputs: 50, headInit: 'prototype', normalization: 'frozen' } as Extract<NetworkSpec, { kind: 'conv4' }>;
+const spec = {
+  kind: 'conv4',
+  variant: 'strided',
+  inputSize: 12,
+  channels: 1,
+  filters: 6,
+  outputs: 50,
+  headInit: 'prototype',
+  normalization: 'frozen',
+} as Extract<NetworkSpec, { kind: 'conv4' }>;
 const net = conv4(spec);
 
 function task(classes: number, shots: number, seed: number) {
   const x = tf.randomNormal([classes * shots, 12, 12, 1], 0, 1, 'float32', seed) as tf.Tensor4D;
-  const y = tf.tensor1d(Array.from({ length: classes * shots }, (_, i) => i % classes), 'int32');
+  const y = tf.tensor1d(
+    Array.from({ length: classes * shots }, (_, i) => i % classes),
+    'int32',
+  );
   return { x, y };
 }
 

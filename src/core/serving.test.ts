@@ -36,7 +36,10 @@ async function shipped(ways: number, queries: number) {
   const stack = (images: Float32Array[]) => tf.tensor4d(Float32Array.from(images.flatMap((x) => [...x])), [images.length, 28, 28, 1]);
   const x = stack(await Promise.all(characters.map((c) => load(c, 0))));
   const q = stack(await Promise.all(characters.flatMap((c) => Array.from({ length: queries }, (_, i) => load(c, 1 + i)))));
-  const y = tf.tensor1d(characters.map((_, i) => i), 'int32');
+  const y = tf.tensor1d(
+    characters.map((_, i) => i),
+    'int32',
+  );
   return { net, params, metadata, x, y, q };
 }
 
@@ -72,7 +75,11 @@ test('the same features on 2 kernel threads, and with the stock kernels (no fuse
   tf.dispose([x, y, q, ...Object.values(params)]);
 });
 
-for (const [ways, steps, lr] of [[5, 1, 0.01], [20, 1, 0.01], [5, 3, 0.4]] as const) {
+for (const [ways, steps, lr] of [
+  [5, 1, 0.01],
+  [20, 1, 0.01],
+  [5, 3, 0.4],
+] as const) {
   test(`head-only adaptFast / predictFast = adapt / predict, ${ways}-way, ${steps} step(s) at lr ${lr} (shipped model, real drawings)`, async () => {
     const { net, params, x, y, q } = await shipped(ways, 2);
     const options = { steps, lr, only: net.headNames };
@@ -87,7 +94,10 @@ for (const [ways, steps, lr] of [[5, 1, 0.01], [20, 1, 0.01], [5, 3, 0.4]] as co
       const diff = maxAbsDiff(fast.params[name]!, t);
       assert.ok(diff <= 1e-4 * Math.max(1, scale), `${name}: difference ${diff} (scale ${scale})`);
     }
-    assert.ok(Math.abs(fast.supportLoss - reference.supportLoss) < 1e-3 * Math.max(1, reference.supportLoss), `loss ${fast.supportLoss} vs ${reference.supportLoss}`);
+    assert.ok(
+      Math.abs(fast.supportLoss - reference.supportLoss) < 1e-3 * Math.max(1, reference.supportLoss),
+      `loss ${fast.supportLoss} vs ${reference.supportLoss}`,
+    );
     assert.equal(fast.supportAccuracy, reference.supportAccuracy);
     // Scores of the query drawings with θ′: the fast forward against the reference one.
     const expected = predict(net, reference.params, q);
@@ -106,7 +116,16 @@ for (const [ways, steps, lr] of [[5, 1, 0.01], [20, 1, 0.01], [5, 3, 0.4]] as co
 }
 
 test('the fast path declines what it does not implement (the caller runs the reference)', () => {
-  const spec = { kind: 'conv4', variant: 'maxpool', inputSize: 28, channels: 1, filters: 4, outputs: 5, headInit: 'prototype', normalization: 'frozen' } as NetworkSpec;
+  const spec = {
+    kind: 'conv4',
+    variant: 'maxpool',
+    inputSize: 28,
+    channels: 1,
+    filters: 4,
+    outputs: 5,
+    headInit: 'prototype',
+    normalization: 'frozen',
+  } as NetworkSpec;
   const net = createNetwork(spec);
   const params: Params = net.init(1);
   const x = tf.zeros([2, 28, 28, 1]) as tf.Tensor4D;

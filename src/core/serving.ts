@@ -133,7 +133,12 @@ export function disposeFolded(folded: FoldedConv4): void {
   for (const b of folded.blocks) tf.dispose([b.weight, b.bias]);
 }
 
-const PAD_1: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [1, 1], [1, 1], [0, 0]];
+const PAD_1: [[number, number], [number, number], [number, number], [number, number]] = [
+  [0, 0],
+  [1, 1],
+  [1, 1],
+  [0, 0],
+];
 
 /**
  * The native kernels' conv + bias + ReLU + 2×2 max-pool in one call (src/kernels registers it on
@@ -176,7 +181,13 @@ export function batchStatisticsFeatures(net: Network, params: Params, x: tf.Tens
     for (let i = 0; i < CONV4_BLOCKS; i++) {
       const p = (name: string) => params[`block${i}.${name}`]!;
       const conv = tf.conv2d(h, p('conv.weight') as tf.Tensor4D, variant === 'strided' ? 2 : 1, PAD_1);
-      h = tf.engine().runKernel<tf.Tensor4D>(BATCH_NORM_RELU_POOL, { x: conv, gamma: p('bn.weight'), beta: p('bn.bias') }, { epsilon: BATCH_NORM_EPSILON, pool: variant === 'maxpool' });
+      h = tf
+        .engine()
+        .runKernel<tf.Tensor4D>(
+          BATCH_NORM_RELU_POOL,
+          { x: conv, gamma: p('bn.weight'), beta: p('bn.bias') },
+          { epsilon: BATCH_NORM_EPSILON, pool: variant === 'maxpool' },
+        );
     }
     const [n, sh, sw, c] = h.shape;
     return sh * sw === 1 ? tf.reshape(h, [n, c]) : tf.mean(tf.reshape(h, [n, sh * sw, c]), 1);
@@ -238,7 +249,8 @@ export function adaptFast(net: Network, params: Params, support: LabelledSet<tf.
   if (net.taskHead) {
     head = prototypeHead(feats, labels, rows, width, Math.max(...labels) + 1);
   } else {
-    const w = params['head.weight'], b = params['head.bias'];
+    const w = params['head.weight'],
+      b = params['head.bias'];
     if (!w || !b) return undefined;
     head = { weight: Float32Array.from(w.dataSync()), bias: Float32Array.from(b.dataSync()), classes: b.shape[0]! };
   }
@@ -258,12 +270,21 @@ export function adaptFast(net: Network, params: Params, support: LabelledSet<tf.
  * the convolutions; otherwise x is normalised with its own batch statistics as the reference
  * does (batchStatisticsFeatures). Caller disposes.
  */
-export function predictFast(net: Network, params: Params, x: tf.Tensor4D, options?: ForwardOptions & { readonly phases?: PhaseTimes }): tf.Tensor2D | undefined {
+export function predictFast(
+  net: Network,
+  params: Params,
+  x: tf.Tensor4D,
+  options?: ForwardOptions & { readonly phases?: PhaseTimes },
+): tf.Tensor2D | undefined {
   if (net.spec.kind !== 'conv4' || !net.features || !params['head.weight'] || !params['head.bias']) return undefined;
   const phases = options?.phases;
   // Frozen moments: the cached fold; given moments (a session's): folded for this call.
   const own = options?.moments !== undefined;
-  const folded = own ? timed(phases, 'fold', () => foldFrozenBatchNorm(net, params, options?.moments)) : foldable(net) ? timed(phases, 'fold', () => cachedFold(net, params)) : undefined;
+  const folded = own
+    ? timed(phases, 'fold', () => foldFrozenBatchNorm(net, params, options?.moments))
+    : foldable(net)
+      ? timed(phases, 'fold', () => cachedFold(net, params))
+      : undefined;
   if ((foldable(net) || own) && !folded) return undefined;
   try {
     return timed(phases, 'queries', () =>
@@ -387,7 +408,11 @@ function lossAndAccuracy(head: LinearHead, feats: Float32Array, labels: Int32Arr
 const CONV4_ADAPT = 'MamlConv4Adapt';
 
 /** The parameters the native inner loop adapts, in its order. */
-const NATIVE_NAMES = [...Array.from({ length: CONV4_BLOCKS }, (_, i) => [`block${i}.conv.weight`, `block${i}.bn.weight`, `block${i}.bn.bias`]).flat(), 'head.weight', 'head.bias'];
+const NATIVE_NAMES = [
+  ...Array.from({ length: CONV4_BLOCKS }, (_, i) => [`block${i}.conv.weight`, `block${i}.bn.weight`, `block${i}.bn.bias`]).flat(),
+  'head.weight',
+  'head.bias',
+];
 
 /**
  * All-layer (or any subset of a Conv4's parameters) adaptation in one native call, the same as
@@ -412,7 +437,7 @@ function nativeInnerLoop(net: Network, params: Params, support: LabelledSet<tf.T
   const names = options.only ? [...options.only] : trainableNames(net, Object.fromEntries(available.map((n) => [n, params[n]!])));
   const conveyed = new Set([...NATIVE_NAMES, ...Array.from({ length: CONV4_BLOCKS }, (_, i) => `block${i}.conv.bias`)]);
   if (!names.every((n) => conveyed.has(n) && available.includes(n))) return undefined;
-  if (!NATIVE_NAMES.every((n) => prototype && n.startsWith('head.') ? true : params[n] !== undefined)) return undefined;
+  if (!NATIVE_NAMES.every((n) => (prototype && n.startsWith('head.') ? true : params[n] !== undefined))) return undefined;
   if (!prototype) validateRates(lr, params, names, steps);
   const rateMode = typeof lr === 'number' ? 0 : 'perStep' in lr ? 1 : 2;
   const rates = typeof lr === 'number' ? {} : 'perStep' in lr ? lr.perStep : lr.perParameter;
@@ -433,8 +458,16 @@ function nativeInnerLoop(net: Network, params: Params, support: LabelledSet<tf.T
     }
   }
   const attrs = {
-    stride: net.spec.variant === 'strided' ? 2 : 1, pool: net.spec.variant === 'maxpool', frozen, prototype, classes, steps, rateMode,
-    lr: typeof lr === 'number' ? lr : 0, epsilon: BATCH_NORM_EPSILON, adapt: NATIVE_NAMES.map((n) => (names.includes(n) ? 1 : 0)),
+    stride: net.spec.variant === 'strided' ? 2 : 1,
+    pool: net.spec.variant === 'maxpool',
+    frozen,
+    prototype,
+    classes,
+    steps,
+    rateMode,
+    lr: typeof lr === 'number' ? lr : 0,
+    epsilon: BATCH_NORM_EPSILON,
+    adapt: NATIVE_NAMES.map((n) => (names.includes(n) ? 1 : 0)),
   };
   let outs: tf.Tensor[];
   try {

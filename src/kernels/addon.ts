@@ -30,25 +30,60 @@ export interface KernelAddon {
    * out[b] = op(a[b])·op(b[b]) (+ bias, activation); dims = [batch, M, N, K, transA, transB, batchA, batchB].
    * `param` is leakyrelu's alpha, or prelu's slopes (1 or N entries); bias has 1 or N entries.
    */
-  matmul(a: Float32Array, b: Float32Array, out: Float32Array, bias: Float32Array | null, dims: Int32Array,
-    activation: ActivationCode, param: number | Float32Array, threads?: number): void;
+  matmul(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    bias: Float32Array | null,
+    dims: Int32Array,
+    activation: ActivationCode,
+    param: number | Float32Array,
+    threads?: number,
+  ): void;
   /**
    * NHWC convolution; geometry = [batch, inH, inW, inC, filterH, filterW, outC, outH, outW,
    * strideH, strideW, dilationH, dilationW, padTop, padLeft]. `threads` (default 1): the GEMM
    * on up to that many threads; `pool` 1: out is the 2×2 stride-2 max-pool (floor) of the
    * activation, [batch, outH/2, outW/2, outC].
    */
-  conv2d(x: Float32Array, w: Float32Array, out: Float32Array, bias: Float32Array | null, geometry: Int32Array,
-    activation: ActivationCode, param: number | Float32Array, threads?: number, pool?: 0 | 1): void;
+  conv2d(
+    x: Float32Array,
+    w: Float32Array,
+    out: Float32Array,
+    bias: Float32Array | null,
+    geometry: Int32Array,
+    activation: ActivationCode,
+    param: number | Float32Array,
+    threads?: number,
+    pool?: 0 | 1,
+  ): void;
   /**
    * relu(batchNorm(x)) with x's own moments over n·h·w (biased variance), then (pool 1) the 2×2
    * stride-2 max-pool (floor); shape = [n, h, w, c].
    */
   norm_relu_pool(x: Float32Array, gamma: Float32Array, beta: Float32Array, out: Float32Array, shape: Int32Array, epsilon: number, pool: 0 | 1): void;
   /** Training-mode batch norm of x [rows, c] (dims = [rows, c]): y, x̂ and 1/√(σ² + ε). */
-  batch_norm(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, xhat: Float32Array, rstd: Float32Array, dims: Int32Array, epsilon: number): void;
+  batch_norm(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    y: Float32Array,
+    xhat: Float32Array,
+    rstd: Float32Array,
+    dims: Int32Array,
+    epsilon: number,
+  ): void;
   /** Its gradient from the saved x̂ and rstd: dx, dγ, dβ. */
-  batch_norm_grad(dy: Float32Array, xhat: Float32Array, gamma: Float32Array, rstd: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dims: Int32Array): void;
+  batch_norm_grad(
+    dy: Float32Array,
+    xhat: Float32Array,
+    gamma: Float32Array,
+    rstd: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    dims: Int32Array,
+  ): void;
   /**
    * MAML's first-order inner loop for Conv4 in one call (native/kernels/inner_loop.h): K SGD steps
    * on all parameters, θ′ into `out` (14 parameters: w, γ, β per block, head weight, head bias),
@@ -56,8 +91,20 @@ export interface KernelAddon {
    * [4·2·filters]. config = [images, height, width, channels, filters, classes, stride, pool,
    * frozen, prototype, steps, rateMode (0 scalar, 1 per step, 2 per element), threads].
    */
-  conv4_adapt(x: Float32Array, labels: Int32Array, theta: (Float32Array | null)[], out: Float32Array[], frozen: Float32Array[] | null,
-    rates: (Float32Array | null)[] | null, adapt: Int32Array, config: Int32Array, lr: number, epsilon: number, moments: Float32Array | null, metrics: Float32Array): void;
+  conv4_adapt(
+    x: Float32Array,
+    labels: Int32Array,
+    theta: (Float32Array | null)[],
+    out: Float32Array[],
+    frozen: Float32Array[] | null,
+    rates: (Float32Array | null)[] | null,
+    adapt: Int32Array,
+    config: Int32Array,
+    lr: number,
+    epsilon: number,
+    moments: Float32Array | null,
+    metrics: Float32Array,
+  ): void;
   info(): AddonInfo;
 }
 

@@ -42,7 +42,12 @@ test('BatchMatMul: native matches stock and cpu for every transpose, rank and ba
 });
 
 test('BatchMatMul: the im2col shape 19600×576 · 576×64 and its transposed forms', { skip: skipReason }, async () => {
-  for (const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+  for (const [transposeA, transposeB] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const) {
     const c: MatMulCase = { m: 19600, n: 64, k: 576, transposeA, transposeB, batch: [], broadcast: 'none', seed: 5 };
     const op = () => {
       const [a, b] = operands(c);
@@ -73,7 +78,14 @@ test('_FusedMatMul: bias and every fused activation run natively', { skip: skipR
           const bias = withBias ? tf.randomUniform([c.n], -1, 1, 'float32', 9) : undefined;
           const preluActivationWeights = activation === 'prelu' ? tf.randomUniform([c.n], 0, 1, 'float32', 10) : undefined;
           return tf.fused.matMul({
-            a, b, transposeA: c.transposeA, transposeB: c.transposeB, bias, activation, preluActivationWeights, leakyreluAlpha: 0.3,
+            a,
+            b,
+            transposeA: c.transposeA,
+            transposeB: c.transposeB,
+            bias,
+            activation,
+            preluActivationWeights,
+            leakyreluAlpha: 0.3,
           });
         };
         const label = `fused matMul ${activation} bias ${withBias} ${JSON.stringify(c)}`;
@@ -85,7 +97,8 @@ test('_FusedMatMul: bias and every fused activation run natively', { skip: skipR
 
 test('_FusedMatMul: a bias that is not per column is handed to the stock kernel (which rejects it)', { skip: skipReason }, () => {
   const before = nativeCalls.matmul;
-  const a = tf.ones([3, 4]), b = tf.ones([4, 5]);
+  const a = tf.ones([3, 4]),
+    b = tf.ones([4, 5]);
   assert.throws(() => tf.fused.matMul({ a, b, bias: tf.ones([3, 5]) }), /bias/i);
   assert.equal(nativeCalls.matmul, before);
   tf.dispose([a, b]);

@@ -35,19 +35,26 @@ function planMatMul(args: KernelArgs, fused: boolean): MatMulPlan | undefined {
   if (!a || !b || a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) {
     return undefined;
   }
-  const transposeA = Boolean(attrs['transposeA']), transposeB = Boolean(attrs['transposeB']);
-  const ra = a.shape.length, rb = b.shape.length;
-  const M = a.shape[transposeA ? ra - 1 : ra - 2]!, K = a.shape[transposeA ? ra - 2 : ra - 1]!;
-  const N = b.shape[transposeB ? rb - 2 : rb - 1]!, innerB = b.shape[transposeB ? rb - 1 : rb - 2]!;
+  const transposeA = Boolean(attrs['transposeA']),
+    transposeB = Boolean(attrs['transposeB']);
+  const ra = a.shape.length,
+    rb = b.shape.length;
+  const M = a.shape[transposeA ? ra - 1 : ra - 2]!,
+    K = a.shape[transposeA ? ra - 2 : ra - 1]!;
+  const N = b.shape[transposeB ? rb - 2 : rb - 1]!,
+    innerB = b.shape[transposeB ? rb - 1 : rb - 2]!;
   const outer = broadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   if (K !== innerB || !outer) return undefined;
   const batch = util.sizeFromShape(outer);
-  const batchA = util.sizeFromShape(a.shape.slice(0, -2)), batchB = util.sizeFromShape(b.shape.slice(0, -2));
+  const batchA = util.sizeFromShape(a.shape.slice(0, -2)),
+    batchB = util.sizeFromShape(b.shape.slice(0, -2));
   if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return undefined;
   const epilogue = fused ? fusedEpilogue(inputs, attrs, N) : NO_EPILOGUE;
   if (!epilogue) return undefined;
   return {
-    a, b, epilogue,
+    a,
+    b,
+    epilogue,
     dims: Int32Array.of(batch, M, N, K, Number(transposeA), Number(transposeB), batchA, batchB),
     outShape: [...outer, M, N],
   };
@@ -62,7 +69,8 @@ function makeMatMulKernel(addon: KernelAddon, stock: KernelFunc, fused: boolean)
     const out = backend.makeOutput(plan.outShape, 'float32');
     try {
       const [bias, param] = epilogueArgs(backend, plan.epilogue);
-      const a = heapFloats(backend, plan.a), b = heapFloats(backend, plan.b);
+      const a = heapFloats(backend, plan.a),
+        b = heapFloats(backend, plan.b);
       addon.matmul(a, b, heapFloats(backend, out), bias, plan.dims, plan.epilogue.activation, param, kernelThreads());
     } catch (error) {
       backend.disposeData(out.dataId);

@@ -40,9 +40,21 @@ function planConv(args: KernelArgs, fused: boolean): ConvPlan | undefined {
 
 function geometry(c: backend_util.Conv2DInfo): Int32Array {
   return Int32Array.of(
-    c.batchSize, c.inHeight, c.inWidth, c.inChannels, c.filterHeight, c.filterWidth, c.outChannels,
-    c.outHeight, c.outWidth, c.strideHeight, c.strideWidth, c.dilationHeight, c.dilationWidth,
-    c.padInfo.top, c.padInfo.left,
+    c.batchSize,
+    c.inHeight,
+    c.inWidth,
+    c.inChannels,
+    c.filterHeight,
+    c.filterWidth,
+    c.outChannels,
+    c.outHeight,
+    c.outWidth,
+    c.strideHeight,
+    c.strideWidth,
+    c.dilationHeight,
+    c.dilationWidth,
+    c.padInfo.top,
+    c.padInfo.left,
   );
 }
 
@@ -55,7 +67,8 @@ function makeConvKernel(addon: KernelAddon, stock: KernelFunc, fused: boolean): 
     const out = backend.makeOutput(plan.info.outShape, 'float32');
     try {
       const [bias, param] = epilogueArgs(backend, plan.epilogue);
-      const x = heapFloats(backend, plan.x), filter = heapFloats(backend, plan.filter);
+      const x = heapFloats(backend, plan.x),
+        filter = heapFloats(backend, plan.filter);
       addon.conv2d(x, filter, heapFloats(backend, out), bias, geometry(plan.info), plan.epilogue.activation, param, kernelThreads());
     } catch (error) {
       backend.disposeData(out.dataId);
@@ -86,7 +99,8 @@ export function fusedConvPoolKernel(addon: KernelAddon): KernelFunc {
     const out = backend.makeOutput([c.batchSize, Math.floor(c.outHeight / 2), Math.floor(c.outWidth / 2), c.outChannels], 'float32');
     try {
       const [bias, param] = epilogueArgs(backend, plan.epilogue);
-      const x = heapFloats(backend, plan.x), filter = heapFloats(backend, plan.filter);
+      const x = heapFloats(backend, plan.x),
+        filter = heapFloats(backend, plan.filter);
       addon.conv2d(x, filter, heapFloats(backend, out), bias, geometry(c), plan.epilogue.activation, param, kernelThreads(), 1);
     } catch (error) {
       backend.disposeData(out.dataId);
@@ -115,7 +129,9 @@ export function batchNormReluPoolKernel(addon: KernelAddon): KernelFunc {
     const pool = args.attrs?.['pool'] === true;
     const out = backend.makeOutput(pool ? [n, Math.floor(h / 2), Math.floor(w / 2), c] : [n, h, w, c], 'float32');
     try {
-      const xs = heapFloats(backend, x), g = heapFloats(backend, gamma), b = heapFloats(backend, beta);
+      const xs = heapFloats(backend, x),
+        g = heapFloats(backend, gamma),
+        b = heapFloats(backend, beta);
       addon.norm_relu_pool(xs, g, b, heapFloats(backend, out), Int32Array.of(n, h, w, c), Number(args.attrs?.['epsilon'] ?? 1e-5), pool ? 1 : 0);
     } catch (error) {
       backend.disposeData(out.dataId);
@@ -147,7 +163,16 @@ export function batchNormKernel(addon: KernelAddon): KernelFunc {
     const outs = [backend.makeOutput([rows, c], 'float32'), backend.makeOutput([rows, c], 'float32'), backend.makeOutput([c], 'float32')];
     try {
       const [y, xhat, rstd] = outs.map((o) => heapFloats(backend, o));
-      addon.batch_norm(heapFloats(backend, x!), heapFloats(backend, gamma!), heapFloats(backend, beta!), y!, xhat!, rstd!, Int32Array.of(rows, c), Number(args.attrs?.['epsilon'] ?? 1e-5));
+      addon.batch_norm(
+        heapFloats(backend, x!),
+        heapFloats(backend, gamma!),
+        heapFloats(backend, beta!),
+        y!,
+        xhat!,
+        rstd!,
+        Int32Array.of(rows, c),
+        Number(args.attrs?.['epsilon'] ?? 1e-5),
+      );
     } catch (error) {
       outs.forEach((o) => backend.disposeData(o.dataId));
       throw error;
@@ -166,7 +191,16 @@ export function batchNormGradKernel(addon: KernelAddon): KernelFunc {
     const outs = [backend.makeOutput([rows, c], 'float32'), backend.makeOutput([c], 'float32'), backend.makeOutput([c], 'float32')];
     try {
       const [dx, dgamma, dbeta] = outs.map((o) => heapFloats(backend, o));
-      addon.batch_norm_grad(heapFloats(backend, dy!), heapFloats(backend, xhat!), heapFloats(backend, gamma!), heapFloats(backend, rstd!), dx!, dgamma!, dbeta!, Int32Array.of(rows, c));
+      addon.batch_norm_grad(
+        heapFloats(backend, dy!),
+        heapFloats(backend, xhat!),
+        heapFloats(backend, gamma!),
+        heapFloats(backend, rstd!),
+        dx!,
+        dgamma!,
+        dbeta!,
+        Int32Array.of(rows, c),
+      );
     } catch (error) {
       outs.forEach((o) => backend.disposeData(o.dataId));
       throw error;

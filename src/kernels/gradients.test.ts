@@ -13,7 +13,12 @@ before(async () => {
 
 const random = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
 
-for (const [batch, size, cin, cout, stride] of [[3, 8, 4, 5, 1], [2, 9, 3, 6, 2], [5, 14, 64, 64, 1], [5, 14, 16, 16, 2]] as const) {
+for (const [batch, size, cin, cout, stride] of [
+  [3, 8, 4, 5, 1],
+  [2, 9, 3, 6, 2],
+  [5, 14, 64, 64, 1],
+  [5, 14, 16, 16, 2],
+] as const) {
   const label = `${batch}×${size}×${size}×${cin} → ${cout}, stride ${stride}`;
   const inputs = () => [random([batch, size, size, cin], 1), random([3, 3, cin, cout], 2), random([cout], 3)] as const;
   const loss = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(conv2d(x as tf.Tensor4D, w as tf.Tensor4D, b as tf.Tensor1D, stride)));
@@ -34,7 +39,8 @@ for (const [batch, size, cin, cout, stride] of [[3, 8, 4, 5, 1], [2, 9, 3, 6, 2]
 }
 
 test('matMul gradients (transposed products), first and second order', { skip: skipReason }, async () => {
-  const a0 = () => random([37, 29], 4), b0 = () => random([29, 45], 5);
+  const a0 = () => random([37, 29], 4),
+    b0 = () => random([29, 45], 5);
   const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.matMul(a, b)));
   assertMatches(await compareKernels(() => tf.grads(loss)([a0(), b0()])), 'matMul grads');
   const second = () => {

@@ -15,7 +15,18 @@ import { isWasmBackendLike, type WasmBackendLike } from './wasm-heap.ts';
 import { type AddonLoad, type KernelAddon, loadKernelAddon } from './addon.ts';
 import { fastBatchMatMul, fastFusedMatMul } from './batch-mat-mul.ts';
 import { CONV4_ADAPT, conv4AdaptKernel } from './inner-loop.ts';
-import { BATCH_NORM, BATCH_NORM_GRAD, BATCH_NORM_RELU_POOL, FUSED_CONV_POOL, batchNormGradKernel, batchNormKernel, batchNormReluPoolKernel, fastConv2D, fastFusedConv2D, fusedConvPoolKernel } from './conv2d.ts';
+import {
+  BATCH_NORM,
+  BATCH_NORM_GRAD,
+  BATCH_NORM_RELU_POOL,
+  FUSED_CONV_POOL,
+  batchNormGradKernel,
+  batchNormKernel,
+  batchNormReluPoolKernel,
+  fastConv2D,
+  fastFusedConv2D,
+  fusedConvPoolKernel,
+} from './conv2d.ts';
 
 export { BATCH_NORM, BATCH_NORM_GRAD, BATCH_NORM_RELU_POOL, FUSED_CONV_POOL } from './conv2d.ts';
 export { CONV4_ADAPT } from './inner-loop.ts';
@@ -114,6 +125,7 @@ export function unregisterFastKernels(tf: KernelRegistryApi): string[] {
     restored.push(kernelName);
   }
   replaced.clear();
-  for (const name of [FUSED_CONV_POOL, BATCH_NORM_RELU_POOL, BATCH_NORM, BATCH_NORM_GRAD, CONV4_ADAPT]) if (tf.getKernel(name, BACKEND)) tf.unregisterKernel(name, BACKEND);
+  for (const name of [FUSED_CONV_POOL, BATCH_NORM_RELU_POOL, BATCH_NORM, BATCH_NORM_GRAD, CONV4_ADAPT])
+    if (tf.getKernel(name, BACKEND)) tf.unregisterKernel(name, BACKEND);
   return restored;
 }

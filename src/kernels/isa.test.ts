@@ -9,7 +9,7 @@ import { DEFAULT_ADDON_PATH } from './index.ts';
 import { assertClose, skipReason } from './test-support.ts';
 
 /** Deterministic values in [-1, 1) (the same formula runs in the child). */
-const fill = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => (((i * 7919 + seed * 104729) % 2003) / 1001.5) - 1);
+const fill = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => ((i * 7919 + seed * 104729) % 2003) / 1001.5 - 1);
 
 const MM = { batch: 2, m: 37, n: 45, k: 29 }; // edges of every MR×NR tiling
 /** Geometries in the addon's order: a GEMM conv (33 outputs) and a narrow one (37 → 3, dilated). */
@@ -38,27 +38,39 @@ process.stdout.write(JSON.stringify({ isa: addon.info().isa, out }));`;
 
 function referenceMatMul(ta: boolean, tb: boolean): Float32Array {
   const { batch, m, n, k } = MM;
-  const a = fill(batch * m * k, 1), b = fill(k * n, 2), bias = fill(n, 3), c = new Float32Array(batch * m * n);
-  for (let p = 0; p < batch; p++) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s = bias[j]!;
-    for (let q = 0; q < k; q++) s += a[p * m * k + (ta ? q * m + i : i * k + q)]! * b[tb ? j * k + q : q * n + j]!;
-    c[(p * m + i) * n + j] = Math.max(s, 0);
-  }
+  const a = fill(batch * m * k, 1),
+    b = fill(k * n, 2),
+    bias = fill(n, 3),
+    c = new Float32Array(batch * m * n);
+  for (let p = 0; p < batch; p++)
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let s = bias[j]!;
+        for (let q = 0; q < k; q++) s += a[p * m * k + (ta ? q * m + i : i * k + q)]! * b[tb ? j * k + q : q * n + j]!;
+        c[(p * m + i) * n + j] = Math.max(s, 0);
+      }
   return c;
 }
 
 function referenceConv(geometry: Geometry): Float32Array {
   const [nb, h, w, ci, fh, fw, co, oh, ow, sh, sw, dh, dw, pt, pl] = geometry;
-  const x = fill(nb * h * w * ci, 4), f = fill(fh * fw * ci * co, 5), out = new Float32Array(nb * oh * ow * co);
-  for (let p = 0; p < nb; p++) for (let y = 0; y < oh; y++) for (let z = 0; z < ow; z++) for (let o = 0; o < co; o++) {
-    let s = 0;
-    for (let a = 0; a < fh; a++) for (let b = 0; b < fw; b++) {
-      const iy = y * sh - pt + a * dh, ix = z * sw - pl + b * dw;
-      if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-      for (let c = 0; c < ci; c++) s += x[((p * h + iy) * w + ix) * ci + c]! * f[((a * fw + b) * ci + c) * co + o]!;
-    }
-    out[((p * oh + y) * ow + z) * co + o] = s;
-  }
+  const x = fill(nb * h * w * ci, 4),
+    f = fill(fh * fw * ci * co, 5),
+    out = new Float32Array(nb * oh * ow * co);
+  for (let p = 0; p < nb; p++)
+    for (let y = 0; y < oh; y++)
+      for (let z = 0; z < ow; z++)
+        for (let o = 0; o < co; o++) {
+          let s = 0;
+          for (let a = 0; a < fh; a++)
+            for (let b = 0; b < fw; b++) {
+              const iy = y * sh - pt + a * dh,
+                ix = z * sw - pl + b * dw;
+              if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+              for (let c = 0; c < ci; c++) s += x[((p * h + iy) * w + ix) * ci + c]! * f[((a * fw + b) * ci + c) * co + o]!;
+            }
+          out[((p * oh + y) * ow + z) * co + o] = s;
+        }
   return out;
 }
 
@@ -69,7 +81,12 @@ for (const isa of ['avx512', 'avx2', 'generic']) {
     const result = JSON.parse(run.stdout) as { isa: string; out: Record<string, number[]> };
     const order = ['avx512', 'avx2', 'generic'];
     assert.ok(order.indexOf(result.isa) >= order.indexOf(isa), `asked for at most ${isa}, got ${result.isa}`);
-    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
       const key = `mm${Number(ta)}${Number(tb)}`;
       assertClose(Float32Array.from(result.out[key]!), referenceMatMul(ta, tb), `${result.isa} ${key}`);
     }

@@ -41,7 +41,8 @@ function median(run: () => unknown, n: number): number {
 type Shape4 = [number, number, number, number];
 
 function convCase(label: string, x: Shape4, w: Shape4, stride: number, pad: 'same' | 'valid' | number): Case {
-  const xt = tf.randomUniform(x, -1, 1) as tf.Tensor4D, wt = tf.randomUniform(w, -1, 1) as tf.Tensor4D;
+  const xt = tf.randomUniform(x, -1, 1) as tf.Tensor4D,
+    wt = tf.randomUniform(w, -1, 1) as tf.Tensor4D;
   const out = tf.conv2d(xt, wt, stride, pad);
   const flop = 2 * out.size * w[0] * w[1] * w[2];
   out.dispose();
@@ -49,7 +50,8 @@ function convCase(label: string, x: Shape4, w: Shape4, stride: number, pad: 'sam
 }
 
 function matMulCase(m: number, k: number, n: number, ta: boolean, tb: boolean): Case {
-  const a = tf.randomUniform(ta ? [k, m] : [m, k], -1, 1), b = tf.randomUniform(tb ? [n, k] : [k, n], -1, 1);
+  const a = tf.randomUniform(ta ? [k, m] : [m, k], -1, 1),
+    b = tf.randomUniform(tb ? [n, k] : [k, n], -1, 1);
   const form = `${ta ? 'Aᵀ' : 'A'}·${tb ? 'Bᵀ' : 'B'}`;
   return { label: `matMul ${m}×${k}·${k}×${n} ${form}`, flop: 2 * m * n * k, run: () => tf.matMul(a, b, ta, tb) };
 }
@@ -79,7 +81,14 @@ const cases: Case[] = [
   convCase('conv 25×28×28×1 3×3→64 (first layer)', [25, 28, 28, 1], [3, 3, 1, 64], 1, 'same'),
   convCase('filter-grad conv 64×30×30×25 ⋆ 28×28×25×64', [64, 30, 30, 25], [28, 28, 25, 64], 1, 'valid'),
   convCase('filter-grad conv 64×16×16×5 ⋆ 14×14×5×64', [64, 16, 16, 5], [14, 14, 5, 64], 1, 'valid'),
-  ...([[false, false], [true, false], [false, true], [true, true]] as const).map(([ta, tb]) => matMulCase(19600, 576, 64, ta, tb)),
+  ...(
+    [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const
+  ).map(([ta, tb]) => matMulCase(19600, 576, 64, ta, tb)),
   matMulCase(75, 64, 5, false, true),
 ];
 if (!args.includes('--no-adapt')) cases.push(adaptationCase('maxpool', 2.92), adaptationCase('strided', 0.79));
@@ -94,6 +103,13 @@ const rows = cases.map((c) => {
   registerFastKernels(tf);
   const fast = median(c.run, reps);
   const gflops = (ms: number) => (c.flop / ms / 1e6).toFixed(1);
-  return { case: c.label, 'stock ms': stock.toFixed(2), 'stock GFLOP/s': gflops(stock), 'native ms': fast.toFixed(2), 'native GFLOP/s': gflops(fast), speed: `${(stock / fast).toFixed(1)}×` };
+  return {
+    case: c.label,
+    'stock ms': stock.toFixed(2),
+    'stock GFLOP/s': gflops(stock),
+    'native ms': fast.toFixed(2),
+    'native GFLOP/s': gflops(fast),
+    speed: `${(stock / fast).toFixed(1)}×`,
+  };
 });
 console.table(rows);

@@ -58,10 +58,12 @@ test('registering twice keeps one wrapper; unregistering restores the stock conf
 test('repeated fast ops leave no tensors or wasm-heap bytes behind', { skip: skipReason }, () => {
   registerFastKernels(tf);
   try {
-    const x = tf.randomUniform([4, 10, 10, 8], -1, 1) as tf.Tensor4D, w = tf.randomUniform([3, 3, 8, 16], -1, 1) as tf.Tensor4D;
+    const x = tf.randomUniform([4, 10, 10, 8], -1, 1) as tf.Tensor4D,
+      w = tf.randomUniform([3, 3, 8, 16], -1, 1) as tf.Tensor4D;
     const step = () => tf.tidy(() => tf.sum(tf.matMul(tf.reshape(tf.conv2d(x, w, 1, 'same'), [400, 16]), tf.ones([16, 3]), false, false)));
     step().dispose();
-    const start = tf.memory(), buffers = tf.backend().numDataIds();
+    const start = tf.memory(),
+      buffers = tf.backend().numDataIds();
     for (let i = 0; i < 20; i++) step().dispose();
     assert.equal(tf.memory().numTensors, start.numTensors);
     assert.equal(tf.memory().numBytes, start.numBytes);
@@ -92,17 +94,32 @@ test('the addon checks every array against the shapes before touching memory', {
 test('when the native call throws, the output buffer is freed and the error surfaces', () => {
   const failing: KernelAddon = {
     info: () => ({ version: ADDON_VERSION, isa: 'generic', mr: 4, nr: 16 }),
-    conv2d: () => { throw new RangeError('x: Float32Array too short'); },
-    matmul: () => { throw new RangeError('a: Float32Array too short'); },
-    norm_relu_pool: () => { throw new RangeError('x: Float32Array too short'); },
-    batch_norm: () => { throw new RangeError('x: Float32Array too short'); },
-    batch_norm_grad: () => { throw new RangeError('dy: Float32Array too short'); },
-    conv4_adapt: () => { throw new RangeError('x: Float32Array too short'); },
+    conv2d: () => {
+      throw new RangeError('x: Float32Array too short');
+    },
+    matmul: () => {
+      throw new RangeError('a: Float32Array too short');
+    },
+    norm_relu_pool: () => {
+      throw new RangeError('x: Float32Array too short');
+    },
+    batch_norm: () => {
+      throw new RangeError('x: Float32Array too short');
+    },
+    batch_norm_grad: () => {
+      throw new RangeError('dy: Float32Array too short');
+    },
+    conv4_adapt: () => {
+      throw new RangeError('x: Float32Array too short');
+    },
   };
   registerFastKernels(tf, { load: () => ({ ok: true, addon: failing }) });
   try {
-    const x = tf.ones([1, 5, 5, 2]) as tf.Tensor4D, w = tf.ones([3, 3, 2, 4]) as tf.Tensor4D, a = tf.ones([3, 4]);
-    const start = tf.memory(), buffers = tf.backend().numDataIds();
+    const x = tf.ones([1, 5, 5, 2]) as tf.Tensor4D,
+      w = tf.ones([3, 3, 2, 4]) as tf.Tensor4D,
+      a = tf.ones([3, 4]);
+    const start = tf.memory(),
+      buffers = tf.backend().numDataIds();
     assert.throws(() => tf.conv2d(x, w, 1, 'same'), /too short/);
     assert.throws(() => tf.matMul(a, a, true, false), /too short/);
     assert.equal(tf.memory().numTensors, start.numTensors);

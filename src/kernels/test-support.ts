@@ -102,7 +102,10 @@ export function assertClose(actual: Float32Array, expected: Float32Array, label:
 export function assertMatches(result: Comparison, label: string, expectNative = true): void {
   if (expectNative) assert.ok(result.calls > 0, `${label}: no native call (the fast kernel delegated to stock)`);
   else assert.equal(result.calls, 0, `${label}: expected the stock kernel to serve this case`);
-  for (const [name, reference] of [['cpu', result.cpu], ['stock wasm', result.stock]] as const) {
+  for (const [name, reference] of [
+    ['cpu', result.cpu],
+    ['stock wasm', result.stock],
+  ] as const) {
     if (!reference) continue;
     assert.equal(result.fast.length, reference.length, `${label}: number of outputs`);
     result.fast.forEach((v, i) => assertClose(v, reference[i]!, `${label} output ${i} vs ${name}`));

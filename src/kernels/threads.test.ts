@@ -40,13 +40,26 @@ test('conv2d and matMul on 2 and 3 threads give bitwise the results of 1 thread 
 test('the fused conv + bias + ReLU + 2×2 max-pool kernel equals maxPool(relu(conv + bias)), odd sizes floored', { skip: skipReason }, () => {
   tf.tidy(() => {
     // the last case runs in 3 chunks of images (10, 10, 5: the kernel's ~2 MiB buffer holds 10 of 28×28×64)
-    for (const [size, stride, threads, batch, outC] of [[7, 1, 1, 5, 8], [14, 1, 2, 5, 8], [28, 1, 1, 5, 8], [9, 2, 2, 5, 8], [28, 1, 2, 25, 64]] as const) {
+    for (const [size, stride, threads, batch, outC] of [
+      [7, 1, 1, 5, 8],
+      [14, 1, 2, 5, 8],
+      [28, 1, 1, 5, 8],
+      [9, 2, 2, 5, 8],
+      [28, 1, 2, 25, 64],
+    ] as const) {
       const x = tf.randomNormal([batch, size, size, 3], 0, 1, 'float32', size) as tf.Tensor4D;
       const filter = tf.randomNormal([3, 3, 3, outC], 0, 0.5, 'float32', 7) as tf.Tensor4D;
       const bias = tf.randomNormal([outC], 0, 0.5, 'float32', 8) as tf.Tensor1D;
-      const pad = [[0, 0], [1, 1], [1, 1], [0, 0]] as [[0, 0], [number, number], [number, number], [0, 0]];
+      const pad = [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ] as [[0, 0], [number, number], [number, number], [0, 0]];
       const expected = tf.maxPool(tf.relu(tf.add(tf.conv2d(x, filter, stride, pad), bias)) as tf.Tensor4D, 2, 2, 'valid');
-      const got = onThreads(threads, () => tf.engine().runKernel<tf.Tensor4D>(FUSED_CONV_POOL, { x, filter, bias }, { strides: stride, pad, activation: 'relu' }));
+      const got = onThreads(threads, () =>
+        tf.engine().runKernel<tf.Tensor4D>(FUSED_CONV_POOL, { x, filter, bias }, { strides: stride, pad, activation: 'relu' }),
+      );
       assert.deepEqual(got.shape, expected.shape);
       const diff = tf.max(tf.abs(tf.sub(got, expected))).dataSync()[0]!;
       assert.ok(diff < 1e-5, `size ${size} stride ${stride}: difference ${diff}`);
@@ -65,7 +78,10 @@ test('setKernelThreads checks its argument and returns the previous count', () =
 
 test('Identity shares the data (no copy): a clone outlives its source, and the data is freed with the last of them', { skip: skipReason }, () => {
   const before = tf.memory();
-  const a = tf.tensor2d([[1, 2], [3, 4]]);
+  const a = tf.tensor2d([
+    [1, 2],
+    [3, 4],
+  ]);
   const b = tf.clone(a);
   assert.equal(tf.memory().numDataBuffers, before.numDataBuffers + 1, 'one buffer for both');
   a.dispose();

@@ -2,7 +2,11 @@
 import path from 'node:path';
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, readonly value: string, readonly expected: string) {
+  constructor(
+    readonly variable: string,
+    readonly value: string,
+    readonly expected: string,
+  ) {
     super(`invalid ${variable}=${JSON.stringify(value)}: expected ${expected}`);
   }
 }

@@ -78,7 +78,6 @@ export interface DatasetLimits {
   readonly maxPreprocessedBytes: number;
 }
 
-
 export function loadConfig(env: Env = process.env): Config {
   const config = readConfig(env);
   if (config.sessionTtlSeconds > config.sessionMaxTtlSeconds) {

@@ -17,7 +17,10 @@ export class HttpError extends Error {
 }
 
 export class NotFoundError extends HttpError {
-  constructor(readonly resource: string, readonly id: string) {
+  constructor(
+    readonly resource: string,
+    readonly id: string,
+  ) {
     super(404, `${resource.toUpperCase().replace(/[^A-Z]+/g, '_')}_NOT_FOUND`, `${resource} ${JSON.stringify(id)} not found`);
   }
 }
@@ -29,7 +32,10 @@ export class UnauthorizedError extends HttpError {
 }
 
 export class ForbiddenError extends HttpError {
-  constructor(readonly role: string, readonly required: string) {
+  constructor(
+    readonly role: string,
+    readonly required: string,
+  ) {
     super(403, 'FORBIDDEN', `this key's role is ${role}; the route needs ${required}`);
   }
 }
@@ -43,7 +49,10 @@ export type Dependency = 'postgres' | 'redis';
  * purpose: Prisma wraps any driver error that has one into its own error type.
  */
 export class DependencyUnavailableError extends Error {
-  constructor(readonly dependency: Dependency, cause?: unknown) {
+  constructor(
+    readonly dependency: Dependency,
+    cause?: unknown,
+  ) {
     super(`${dependency} is unavailable; retry later`);
     this.name = 'DependencyUnavailableError';
     this.cause = cause;

@@ -20,7 +20,8 @@ test('auto picks wasm here (no native packages installed) and it computes', asyn
 test("forcing 'node' or 'gpu' fails with a typed error naming the package", async () => {
   await assert.rejects(
     selectBackend('node'),
-    (e: unknown) => e instanceof BackendUnavailableError && e.packageName === '@tensorflow/tfjs-node' && e.reason === 'not installed' && /tfjs-node/.test(e.message),
+    (e: unknown) =>
+      e instanceof BackendUnavailableError && e.packageName === '@tensorflow/tfjs-node' && e.reason === 'not installed' && /tfjs-node/.test(e.message),
   );
   await assert.rejects(selectBackend('gpu'), (e: unknown) => e instanceof BackendUnavailableError && e.packageName === '@tensorflow/tfjs-node-gpu');
   await assert.rejects(selectBackend('tpu' as 'cpu'), BackendUnavailableError);
@@ -47,7 +48,8 @@ function fakeEnvironment(installed: Record<string, 'ok' | 'broken'>, gpuVisible:
         if (tf.findBackendFactory('tensorflow') === null) tf.registerBackend('tensorflow', () => new MathBackendCPU());
         return { version: `9.9.9-${name.endsWith('gpu') ? 'gpu' : 'node'}` };
       }
-      if (installed[name] === 'broken') throw Object.assign(new Error("Cannot find module '/x/node_modules/@tensorflow/tfjs-node/lib/tfjs_binding.node'"), { code: 'MODULE_NOT_FOUND' });
+      if (installed[name] === 'broken')
+        throw Object.assign(new Error("Cannot find module '/x/node_modules/@tensorflow/tfjs-node/lib/tfjs_binding.node'"), { code: 'MODULE_NOT_FOUND' });
       if (!name.includes('tfjs-node')) return import(name);
       throw Object.assign(new Error(`Cannot find package '${name}' imported from /x`), { code: 'ERR_MODULE_NOT_FOUND' });
     },
@@ -65,13 +67,19 @@ test('auto prefers tfjs-node-gpu with a visible GPU, then tfjs-node, and skips a
     assert.deepEqual([node.name, node.version], ['tensorflow', '9.9.9-node']);
     assert.match(node.reason, /tfjs-node-gpu no GPU visible/);
     assert.deepEqual(noGpu.imported, ['@tensorflow/tfjs-node'], 'tfjs-node-gpu is not loaded without a GPU');
-    await assert.rejects(selectBackend('gpu', fakeEnvironment(both, false)), (e: unknown) => e instanceof BackendUnavailableError && /no GPU visible/.test(e.reason));
+    await assert.rejects(
+      selectBackend('gpu', fakeEnvironment(both, false)),
+      (e: unknown) => e instanceof BackendUnavailableError && /no GPU visible/.test(e.reason),
+    );
     tf.removeBackend('tensorflow');
     const broken = fakeEnvironment({ '@tensorflow/tfjs-node': 'broken' }, false);
     const fallback = await selectBackend('auto', broken);
     assert.equal(fallback.name, 'wasm');
     assert.match(fallback.reason, /@tensorflow\/tfjs-node failed to load: Cannot find module/);
-    await assert.rejects(selectBackend('node', broken), (e: unknown) => e instanceof BackendUnavailableError && e.cause instanceof Error && /failed to load/.test(e.reason));
+    await assert.rejects(
+      selectBackend('node', broken),
+      (e: unknown) => e instanceof BackendUnavailableError && e.cause instanceof Error && /failed to load/.test(e.reason),
+    );
   } finally {
     if (tf.findBackendFactory('tensorflow') !== null) tf.removeBackend('tensorflow');
     await selectBackend('wasm');

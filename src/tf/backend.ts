@@ -32,7 +32,12 @@ export interface BackendInfo {
 }
 
 export class BackendUnavailableError extends Error {
-  constructor(readonly choice: BackendChoice, readonly packageName: string, readonly reason: string, cause?: unknown) {
+  constructor(
+    readonly choice: BackendChoice,
+    readonly packageName: string,
+    readonly reason: string,
+    cause?: unknown,
+  ) {
     super(`TFJS backend '${choice}' is unavailable: ${packageName}: ${reason}`);
     this.cause = cause;
   }
@@ -130,7 +135,11 @@ async function activate(choice: Concrete, env: BackendEnvironment): Promise<{ ve
     throw new BackendUnavailableError(choice, packageName, `backend '${backend}' failed to initialise: ${(error as Error).message}`, error);
   }
   if (!ok || tf.getBackend() !== backend) {
-    throw new BackendUnavailableError(choice, packageName, `backend '${backend}' failed to initialise (registered: ${Object.keys(tf.engine().registryFactory).join(', ')})`);
+    throw new BackendUnavailableError(
+      choice,
+      packageName,
+      `backend '${backend}' failed to initialise (registered: ${Object.keys(tf.engine().registryFactory).join(', ')})`,
+    );
   }
   await tf.ready();
   return { version: packageVersion(module, packageName), note: gpuNote };

@@ -16,10 +16,14 @@ before(async () => {
   testApp.app.get('/test/boom', { config: { auth: 'public' } }, async () => {
     throw new Error('secret internal detail /etc/hosts');
   });
-  testApp.app.post('/test/echo', {
-    config: { auth: 'public' },
-    schema: { body: { type: 'object', required: ['n'], properties: { n: { type: 'integer', maximum: 5 } } } },
-  }, async (request) => request.body);
+  testApp.app.post(
+    '/test/echo',
+    {
+      config: { auth: 'public' },
+      schema: { body: { type: 'object', required: ['n'], properties: { n: { type: 'integer', maximum: 5 } } } },
+    },
+    async (request) => request.body,
+  );
   adminKey = (await createApiKey(testApp.db, 'admin')).key;
   clientKey = (await createApiKey(testApp.db, 'client')).key;
 });

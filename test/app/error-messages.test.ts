@@ -35,7 +35,6 @@ after(async () => {
   await database.drop();
 });
 
-
 const labels = ['a', 'b', 'c', 'd', 'e'];
 
 test('a file that is not an image is named by its filename (multipart) or its label (JSON)', async () => {
@@ -64,7 +63,10 @@ test('too many classes for the model: the 422 names a ready model that takes the
   const res = await t.app.inject({ method: 'POST', url: '/adapt', headers: auth, payload: { support } });
   assert.equal(res.statusCode, 422);
   assert.equal(res.json().error.code, 'CLASS_COUNT_UNSUPPORTED');
-  assert.match(res.json().error.message, /^the support set has 7 distinct labels; model small-5way takes 2 to 5 classes; model wide-20way takes 7: send "model": "wide-20way"/);
+  assert.match(
+    res.json().error.message,
+    /^the support set has 7 distinct labels; model small-5way takes 2 to 5 classes; model wide-20way takes 7: send "model": "wide-20way"/,
+  );
   assert.equal(res.json().error.details.fittingModel, 'wide-20way');
   const fits = await t.app.inject({ method: 'POST', url: '/adapt', headers: auth, payload: { support, model: 'wide-20way' } });
   assert.equal(fits.statusCode, 201, fits.body);

@@ -44,7 +44,10 @@ test('GET /keys lists keys newest first without secrets or hashes', async () => 
     assert.deepEqual(Object.keys(key).sort(), ['createdAt', 'id', 'name', 'prefix', 'revokedAt', 'role']);
   }
   const times = keys.map((k) => Date.parse(k.createdAt as string));
-  assert.deepEqual(times, [...times].sort((a, b) => b - a));
+  assert.deepEqual(
+    times,
+    [...times].sort((a, b) => b - a),
+  );
   assert.ok(keys.some((k) => k.name === 'first admin' && k.role === 'admin'));
 });
 

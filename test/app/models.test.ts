@@ -39,7 +39,10 @@ test('import → new versions; promote → default; weights download is the same
   const promoted = await t.app.inject({ method: 'POST', url: `/models/${first.json().id}/promote`, headers: admin });
   assert.equal(promoted.statusCode, 200);
   const list = (await t.app.inject({ method: 'GET', url: '/models', headers: client })).json().models;
-  assert.deepEqual(list.filter((m: { isDefault: boolean }) => m.isDefault).map((m: { id: string }) => m.id), [first.json().id]);
+  assert.deepEqual(
+    list.filter((m: { isDefault: boolean }) => m.isDefault).map((m: { id: string }) => m.id),
+    [first.json().id],
+  );
   const byName = await t.app.inject({ method: 'GET', url: '/models/imported', headers: client });
   assert.equal(byName.json().version, 2);
 
@@ -64,5 +67,5 @@ test('imports are validated against their own metadata (422) and admin-only (403
   poisoned.set('head.bias', { ...w, data: Float32Array.from(w.data as Float32Array, () => Number.NaN) });
   assert.match((await upload(encodeSafetensors(poisoned, metadata), 'name=x')).json().error.message, /NaN/);
   assert.equal((await upload(good, 'name=../etc')).statusCode, 400);
-  assert.equal((await t.db.model.count({ where: { name: 'x' } })), 0);
+  assert.equal(await t.db.model.count({ where: { name: 'x' } }), 0);
 });

@@ -27,7 +27,9 @@ test('openapi.yaml is what `npm run generate:openapi` writes from the route sche
     const a = committed.split('\n');
     const b = generated.split('\n');
     const line = a.findIndex((l, i) => l !== b[i]);
-    assert.fail(`openapi.yaml differs from the route schemas from line ${line + 1}:\n  committed: ${a[line]}\n  generated: ${b[line]}\nrun: npm run generate:openapi && npm run generate:client`);
+    assert.fail(
+      `openapi.yaml differs from the route schemas from line ${line + 1}:\n  committed: ${a[line]}\n  generated: ${b[line]}\nrun: npm run generate:openapi && npm run generate:client`,
+    );
   }
 });
 
@@ -51,14 +53,30 @@ test('every route the server registers carries its contract and is in openapi.ya
   t.after(close);
   await app.ready();
   const routes = app.routeTable.filter((r) => !r.hidden);
-  assert.deepEqual(routes.filter((r) => !r.contract).map((r) => `${r.method} ${r.url}`), [], 'registered without a contract');
+  assert.deepEqual(
+    routes.filter((r) => !r.contract).map((r) => `${r.method} ${r.url}`),
+    [],
+    'registered without a contract',
+  );
   const served = new Set(routes.map((r) => `${r.method} ${toOpenApiPath(r.url)}`));
   const paths = (await loadOpenApi()).paths as Record<string, Record<string, unknown>>;
   const documented = new Set(
-    Object.entries(paths).flatMap(([p, item]) => Object.keys(item).filter((m) => METHODS.includes(m)).map((m) => `${m.toUpperCase()} ${p}`)),
+    Object.entries(paths).flatMap(([p, item]) =>
+      Object.keys(item)
+        .filter((m) => METHODS.includes(m))
+        .map((m) => `${m.toUpperCase()} ${p}`),
+    ),
   );
-  assert.deepEqual([...served].filter((r) => !documented.has(r)), [], 'served but not documented');
-  assert.deepEqual([...documented].filter((r) => !served.has(r)), [], 'documented but not served');
+  assert.deepEqual(
+    [...served].filter((r) => !documented.has(r)),
+    [],
+    'served but not documented',
+  );
+  assert.deepEqual(
+    [...documented].filter((r) => !served.has(r)),
+    [],
+    'documented but not served',
+  );
   // The contracts the routes were registered with give the document this server serves.
   const order = apiContracts(contractLimits(deps.config)).map((c) => `${c.method} ${c.url}`);
   const registered = routes.map((r) => r.contract!).sort((a, b) => order.indexOf(`${a.method} ${a.url}`) - order.indexOf(`${b.method} ${b.url}`));
@@ -77,7 +95,10 @@ test('GET /docs serves the Swagger UI without a key', async (t) => {
   assert.equal(spec.statusCode, 200);
   assert.equal(spec.json().info.title, 'MAML few-shot adaptation service');
   // "Try it out" targets the page's own origin (a relative server), never the file's localhost:3000.
-  assert.deepEqual(spec.json().servers.map((s: { url: string }) => s.url), ['/']);
+  assert.deepEqual(
+    spec.json().servers.map((s: { url: string }) => s.url),
+    ['/'],
+  );
   // The served document states this server's limits.
   assert.equal(spec.json().paths['/adapt'].post.requestBody.content['application/json'].schema.properties.steps.maximum, 12);
 });

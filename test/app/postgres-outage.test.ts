@@ -19,7 +19,8 @@ test('PostgreSQL down: readiness goes red, adapt/predict on a loaded model keep 
   await registerTestModel(db, deps.store);
   const client = { authorization: `Bearer ${(await createApiKey(db, 'client')).key}` };
   const admin = { authorization: `Bearer ${(await createApiKey(db, 'admin')).key}` };
-  const adapt = () => app.inject({ method: 'POST', url: '/adapt', headers: client, payload: { support: ['a', 'b', 'c', 'd', 'e'].map((label) => ({ label, image: PNG })) } });
+  const adapt = () =>
+    app.inject({ method: 'POST', url: '/adapt', headers: client, payload: { support: ['a', 'b', 'c', 'd', 'e'].map((label) => ({ label, image: PNG })) } });
   const submit = () => app.inject({ method: 'POST', url: '/training-jobs', headers: admin, payload: { dataset: 'sinusoid' } });
   const first = await adapt();
   assert.equal(first.statusCode, 201, first.body);

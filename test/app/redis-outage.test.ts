@@ -30,7 +30,12 @@ test('Redis killed while the API runs: 503 on /readyz and queue-backed routes, r
   const admin = { authorization: `Bearer ${(await createApiKey(db, 'admin')).key}` };
   const submit = () => app.inject({ method: 'POST', url: '/training-jobs', headers: admin, payload: { dataset: 'sinusoid' } });
   await registerTestModel(db, deps.store);
-  const session = await app.inject({ method: 'POST', url: '/adapt', headers: admin, payload: { support: ['a', 'b', 'c', 'd', 'e'].map((label) => ({ label, image: PNG })) } });
+  const session = await app.inject({
+    method: 'POST',
+    url: '/adapt',
+    headers: admin,
+    payload: { support: ['a', 'b', 'c', 'd', 'e'].map((label) => ({ label, image: PNG })) },
+  });
   assert.equal(session.statusCode, 201, session.body);
   const sessionId = session.json().sessionId as string;
   // appendfsync everysec, as in docker-compose.yml: wait until the session is in the append-only file.

@@ -34,7 +34,9 @@ const subscribers = async (jobId: string) => {
 };
 
 async function runningJob(): Promise<string> {
-  const job = await testApp.db.trainingJob.create({ data: { name: 'sse-job', config: { dataset: 'sinusoid' }, status: 'running', progress: { iteration: 3, iterations: 10 } } });
+  const job = await testApp.db.trainingJob.create({
+    data: { name: 'sse-job', config: { dataset: 'sinusoid' }, status: 'running', progress: { iteration: 3, iterations: 10 } },
+  });
   return job.id;
 }
 
@@ -60,7 +62,10 @@ test('the job as stored, then each published event in order, heartbeats, and the
   for (const event of events) assert.equal(await publishProgress(testApp.deps.redis, prefix(), jobId, event), 1);
   const received = [];
   for (let message = await stream.nextEvent(); message !== null; message = await stream.nextEvent()) received.push(message);
-  assert.deepEqual(received.map((m) => m.event), ['progress', 'validation', 'progress', 'status']);
+  assert.deepEqual(
+    received.map((m) => m.event),
+    ['progress', 'validation', 'progress', 'status'],
+  );
   assert.deepEqual(received[0]!.data, events[0]);
   assert.equal((received[2]!.data as { metaLoss: unknown }).metaLoss, null, 'NaN travels as null');
   assert.deepEqual(received[3]!.data, events[3]);

@@ -79,14 +79,30 @@ test('every field is bounded: 400 naming the field', async () => {
 });
 
 test('a staged pipeline job: stages resolved with defaults (a meta stage inherits the job task shape), prototype head, frozen normalisation', async () => {
-  const payload = { dataset: 'omniglot', seed: 3, nWay: 20, stages: [{ kind: 'pretrain', epochs: 2 }, { kind: 'meta', innerSteps: 0, nWay: 40 }, { kind: 'meta', algorithm: 'maml' }] };
+  const payload = {
+    dataset: 'omniglot',
+    seed: 3,
+    nWay: 20,
+    stages: [
+      { kind: 'pretrain', epochs: 2 },
+      { kind: 'meta', innerSteps: 0, nWay: 40 },
+      { kind: 'meta', algorithm: 'maml' },
+    ],
+  };
   const res = await testApp.app.inject({ method: 'POST', url: '/training-jobs', headers: admin, payload });
   assert.equal(res.statusCode, 202, res.body);
   const { config } = res.json();
   assert.equal(config.architecture.headInit, 'prototype');
   assert.equal(config.architecture.normalization, 'frozen');
   assert.equal(config.architecture.maxWays, 100);
-  assert.deepEqual(config.stages.map((s: { kind: string; nWay?: number }) => [s.kind, s.nWay ?? null]), [['pretrain', null], ['meta', 40], ['meta', 20]]);
+  assert.deepEqual(
+    config.stages.map((s: { kind: string; nWay?: number }) => [s.kind, s.nWay ?? null]),
+    [
+      ['pretrain', null],
+      ['meta', 40],
+      ['meta', 20],
+    ],
+  );
   assert.deepEqual(config.selection, { steps: [1, 3], innerLr: [0.003, 0.01, 0.03, 0.1], adapt: ['all', 'head'], shots: [1, 5] });
 });
 

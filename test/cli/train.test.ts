@@ -13,7 +13,22 @@ let t: TestApp;
 let worker: Spawned;
 let env: Record<string, string>;
 
-const SINE = ['--dataset', 'sinusoid', '--meta-batch-size', '4', '--eval-every', '10', '--eval-tasks', '10', '--test-tasks', '10', '--checkpoint-every', '10', '--seed', '3'];
+const SINE = [
+  '--dataset',
+  'sinusoid',
+  '--meta-batch-size',
+  '4',
+  '--eval-every',
+  '10',
+  '--eval-tasks',
+  '10',
+  '--test-tasks',
+  '10',
+  '--checkpoint-every',
+  '10',
+  '--seed',
+  '3',
+];
 
 before(async () => {
   database = await createTestDatabase();

@@ -35,11 +35,28 @@ const tfjsPackage = process.env.DRILL_TFJS_PACKAGE ?? '';
 const useV2 = spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0;
 const port = Number(process.env.DRILL_PORT ?? (await freePort()));
 const gpuPort = await freePort();
-const env = { ...process.env, DOCKER_BUILDKIT: '0', COMPOSE_DOCKER_CLI_BUILD: '0', TFJS_PACKAGE: tfjsPackage, MAML_PORT: String(port), OMNIGLOT_URL: 'http://omniglot-source:8000/omniglot' };
+const env = {
+  ...process.env,
+  DOCKER_BUILDKIT: '0',
+  COMPOSE_DOCKER_CLI_BUILD: '0',
+  TFJS_PACKAGE: tfjsPackage,
+  MAML_PORT: String(port),
+  OMNIGLOT_URL: 'http://omniglot-source:8000/omniglot',
+};
 const base = `http://127.0.0.1:${port}`;
 
-function run(command: string, args: readonly string[], options: { allowFail?: boolean; input?: string; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> {
-  const result = spawnSync(command, args, { cwd: ROOT, env: options.env ?? env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...(options.input ? { input: options.input } : {}) });
+function run(
+  command: string,
+  args: readonly string[],
+  options: { allowFail?: boolean; input?: string; env?: NodeJS.ProcessEnv } = {},
+): SpawnSyncReturns<string> {
+  const result = spawnSync(command, args, {
+    cwd: ROOT,
+    env: options.env ?? env,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    ...(options.input ? { input: options.input } : {}),
+  });
   if (result.status !== 0 && !options.allowFail) {
     throw new Error(`${command} ${args.join(' ')} exited ${result.status}\n${(result.stdout ?? '').slice(-4000)}\n${(result.stderr ?? '').slice(-4000)}`);
   }
@@ -92,7 +109,10 @@ async function api(method: string, url: string, body?: unknown, origin = base): 
   return { status: res.status, json: text ? JSON.parse(text) : null };
 }
 
-const healthy = (origin = base) => until(`${origin}/healthz answers 200 through the proxy`, 240_000, async () => ((await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(5000) })).ok ? true : undefined));
+const healthy = (origin = base) =>
+  until(`${origin}/healthz answers 200 through the proxy`, 240_000, async () =>
+    (await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(5000) })).ok ? true : undefined,
+  );
 
 /** The support set of the README's example: one drawing of five Manipuri characters. */
 const MANIPURI = path.join(OMNIGLOT, 'images_evaluation', 'Manipuri');
@@ -168,7 +188,15 @@ async function main(): Promise<void> {
     const bytes = Number(run('docker', ['image', 'inspect', '-f', '{{.Size}}', IMAGE]).stdout.trim());
     process.stdout.write(`   image ${IMAGE}: ${(bytes / 1e6).toFixed(0)} MB\n`);
     if (!tfjsPackage) assert.ok(bytes <= MAX_IMAGE_BYTES, `the CPU image is ${(bytes / 1e6).toFixed(0)} MB, over ${MAX_IMAGE_BYTES / 1e6} MB`);
-    const shipped = run('docker', ['run', '--rm', '--entrypoint', 'sh', IMAGE, '-c', 'ls /app; ls /app/models; ls /app/node_modules | grep -cx "tsx\\|typescript\\|prisma\\|vite" || true']).stdout;
+    const shipped = run('docker', [
+      'run',
+      '--rm',
+      '--entrypoint',
+      'sh',
+      IMAGE,
+      '-c',
+      'ls /app; ls /app/models; ls /app/node_modules | grep -cx "tsx\\|typescript\\|prisma\\|vite" || true',
+    ]).stdout;
     assert.doesNotMatch(shipped, /^(src|test|bench|scripts|web)$/m, `only what runs is shipped:\n${shipped}`);
     assert.doesNotMatch(shipped, /^training$|config\.json/m, `no training runs or configs in /app/models:\n${shipped}`);
     assert.match(shipped, /^0$/m, 'no tsx, typescript, prisma or vite in node_modules');
@@ -241,7 +269,11 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     compose(['stop', 'api']);
     const answers = await Promise.all(inFlight);
-    assert.deepEqual(answers.map((a) => a.status), answers.map(() => 201), JSON.stringify(answers.filter((a) => a.status !== 201)));
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      answers.map(() => 201),
+      JSON.stringify(answers.filter((a) => a.status !== 201)),
+    );
     assert.match(logs('api'), /shut down cleanly/);
     compose(['start', 'api']);
     await healthy();
@@ -267,10 +299,15 @@ async function main(): Promise<void> {
     compose(['up', '-d', '--no-build', 'omniglot-source']);
     const created = await api('POST', '/training-jobs', { ...short, dataset: 'omniglot', name: 'drill-omniglot', iterations: 2, evalEvery: 2 });
     assert.equal(created.status, 202, JSON.stringify(created.json));
-    await until('both splits on the omniglot volume', 300_000, () => {
-      const listing = compose(['exec', '-T', 'worker', 'ls', '-A', '/data/omniglot'], { allowFail: true }).stdout;
-      return /images_background/.test(listing) && /images_evaluation/.test(listing) && !/\.download-/.test(listing) ? listing : undefined;
-    }, 3000);
+    await until(
+      'both splits on the omniglot volume',
+      300_000,
+      () => {
+        const listing = compose(['exec', '-T', 'worker', 'ls', '-A', '/data/omniglot'], { allowFail: true }).stdout;
+        return /images_background/.test(listing) && /images_evaluation/.test(listing) && !/\.download-/.test(listing) ? listing : undefined;
+      },
+      3000,
+    );
     const job = (await api('GET', `/training-jobs/${created.json.jobId}`)).json;
     assert.notEqual(job.status, 'failed', job.error);
     assert.match(logs('worker'), /loading dataset omniglot/);
@@ -298,7 +335,9 @@ async function main(): Promise<void> {
     });
     const gpuEnv = { ...env, MAML_GPU_BASE: NO_NODE_BASE, MAML_PORT: String(gpuPort) };
     // The merged files, less the NVIDIA device reservation (no GPU runtime here).
-    const merged = parse(compose(['config'], { project: GPU_PROJECT, files: composeFiles('docker-compose.yml', 'docker-compose.gpu.yml'), env: gpuEnv }).stdout);
+    const merged = parse(
+      compose(['config'], { project: GPU_PROJECT, files: composeFiles('docker-compose.yml', 'docker-compose.gpu.yml'), env: gpuEnv }).stdout,
+    );
     for (const service of Object.values(merged.services as Record<string, Record<string, unknown>>)) delete service.deploy;
     const file = path.join(WORK, 'gpu-merged.json');
     writeFileSync(file, JSON.stringify(merged, null, 2)); // JSON: every string quoted (PyYAML reads a bare no or yes as a boolean)

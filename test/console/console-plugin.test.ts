@@ -60,7 +60,11 @@ test('the built console: index.html revalidated, hashed assets immutable, a stri
   const style = await app.inject({ method: 'GET', url: '/assets/index-Ef56Gh78.css' });
   assert.match(String(style.headers['content-type']), /^text\/css/);
   assert.equal(style.headers['cache-control'], HASHED_ASSET_CACHE);
-  const revalidated = await app.inject({ method: 'GET', url: '/', headers: { 'if-none-match': String((await app.inject({ method: 'GET', url: '/' })).headers.etag) } });
+  const revalidated = await app.inject({
+    method: 'GET',
+    url: '/',
+    headers: { 'if-none-match': String((await app.inject({ method: 'GET', url: '/' })).headers.etag) },
+  });
   assert.equal(revalidated.statusCode, 304);
 
   for (const directive of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "object-src 'none'", "frame-ancestors 'none'", "base-uri 'none'"]) {
@@ -91,7 +95,10 @@ test('the console routes are hidden from the OpenAPI document (schema.hide), bui
     const { app, hidden } = await appServing(root);
     t.after(() => app.close());
     const consoleRoutes = [...hidden].filter(([route]) => route !== 'GET /models' && !route.startsWith('HEAD '));
-    assert.ok(consoleRoutes.some(([route]) => route === 'GET /'), JSON.stringify(consoleRoutes));
+    assert.ok(
+      consoleRoutes.some(([route]) => route === 'GET /'),
+      JSON.stringify(consoleRoutes),
+    );
     for (const [route, isHidden] of consoleRoutes) assert.ok(isHidden, `${route} is hidden`);
     assert.equal(hidden.get('GET /models'), false);
   }

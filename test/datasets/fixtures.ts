@@ -7,7 +7,7 @@ export type { Part } from '../helpers/multipart.ts';
 
 /** A 12×12 8-bit gray PNG whose pixels depend on `seed` (distinct images, distinct bytes). */
 export function png(seed: number, size = 12): Uint8Array {
-  const levels = Array.from({ length: size * size }, (_, i) => (seed * 37 + i * (seed % 7 + 1) * 11) % 256);
+  const levels = Array.from({ length: size * size }, (_, i) => (seed * 37 + i * ((seed % 7) + 1) * 11) % 256);
   return encodeGrayPng(size, size, 8, levels);
 }
 
@@ -42,5 +42,9 @@ export function multipart(parts: readonly Part[]): { payload: Buffer; headers: R
 
 /** The usual upload: a name and the zip as "archive". */
 export function upload(zip: Uint8Array, name = 'test-set', extra: Record<string, string> = {}) {
-  return multipart([{ name: 'name', value: name }, ...Object.entries(extra).map(([n, v]) => ({ name: n, value: v })), { name: 'archive', value: zip, filename: 'data.zip' }]);
+  return multipart([
+    { name: 'name', value: name },
+    ...Object.entries(extra).map(([n, v]) => ({ name: n, value: v })),
+    { name: 'archive', value: zip, filename: 'data.zip' },
+  ]);
 }

@@ -65,7 +65,12 @@ async function refused(zip: Uint8Array, status: number, code: string, app = test
 }
 
 test('a zip of class folders is stored: row, artifact, and loadDataset gives the preprocessed images', async () => {
-  const entries = [{ name: 'class0/', mode: 0o040755 }, ...folderEntries(5, 3), { name: '__MACOSX/class0/._img0.png', data: new Uint8Array([0, 5, 22]) }, { name: 'class1/.DS_Store', data: new Uint8Array([1]) }];
+  const entries = [
+    { name: 'class0/', mode: 0o040755 },
+    ...folderEntries(5, 3),
+    { name: '__MACOSX/class0/._img0.png', data: new Uint8Array([0, 5, 22]) },
+    { name: 'class1/.DS_Store', data: new Uint8Array([1]) },
+  ];
   const body = await ingested(zipOf(entries));
   assert.equal(body.status, 'ready');
   assert.equal(body.error, null);
@@ -91,7 +96,8 @@ test('the Omniglot layout (under images_background/, wrapped in a folder) and RG
   const entries = [];
   for (const alphabet of ['Latin', 'Greek']) {
     for (let c = 0; c < 3; c++) {
-      for (let k = 0; k < 2; k++) entries.push({ name: `omniglot/images_background/${alphabet}/character0${c}/${k}.png`, data: png(c * 10 + k + alphabet.length) });
+      for (let k = 0; k < 2; k++)
+        entries.push({ name: `omniglot/images_background/${alphabet}/character0${c}/${k}.png`, data: png(c * 10 + k + alphabet.length) });
     }
   }
   const row = await ingested(zipOf(entries), testApp, { size: '16', channels: '3', invert: 'false' });
@@ -175,7 +181,17 @@ test('zip bombs and oversized archives are refused (413) before anything is infl
   liar.writeUInt32LE(100, central - 46 + 24);
   await failed(liar, 'INVALID_ARCHIVE');
   await refused(zipOf(folderEntries(5, 2)), 413, 'DATASET_TOO_LARGE', limited); // 10 × 28² × 4 bytes > 20000
-  const huge = zipOf(folderEntries(5, 8).map((e) => ({ ...e, data: encodeGrayPng(30, 30, 8, Array.from({ length: 900 }, (_, k) => (k * 7919 + e.name.length * 31) % 251)) })));
+  const huge = zipOf(
+    folderEntries(5, 8).map((e) => ({
+      ...e,
+      data: encodeGrayPng(
+        30,
+        30,
+        8,
+        Array.from({ length: 900 }, (_, k) => (k * 7919 + e.name.length * 31) % 251),
+      ),
+    })),
+  );
   assert.ok(huge.length > 20_000);
   await refused(huge, 413, 'ARCHIVE_TOO_LARGE', limited);
   // without a content-length (chunked): cut off while streaming
@@ -220,7 +236,13 @@ test('the request itself: fields validated (400), multipart required (415), admi
     [upload(zip, 'ok', { size: '4' }), /size/],
     [upload(zip, 'ok', { channels: '2' }), /channels/],
     [upload(zip, 'ok', { invert: 'maybe' }), /invert/],
-    [multipart([{ name: 'name', value: 'x' }, { name: 'other', value: zip, filename: 'a.zip' }]), /other/],
+    [
+      multipart([
+        { name: 'name', value: 'x' },
+        { name: 'other', value: zip, filename: 'a.zip' },
+      ]),
+      /other/,
+    ],
   ];
   for (const [body, field] of cases) {
     const res = await testApp.app.inject({ method: 'POST', url: '/datasets', headers: { ...admin, ...body.headers }, payload: body.payload });

@@ -39,7 +39,11 @@ test('the API process serves, logs JSON with request ids (never keys), and on SI
   const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAWh8mVQAAAABJRU5ErkJggg==';
   const body = JSON.stringify({ support: ['a', 'b', 'c', 'd', 'e'].map((label) => ({ label, image: png })) });
   const inFlight = Array.from({ length: 6 }, (_, i) =>
-    fetch(`http://127.0.0.1:${port}/adapt`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-request-id': `sigterm-${i}` }, body }).then(async (r) => ({ status: r.status, body: await r.text() })),
+    fetch(`http://127.0.0.1:${port}/adapt`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-request-id': `sigterm-${i}` },
+      body,
+    }).then(async (r) => ({ status: r.status, body: await r.text() })),
   );
   const received = () => [0, 1, 2, 3, 4, 5].every((i) => api.output().includes(`"reqId":"sigterm-${i}"`));
   for (const deadline = Date.now() + 20_000; !received() && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -51,8 +55,15 @@ test('the API process serves, logs JSON with request ids (never keys), and on SI
   }
   const { code } = await api.exited();
   assert.equal(code, 0, api.output());
-  const lines = api.output().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-  assert.ok(lines.some((l) => l.reqId === 'req-e2e-1'), 'request lines carry the request id');
+  const lines = api
+    .output()
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  assert.ok(
+    lines.some((l) => l.reqId === 'req-e2e-1'),
+    'request lines carry the request id',
+  );
   assert.ok(lines.some((l) => l.msg === 'shut down cleanly'));
   assert.ok(!api.output().includes('mk_') && !api.output().includes(key.slice(3)), 'no key material in logs');
 });

@@ -41,9 +41,18 @@ test('dist/ builds, holds no tsx and no loader shim, and the CLI starts from it'
     const text = readFileSync(file, 'utf8');
     // An import of a .ts file, of tsx, or of the tsx shim (comments may name them).
     const code = text.replace(/\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm, '');
-    assert.doesNotMatch(code, /\bfrom\s+['"][^'"]+\.ts['"]|import\(\s*['"][^'"]+\.ts['"]|['"]tsx(\/[^'"]*)?['"]|import-ts\.mjs/, `${path.relative(ROOT, file)} refers to TypeScript at run time`);
+    assert.doesNotMatch(
+      code,
+      /\bfrom\s+['"][^'"]+\.ts['"]|import\(\s*['"][^'"]+\.ts['"]|['"]tsx(\/[^'"]*)?['"]|import-ts\.mjs/,
+      `${path.relative(ROOT, file)} refers to TypeScript at run time`,
+    );
   }
-  for (const entry of ['api/inference/thread-entry.mjs', 'worker/training/processor-entry.mjs', 'worker/parallel/meta-gradient-thread-entry.mjs', 'data/omniglot/preprocess-worker-entry.mjs']) {
+  for (const entry of [
+    'api/inference/thread-entry.mjs',
+    'worker/training/processor-entry.mjs',
+    'worker/parallel/meta-gradient-thread-entry.mjs',
+    'data/omniglot/preprocess-worker-entry.mjs',
+  ]) {
     assert.ok(existsSync(path.join(DIST, 'src', entry)), entry);
   }
   assert.ok(existsSync(path.join(DIST, 'src', 'generated', 'prisma', 'client.js')), 'the Prisma client is compiled');
@@ -79,7 +88,11 @@ test('node dist/scripts/migrate.js, dist/src/api/server.js and dist/src/worker/w
   const key = (await createApiKey(createDb(database.url), 'admin')).key;
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAWh8mVQAAAABJRU5ErkJggg==';
-  const adapt = await fetch(`http://127.0.0.1:${port}/adapt`, { method: 'POST', headers, body: JSON.stringify({ support: ['a', 'b'].map((label) => ({ label, image: png })) }) });
+  const adapt = await fetch(`http://127.0.0.1:${port}/adapt`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ support: ['a', 'b'].map((label) => ({ label, image: png })) }),
+  });
   assert.equal(adapt.status, 201, await adapt.clone().text());
 
   const created = await fetch(`http://127.0.0.1:${port}/training-jobs`, {

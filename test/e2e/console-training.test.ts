@@ -35,7 +35,9 @@ test('console: train from the form, follow the job live, promote its model, canc
   assert.equal(await page.locator('#watch-progress').getAttribute('value'), '40');
   const curve = page.getByRole('img', { name: /Learning curves of the watched job/ });
   assert.match(String(await curve.getAttribute('src')), /^blob:/);
-  const drawn = await curve.evaluate((img) => (img as unknown as { decode(): Promise<void>; naturalWidth: number }).decode().then(() => (img as unknown as { naturalWidth: number }).naturalWidth));
+  const drawn = await curve.evaluate((img) =>
+    (img as unknown as { decode(): Promise<void>; naturalWidth: number }).decode().then(() => (img as unknown as { naturalWidth: number }).naturalWidth),
+  );
   assert.ok(drawn > 0, `the curve SVG is drawn (${drawn} px wide)`);
 
   // The job list (refreshed on the status event) offers its model for promotion.
@@ -43,7 +45,9 @@ test('console: train from the form, follow the job live, promote its model, canc
   await row.locator('td', { hasText: /^completed$/ }).waitFor();
   await row.getByRole('button', { name: 'Make the model of job console-demo the default' }).click();
   await page.locator('#training-status', { hasText: 'console-demo v1 is now the default model.' }).waitFor();
-  const models = (await (await fetch(`${service.base}/models`, { headers: { authorization: `Bearer ${service.key}` } })).json()) as { models: { name: string; isDefault: boolean }[] };
+  const models = (await (await fetch(`${service.base}/models`, { headers: { authorization: `Bearer ${service.key}` } })).json()) as {
+    models: { name: string; isDefault: boolean }[];
+  };
   assert.equal(models.models.find((m) => m.isDefault)?.name, 'console-demo');
 
   // A long job, cancelled from its row; the watched stream ends with its status.

@@ -40,7 +40,10 @@ async function pickCharacters(): Promise<Character[]> {
 
 const missing = chromiumMissing();
 
-test('console: adapt to a drawn/uploaded 5-way 1-shot Omniglot support set and predict queries in chromium', { skip: missing ?? false, timeout: 90_000 }, async (t) => {
+test('console: adapt to a drawn/uploaded 5-way 1-shot Omniglot support set and predict queries in chromium', {
+  skip: missing ?? false,
+  timeout: 90_000,
+}, async (t) => {
   buildConsole();
   const service = await startConsoleService(t, 'client');
   const characters = await pickCharacters();
@@ -52,7 +55,9 @@ test('console: adapt to a drawn/uploaded 5-way 1-shot Omniglot support set and p
   const model = page.getByLabel('Model', { exact: true });
   await page.locator('#model option').first().waitFor({ state: 'attached' });
   // The shipped model's own per-image test metric, as models/omniglot.safetensors.json records it.
-  const shipped = JSON.parse(readFileSync(path.join(ROOT, 'models/omniglot.safetensors.json'), 'utf8')) as { metrics: { testPerImage: { accuracy: number; ci95: number; tasks: number }; nWay: number; kShot: number } };
+  const shipped = JSON.parse(readFileSync(path.join(ROOT, 'models/omniglot.safetensors.json'), 'utf8')) as {
+    metrics: { testPerImage: { accuracy: number; ci95: number; tasks: number }; nWay: number; kShot: number };
+  };
   const { testPerImage: m, nWay, kShot } = shipped.metrics;
   const summary = `omniglot v1 (default) · 2–100-way proto-maml · test accuracy ${(m.accuracy * 100).toFixed(1)} ± ${(m.ci95 * 100).toFixed(1)} % per image (${nWay}-way ${kShot}-shot ${m.tasks} tasks)`;
   assert.ok((await model.locator('option:checked').innerText()).startsWith(summary), summary);
@@ -72,10 +77,17 @@ test('console: adapt to a drawn/uploaded 5-way 1-shot Omniglot support set and p
   const box = (await pad.boundingBox())!;
   await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
   await page.mouse.down();
-  for (const [x, y] of [[0.7, 0.3], [0.5, 0.5], [0.5, 0.8]] as const) await page.mouse.move(box.x + box.width * x, box.y + box.height * y, { steps: 8 });
+  for (const [x, y] of [
+    [0.7, 0.3],
+    [0.5, 0.5],
+    [0.5, 0.8],
+  ] as const)
+    await page.mouse.move(box.x + box.width * x, box.y + box.height * y, { steps: 8 });
   await page.mouse.up();
   await page.locator('#query-status', { hasText: 'Prediction for drawing:' }).waitFor();
-  const shown = await page.locator('#scores li').evaluateAll((items) => items.map((li) => [li.getAttribute('data-label'), li.querySelector('.score-value')?.textContent]));
+  const shown = await page
+    .locator('#scores li')
+    .evaluateAll((items) => items.map((li) => [li.getAttribute('data-label'), li.querySelector('.score-value')?.textContent]));
   assert.deepEqual(shown.map(([label]) => label).sort(), characters.map((c) => c.label).sort());
   const total = shown.reduce((sum, [, value]) => sum + Number.parseFloat(String(value)), 0);
   assert.ok(Math.abs(total - 100) < 0.6, `scores add up to ${total} %`);

@@ -28,7 +28,9 @@ async function caddyfileFor(listen: number, upstreams: string[]): Promise<string
   return shipped.replace(dynamic, `to ${upstreams.join(' ')}`).replace(/^:3000 \{/m, `:${listen} {`);
 }
 
-test('Caddy in front of two API replicas: spread, shared sessions, and failover when one dies', { skip: !hasCaddy && !process.env.CI && 'caddy is not installed (apt-get install caddy)' }, async (t) => {
+test('Caddy in front of two API replicas: spread, shared sessions, and failover when one dies', {
+  skip: !hasCaddy && !process.env.CI && 'caddy is not installed (apt-get install caddy)',
+}, async (t) => {
   const database = await createTestDatabase();
   t.after(database.drop);
   const prefix = `lb-${Math.random().toString(36).slice(2, 8)}`;
@@ -36,8 +38,15 @@ test('Caddy in front of two API replicas: spread, shared sessions, and failover 
   for (let i = 0; i < 2; i++) {
     const port = await freePort();
     const api = spawnEntry('src/api/server.ts', {
-      PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: prefix,
-      WEIGHTS_DIR: await mkdtemp(path.join(os.tmpdir(), 'maml-lb-weights-')), TFJS_BACKEND: 'wasm', INFERENCE_THREADS: '1', LOG_LEVEL: 'warn',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      WEIGHTS_DIR: await mkdtemp(path.join(os.tmpdir(), 'maml-lb-weights-')),
+      TFJS_BACKEND: 'wasm',
+      INFERENCE_THREADS: '1',
+      LOG_LEVEL: 'warn',
     });
     t.after(() => api.child.kill('SIGKILL'));
     apis.push({ port, process: api });
@@ -45,7 +54,13 @@ test('Caddy in front of two API replicas: spread, shared sessions, and failover 
   await Promise.all(apis.map((a) => waitForStatus(`http://127.0.0.1:${a.port}/readyz`, 200, 60_000)));
   const listen = await freePort();
   const config = path.join(await mkdtemp(path.join(os.tmpdir(), 'caddy-')), 'Caddyfile');
-  await writeFile(config, await caddyfileFor(listen, apis.map((a) => `127.0.0.1:${a.port}`)));
+  await writeFile(
+    config,
+    await caddyfileFor(
+      listen,
+      apis.map((a) => `127.0.0.1:${a.port}`),
+    ),
+  );
   const caddy = spawn('caddy', ['run', '--config', config, '--adapter', 'caddyfile'], { stdio: 'ignore', env: { ...process.env, HOME: path.dirname(config) } });
   t.after(() => caddy.kill('SIGKILL'));
   const proxy = `http://127.0.0.1:${listen}`;
@@ -73,6 +88,9 @@ test('Caddy in front of two API replicas: spread, shared sessions, and failover 
   assert.deepEqual(gets, Array(12).fill(200), `GET after replica A died: ${gets.join()}`);
   const posts: number[] = [];
   for (let i = 0; i < 8; i++) posts.push((await post('/predict', { sessionId, images: [PNG] })).status);
-  assert.ok(posts.every((s) => s === 200 || s === 502), `POST after replica A died: ${posts.join()}`);
+  assert.ok(
+    posts.every((s) => s === 200 || s === 502),
+    `POST after replica A died: ${posts.join()}`,
+  );
   assert.equal((await fetch(`${proxy}/readyz`)).status, 200, 'B serves on');
 });

@@ -119,7 +119,10 @@ test('two APIs and two workers on separate weights folders share jobs, models an
   const onA = await call(a, 'POST', '/predict', { sessionId, images: queries });
   const onB = await call(b, 'POST', '/predict', { sessionId, images: queries });
   assert.equal(onB.status, 200, JSON.stringify(onB.json));
-  assert.deepEqual(onB.json.predictions.map((p: { label: string }) => p.label), onA.json.predictions.map((p: { label: string }) => p.label));
+  assert.deepEqual(
+    onB.json.predictions.map((p: { label: string }) => p.label),
+    onA.json.predictions.map((p: { label: string }) => p.label),
+  );
   assert.ok((await readdir(b.weightsDir, { recursive: true })).length > 0, 'B fetched the model into its own cache');
   assert.equal((await call(b, 'DELETE', `/sessions/${sessionId}`)).status, 204);
   assert.equal((await call(a, 'POST', '/predict', { sessionId, images: queries })).status, 404);
@@ -127,26 +130,47 @@ test('two APIs and two workers on separate weights folders share jobs, models an
 
   // A job submitted through A is trained by one worker, which is killed; the other resumes it.
   const submitted = await call(a, 'POST', '/training-jobs', {
-    dataset: 'omniglot', nWay: 5, kShot: 1, queryPerClass: 2, metaBatchSize: 2, iterations: 12, evalEvery: 6, evalTasks: 10, testTasks: 10,
-    checkpointEvery: 3, seed: 9, name: 'scale-out', architecture: { filters: 8 },
+    dataset: 'omniglot',
+    nWay: 5,
+    kShot: 1,
+    queryPerClass: 2,
+    metaBatchSize: 2,
+    iterations: 12,
+    evalEvery: 6,
+    evalTasks: 10,
+    testTasks: 10,
+    checkpointEvery: 3,
+    seed: 9,
+    name: 'scale-out',
+    architecture: { filters: 8 },
   });
   assert.equal(submitted.status, 202, JSON.stringify(submitted.json));
   const { jobId } = submitted.json;
   const workers = await Promise.all([startWorker(), startWorker()]);
   const logs = () => workers.map((w, i) => `--- worker ${i}\n${w.output().slice(-1500)}`).join('\n');
-  const checkpointed = await until('a first checkpoint', async () => {
-    const row = await db.trainingJob.findUnique({ where: { id: jobId } });
-    return row?.checkpointIteration && row.checkpointIteration >= 3 && row.status === 'running' ? row : undefined;
-  }, 120_000, logs);
+  const checkpointed = await until(
+    'a first checkpoint',
+    async () => {
+      const row = await db.trainingJob.findUnique({ where: { id: jobId } });
+      return row?.checkpointIteration && row.checkpointIteration >= 3 && row.status === 'running' ? row : undefined;
+    },
+    120_000,
+    logs,
+  );
   const holder = workers.findIndex((w) => w.output().includes('training job started'));
   assert.ok(holder >= 0, logs());
   assert.ok(await db.artifact.findUnique({ where: { sha256: checkpointed.checkpointSha256! } }), 'the checkpoint is in PostgreSQL');
   workers[holder]!.child.kill('SIGKILL');
   const other = workers[1 - holder]!;
-  const done = await until('the job to finish on the other worker', async () => {
-    const row = await db.trainingJob.findUnique({ where: { id: jobId } });
-    return row && ['completed', 'failed'].includes(row.status) ? row : undefined;
-  }, 180_000, logs);
+  const done = await until(
+    'the job to finish on the other worker',
+    async () => {
+      const row = await db.trainingJob.findUnique({ where: { id: jobId } });
+      return row && ['completed', 'failed'].includes(row.status) ? row : undefined;
+    },
+    180_000,
+    logs,
+  );
   assert.equal(done.status, 'completed', `${done.error}\n${logs()}`);
   assert.match(other.output(), /resuming at iteration ([3-9]|1[01]) /, 'resumed from the checkpoint, not from scratch');
   const model = await db.model.findUniqueOrThrow({ where: { id: done.modelId! } });
@@ -156,10 +180,14 @@ test('two APIs and two workers on separate weights folders share jobs, models an
   const before = await call(b, 'POST', '/adapt', { support });
   assert.notEqual(before.json.modelId, model.id);
   assert.equal((await call(a, 'POST', `/models/${model.id}/promote`)).status, 200);
-  const after = await until('B to adapt with the promoted model', async () => {
-    const res = await call(b, 'POST', '/adapt', { support });
-    return res.json.modelId === model.id ? res : undefined;
-  }, 5_000); // far below the catalog's 30 s cache: the Redis notice did it
+  const after = await until(
+    'B to adapt with the promoted model',
+    async () => {
+      const res = await call(b, 'POST', '/adapt', { support });
+      return res.json.modelId === model.id ? res : undefined;
+    },
+    5_000,
+  ); // far below the catalog's 30 s cache: the Redis notice did it
   assert.equal(after.status, 201);
   const predicted = await call(a, 'POST', '/predict', { sessionId: after.json.sessionId, images: queries });
   assert.equal(predicted.status, 200, JSON.stringify(predicted.json));

@@ -81,13 +81,20 @@ test('a sinusoid job runs in the worker process to completion, live over SSE, an
   assert.equal(kinds[0], 'job');
   assert.ok(kinds.includes('validation'), kinds.join());
   const notes = events.filter((e) => e.event === 'note').map((e) => (e.data as { message: string }).message);
-  assert.ok(notes.some((n) => /^loading dataset sinusoid/.test(n)) && notes.some((n) => /^training done: validating/.test(n)), `the worker says what it does where it used to be silent: ${notes.join(' | ')}`);
+  assert.ok(
+    notes.some((n) => /^loading dataset sinusoid/.test(n)) && notes.some((n) => /^training done: validating/.test(n)),
+    `the worker says what it does where it used to be silent: ${notes.join(' | ')}`,
+  );
   const statuses = events.filter((e) => e.event === 'status').map((e) => (e.data as { status: string }).status);
   assert.deepEqual(statuses.slice(-1), ['completed']);
   assert.ok(statuses.includes('running'), statuses.join());
   const iterations = events.filter((e) => e.event === 'progress').map((e) => (e.data as { iteration: number }).iteration);
   assert.ok(iterations.length > 0 && iterations.at(-1) === 30, `progress iterations ${iterations.join()}`);
-  assert.deepEqual(iterations, [...iterations].sort((a, b) => a - b), 'progress is in order');
+  assert.deepEqual(
+    iterations,
+    [...iterations].sort((a, b) => a - b),
+    'progress is in order',
+  );
   assert.equal((events.at(-1)!.data as { modelId: string }).modelId, job.modelId);
   assert.equal(job.progress.iteration, 30);
   const model = await t.db.model.findUniqueOrThrow({ where: { id: job.modelId } });
@@ -135,8 +142,19 @@ test('SIGKILL mid-job: another worker resumes from the checkpoint; SIGTERM hands
 test('a tiny Omniglot job trains in the worker; its model, promoted, adapts and predicts real PNGs', async () => {
   const worker = workers.find((w) => w.child.exitCode === null && w.child.signalCode === null) ?? startWorker();
   const jobId = await submit({
-    dataset: 'omniglot', nWay: 5, kShot: 1, queryPerClass: 2, metaBatchSize: 2, iterations: 6, evalEvery: 3, evalTasks: 10, testTasks: 10,
-    checkpointEvery: 3, seed: 5, name: 'omniglot-tiny', architecture: { filters: 8 },
+    dataset: 'omniglot',
+    nWay: 5,
+    kShot: 1,
+    queryPerClass: 2,
+    metaBatchSize: 2,
+    iterations: 6,
+    evalEvery: 3,
+    evalTasks: 10,
+    testTasks: 10,
+    checkpointEvery: 3,
+    seed: 5,
+    name: 'omniglot-tiny',
+    architecture: { filters: 8 },
   });
   const job = await waitFor(jobId, (j) => j.status === 'completed' || j.status === 'failed', 180_000, worker);
   assert.equal(job.status, 'completed', job.error);
@@ -149,12 +167,22 @@ test('a tiny Omniglot job trains in the worker; its model, promoted, adapts and 
   const { readdir, readFile } = await import('node:fs/promises');
   const alphabet = path.join(process.env.OMNIGLOT_DIR ?? path.resolve(import.meta.dirname, '../../../shared/data/omniglot'), 'images_evaluation', 'Manipuri');
   const characters = (await readdir(alphabet)).sort().slice(0, 5);
-  const support = await Promise.all(characters.map(async (c) => ({ label: c, image: (await readFile(path.join(alphabet, c, (await readdir(path.join(alphabet, c))).sort()[0]!))).toString('base64') })));
+  const support = await Promise.all(
+    characters.map(async (c) => ({
+      label: c,
+      image: (await readFile(path.join(alphabet, c, (await readdir(path.join(alphabet, c))).sort()[0]!))).toString('base64'),
+    })),
+  );
   const adapted = await t.app.inject({ method: 'POST', url: '/adapt', headers: admin, payload: { support } });
   assert.equal(adapted.statusCode, 201, adapted.body);
   assert.equal(adapted.json().modelId, job.modelId);
   assert.equal(adapted.json().steps, 3, "the model's test-time inner steps");
-  const predicted = await t.app.inject({ method: 'POST', url: '/predict', headers: admin, payload: { sessionId: adapted.json().sessionId, images: support.map((s) => s.image) } });
+  const predicted = await t.app.inject({
+    method: 'POST',
+    url: '/predict',
+    headers: admin,
+    payload: { sessionId: adapted.json().sessionId, images: support.map((s) => s.image) },
+  });
   assert.equal(predicted.statusCode, 200, predicted.body);
   assert.equal(predicted.json().predictions.length, 5);
 });
@@ -162,7 +190,14 @@ test('a tiny Omniglot job trains in the worker; its model, promoted, adapts and 
 test('a staged job (pre-training, prototype and Proto-MAML stages) runs in the worker; its model serves any number of classes', async () => {
   const worker = workers.find((w) => w.child.exitCode === null && w.child.signalCode === null) ?? startWorker();
   const jobId = await submit({
-    dataset: 'omniglot', name: 'omniglot-staged-tiny', seed: 6, nWay: 5, kShot: 1, queryPerClass: 2, evalTasks: 10, testTasks: 10,
+    dataset: 'omniglot',
+    name: 'omniglot-staged-tiny',
+    seed: 6,
+    nWay: 5,
+    kShot: 1,
+    queryPerClass: 2,
+    evalTasks: 10,
+    testTasks: 10,
     architecture: { filters: 8, maxWays: 30 },
     stages: [
       { kind: 'pretrain', epochs: 0.01, batchSize: 32, evalEvery: 10 },
@@ -183,12 +218,26 @@ test('a staged job (pre-training, prototype and Proto-MAML stages) runs in the w
   const { readdir, readFile } = await import('node:fs/promises');
   const alphabet = path.join(process.env.OMNIGLOT_DIR ?? path.resolve(import.meta.dirname, '../../../shared/data/omniglot'), 'images_evaluation', 'Kannada');
   const characters = (await readdir(alphabet)).sort().slice(0, 7);
-  const support = await Promise.all(characters.map(async (c) => ({ label: c, image: (await readFile(path.join(alphabet, c, (await readdir(path.join(alphabet, c))).sort()[0]!))).toString('base64') })));
+  const support = await Promise.all(
+    characters.map(async (c) => ({
+      label: c,
+      image: (await readFile(path.join(alphabet, c, (await readdir(path.join(alphabet, c))).sort()[0]!))).toString('base64'),
+    })),
+  );
   const adapted = await t.app.inject({ method: 'POST', url: '/adapt', headers: admin, payload: { model: job.modelId, support } });
   assert.equal(adapted.statusCode, 201, adapted.body);
   assert.equal(adapted.json().labels.length, 7);
-  assert.equal(adapted.json().steps, 1, "the step count the job chose on validation");
-  const predicted = await t.app.inject({ method: 'POST', url: '/predict', headers: admin, payload: { sessionId: adapted.json().sessionId, images: support.map((s) => s.image) } });
+  assert.equal(adapted.json().steps, 1, 'the step count the job chose on validation');
+  const predicted = await t.app.inject({
+    method: 'POST',
+    url: '/predict',
+    headers: admin,
+    payload: { sessionId: adapted.json().sessionId, images: support.map((s) => s.image) },
+  });
   assert.equal(predicted.statusCode, 200, predicted.body);
-  assert.equal(predicted.json().predictions.filter((p: { label: string }, i: number) => p.label === characters[i]).length, 7, 'the support drawings are recognised');
+  assert.equal(
+    predicted.json().predictions.filter((p: { label: string }, i: number) => p.label === characters[i]).length,
+    7,
+    'the support drawings are recognised',
+  );
 });

@@ -9,12 +9,13 @@ import type { Model } from '../../src/generated/prisma/client.ts';
 import { registerModel } from '../../src/shared/models/registry.ts';
 import type { ArtifactStore } from '../../src/shared/storage/artifact-store.ts';
 
-
 /**
  * headInit 'prototype' makes a model like the pipeline's: frozen normalisation (moments of a
  * forward pass over random drawings-like inputs), no stored head, any number of classes.
  */
-export async function testCheckpoint(options: { nWay?: number; headInit?: 'random' | 'zero' | 'prototype'; outputs?: number; seed?: number; filters?: number; only?: readonly string[] } = {}): Promise<Uint8Array> {
+export async function testCheckpoint(
+  options: { nWay?: number; headInit?: 'random' | 'zero' | 'prototype'; outputs?: number; seed?: number; filters?: number; only?: readonly string[] } = {},
+): Promise<Uint8Array> {
   const nWay = options.nWay ?? 5;
   const prototype = options.headInit === 'prototype';
   const spec: NetworkSpec = {

@@ -39,4 +39,3 @@ export async function openEventStream(url: string, headers: Record<string, strin
   }
   return { res, next, nextEvent, close: () => controller.abort() };
 }
-

@@ -19,13 +19,22 @@ test('shipped models are registered once, the default promoted, and re-stored on
   await writeFile(path.join(dir, 'b.json'), JSON.stringify({ metrics: { test: { accuracy: 0.9 } } }));
   await writeFile(
     path.join(dir, 'manifest.json'),
-    JSON.stringify([{ file: 'a.safetensors', name: 'model-a' }, { file: 'b.safetensors', name: 'model-b', default: true, metrics: 'b.json' }]),
+    JSON.stringify([
+      { file: 'a.safetensors', name: 'model-a' },
+      { file: 'b.safetensors', name: 'model-b', default: true, metrics: 'b.json' },
+    ]),
   );
   const store = new FsArtifactStore(await mkdtemp(path.join(os.tmpdir(), 'weights-')));
   assert.equal((await seedModels(db, store, dir)).length, 2);
   assert.equal((await seedModels(db, store, dir)).length, 0, 'idempotent');
   const models = await db.model.findMany({ orderBy: { name: 'asc' } });
-  assert.deepEqual(models.map((m) => [m.name, m.isDefault]), [['model-a', false], ['model-b', true]]);
+  assert.deepEqual(
+    models.map((m) => [m.name, m.isDefault]),
+    [
+      ['model-a', false],
+      ['model-b', true],
+    ],
+  );
   assert.deepEqual(models[1]!.metrics, { test: { accuracy: 0.9 } });
 
   const otherMachine = new FsArtifactStore(await mkdtemp(path.join(os.tmpdir(), 'weights-')));

@@ -14,8 +14,22 @@ test('fuzzed /adapt and /predict bodies never make the server fail (no 5xx) and 
   const headers = { authorization: `Bearer ${(await createApiKey(app.db, 'client')).key}`, 'content-type': 'application/json' };
   const body = fc.oneof(
     fc.json(),
-    fc.record({ support: fc.array(fc.record({ label: fc.string(), image: fc.base64String({ maxLength: 64 }) }, { requiredKeys: [] }), { maxLength: 6 }), steps: fc.anything(), model: fc.anything() }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
-    fc.record({ sessionId: fc.oneof(fc.string(), fc.stringMatching(/^[A-Za-z0-9_-]{24}$/)), images: fc.array(fc.base64String({ maxLength: 64 }), { maxLength: 4 }) }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+    fc
+      .record(
+        {
+          support: fc.array(fc.record({ label: fc.string(), image: fc.base64String({ maxLength: 64 }) }, { requiredKeys: [] }), { maxLength: 6 }),
+          steps: fc.anything(),
+          model: fc.anything(),
+        },
+        { requiredKeys: [] },
+      )
+      .map((v) => JSON.stringify(v)),
+    fc
+      .record(
+        { sessionId: fc.oneof(fc.string(), fc.stringMatching(/^[A-Za-z0-9_-]{24}$/)), images: fc.array(fc.base64String({ maxLength: 64 }), { maxLength: 4 }) },
+        { requiredKeys: [] },
+      )
+      .map((v) => JSON.stringify(v)),
   );
   await fc.assert(
     fc.asyncProperty(fc.constantFrom('/adapt', '/predict'), body, async (url, payload) => {

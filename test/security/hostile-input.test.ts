@@ -20,7 +20,9 @@ before(async () => {
   t = await buildTestApp(database.url, { MAX_FILES: '50', BODY_LIMIT_BYTES: '2000000' });
   await registerTestModel(t.db, t.deps.store);
   auth = { authorization: `Bearer ${(await createApiKey(t.db, 'client')).key}` };
-  png = await sharp({ create: { width: 28, height: 28, channels: 3, background: '#ffffff' } }).png().toBuffer();
+  png = await sharp({ create: { width: 28, height: 28, channels: 3, background: '#ffffff' } })
+    .png()
+    .toBuffer();
 });
 
 after(async () => {
@@ -44,16 +46,26 @@ async function refused(request: Inject, status?: number, code?: string): Promise
 }
 
 const support = (labels: string[], image = png) => ({ support: labels.map((label) => ({ label, image: image.toString('base64') })) });
-const json = (url: string, payload: unknown, headers = auth): Inject => ({ method: 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) });
+const json = (url: string, payload: unknown, headers = auth): Inject => ({
+  method: 'POST',
+  url,
+  headers: { ...headers, 'content-type': 'application/json' },
+  payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+});
 
 function multipart(parts: { name: string; value: string | Buffer; filename?: string }[]): { payload: Buffer; headers: Record<string, string> } {
   const boundary = `----hostile${Math.random().toString(16).slice(2)}`;
   const chunks = parts.flatMap((p) => [
-    Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"\r\ncontent-type: image/png` : ''}\r\n\r\n`),
+    Buffer.from(
+      `--${boundary}\r\ncontent-disposition: form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"\r\ncontent-type: image/png` : ''}\r\n\r\n`,
+    ),
     Buffer.isBuffer(p.value) ? p.value : Buffer.from(p.value),
     Buffer.from('\r\n'),
   ]);
-  return { payload: Buffer.concat([...chunks, Buffer.from(`--${boundary}--\r\n`)]), headers: { ...auth, 'content-type': `multipart/form-data; boundary=${boundary}` } };
+  return {
+    payload: Buffer.concat([...chunks, Buffer.from(`--${boundary}--\r\n`)]),
+    headers: { ...auth, 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
 }
 
 test('wrong content types, broken bodies, deep and huge JSON', async () => {
@@ -64,7 +76,15 @@ test('wrong content types, broken bodies, deep and huge JSON', async () => {
   await refused(json('/adapt', { support: [{ label: 'a', image: 'x'.repeat(3_000_000) }] }), 413);
   await refused(json('/adapt', { support: 'not an array' }), 400);
   await refused(json('/adapt', { support: [{ label: 'a', image: '!!!not base64!!!' }] }), 400, 'INVALID_BASE64');
-  await refused(json('/adapt', JSON.stringify({ ...support(['a', 'b', 'c', 'd', 'e']), __proto__: { polluted: true }, constructor: { prototype: { polluted: true } } }).replace('"support"', '"__proto__":{"polluted":true},"support"')));
+  await refused(
+    json(
+      '/adapt',
+      JSON.stringify({ ...support(['a', 'b', 'c', 'd', 'e']), __proto__: { polluted: true }, constructor: { prototype: { polluted: true } } }).replace(
+        '"support"',
+        '"__proto__":{"polluted":true},"support"',
+      ),
+    ),
+  );
   assert.equal(({} as { polluted?: boolean }).polluted, undefined, 'no prototype pollution');
   const boundaryless = { method: 'POST', url: '/adapt', headers: { ...auth, 'content-type': 'multipart/form-data' }, payload: 'x' } as Inject;
   await refused(boundaryless, 400, 'INVALID_MULTIPART');
@@ -80,9 +100,23 @@ test('corrupt, truncated and non-image files; label/image mismatches; hostile la
   for (const bad of [truncated, garbage, Buffer.from('GIF89a not really'), Buffer.from('%PDF-1.4'), Buffer.alloc(0)]) {
     await refused(json('/adapt', { support: [png, png, png, png, bad].map((image, i) => ({ label: `c${i}`, image: image.toString('base64') })) }));
   }
-  const mismatch = multipart([{ name: 'labels', value: JSON.stringify(['a', 'b']) }, ...[0, 1, 2].map((i) => ({ name: 'images', value: png, filename: `${i}.png` }))]);
+  const mismatch = multipart([
+    { name: 'labels', value: JSON.stringify(['a', 'b']) },
+    ...[0, 1, 2].map((i) => ({ name: 'images', value: png, filename: `${i}.png` })),
+  ]);
   await refused({ method: 'POST', url: '/adapt', ...mismatch }, 400, 'LABEL_COUNT_MISMATCH');
-  await refused({ method: 'POST', url: '/adapt', ...multipart([{ name: 'labels', value: '{"a":1}' }, { name: 'images', value: png, filename: 'a.png' }]) }, 400, 'INVALID_LABELS');
+  await refused(
+    {
+      method: 'POST',
+      url: '/adapt',
+      ...multipart([
+        { name: 'labels', value: '{"a":1}' },
+        { name: 'images', value: png, filename: 'a.png' },
+      ]),
+    },
+    400,
+    'INVALID_LABELS',
+  );
   await refused({ method: 'POST', url: '/adapt', ...multipart([{ name: 'evil', value: png, filename: '../../etc/passwd' }]) }, 400, 'UNEXPECTED_PART');
   for (const label of ['a\u0000b', 'bell\u0007', '\u202eevil', ' ', 'line\nbreak']) {
     await refused(json('/adapt', support([label, 'b', 'c', 'd', 'e'])), 400, 'INVALID_LABEL');
@@ -91,12 +125,23 @@ test('corrupt, truncated and non-image files; label/image mismatches; hostile la
   const unicode = await t.app.inject(json('/adapt', support(['猫', 'κάτι', 'שלום', '🙂🙃', 'e\u0301'])));
   assert.equal(unicode.statusCode, 201, unicode.body);
   assert.deepEqual(unicode.json().labels, ['猫', 'κάτι', 'שלום', '🙂🙃', 'é']);
-  const many = multipart([{ name: 'labels', value: '[]' }, ...Array.from({ length: 3000 }, (_, i) => ({ name: 'images', value: Buffer.from([i % 256]), filename: `${i}.png` }))]);
+  const many = multipart([
+    { name: 'labels', value: '[]' },
+    ...Array.from({ length: 3000 }, (_, i) => ({ name: 'images', value: Buffer.from([i % 256]), filename: `${i}.png` })),
+  ]);
   await refused({ method: 'POST', url: '/adapt', ...many }, 413, 'TOO_MANY_FILES');
 });
 
-test('path traversal and injection in ids; bad keys; other keys\' sessions', async () => {
-  for (const url of ['/sessions/..%2F..%2Fetc%2Fpasswd', '/sessions/%00', '/models/..%2F..%2Fetc%2Fpasswd/weights', '/training-jobs/..%2F..', '/datasets/%2e%2e%2f%2e%2e', "/models/1'%20OR%20'1'='1", `/sessions/${'A'.repeat(10_000)}`]) {
+test("path traversal and injection in ids; bad keys; other keys' sessions", async () => {
+  for (const url of [
+    '/sessions/..%2F..%2Fetc%2Fpasswd',
+    '/sessions/%00',
+    '/models/..%2F..%2Fetc%2Fpasswd/weights',
+    '/training-jobs/..%2F..',
+    '/datasets/%2e%2e%2f%2e%2e',
+    "/models/1'%20OR%20'1'='1",
+    `/sessions/${'A'.repeat(10_000)}`,
+  ]) {
     await refused({ method: 'GET', url, headers: auth });
   }
   await refused(json('/predict', { sessionId: '../../../../etc/passwd', images: [png.toString('base64')] }), 400);
@@ -115,7 +160,9 @@ test('path traversal and injection in ids; bad keys; other keys\' sessions', asy
 
 test('after all of it the server is healthy and the inference threads hold no extra tensors', async () => {
   const before = await t.deps.pool.liveTensors();
-  await refused(json('/adapt', { support: [png, png, png, png, Buffer.from('junk')].map((image, i) => ({ label: `c${i}`, image: image.toString('base64') })) }));
+  await refused(
+    json('/adapt', { support: [png, png, png, png, Buffer.from('junk')].map((image, i) => ({ label: `c${i}`, image: image.toString('base64') })) }),
+  );
   assert.deepEqual(await t.deps.pool.liveTensors(), before);
   assert.equal((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
   const ok = await t.app.inject(json('/adapt', support(['a', 'b', 'c', 'd', 'e'])));

@@ -39,7 +39,6 @@ after(async () => {
   await database.drop();
 });
 
-
 /** The Server-Timing header names every phase, in order, then a total that covers their sum. */
 function assertServerTiming(header: unknown, phases: string[], decodeMs: number) {
   const timing = parseServerTiming(String(header));
@@ -64,20 +63,31 @@ test('5-way 1-shot adapt from real Omniglot PNGs (multipart), then predict: scor
   assert.equal(res.statusCode, 201, res.body);
   const session = res.json();
   assert.match(session.sessionId, /^[A-Za-z0-9_-]{24}$/);
-  assert.deepEqual(session.labels, characters.map((c) => c.label));
+  assert.deepEqual(
+    session.labels,
+    characters.map((c) => c.label),
+  );
   assert.equal(session.steps, 10);
   assert.ok(session.support.accuracy >= 0.8, `support accuracy ${session.support.accuracy}`);
   assert.ok(session.timings.adaptMs > 0);
   assert.ok(session.timings.queueMs >= 0 && session.timings.queueMs < 60_000, `queueMs ${session.timings.queueMs}`);
   assert.ok(Date.parse(session.expiresAt) > Date.now() + 3_500_000);
-  assertServerTiming(res.headers['server-timing'], ['accept', 'upload', 'resolve', 'queue', 'dispatch', 'decode', 'adapt', 'encode', 'redis'], session.timings.decodeMs);
+  assertServerTiming(
+    res.headers['server-timing'],
+    ['accept', 'upload', 'resolve', 'queue', 'dispatch', 'decode', 'adapt', 'encode', 'redis'],
+    session.timings.decodeMs,
+  );
 
   const queries = characters.map((c) => c.files[0]!.toString('base64'));
   const predicted = await t.app.inject({ method: 'POST', url: '/predict', headers: auth, payload: { sessionId: session.sessionId, images: queries } });
   assert.equal(predicted.statusCode, 200, predicted.body);
   const { predictions } = predicted.json() as { predictions: { label: string; scores: Record<string, number> }[] };
   assert.equal(predictions.length, 5);
-  assertServerTiming(predicted.headers['server-timing'], ['accept', 'upload', 'redis', 'resolve', 'queue', 'dispatch', 'decode', 'predict', 'encode'], predicted.json().timings.decodeMs);
+  assertServerTiming(
+    predicted.headers['server-timing'],
+    ['accept', 'upload', 'redis', 'resolve', 'queue', 'dispatch', 'decode', 'predict', 'encode'],
+    predicted.json().timings.decodeMs,
+  );
   for (const p of predictions) {
     const sum = Object.values(p.scores).reduce((a, b) => a + b, 0);
     assert.ok(Math.abs(sum - 1) < 1e-4, `scores sum to ${sum}`);
@@ -119,7 +129,7 @@ test('sessions expire after their TTL', async () => {
   assert.equal((await t.app.inject({ method: 'GET', url: `/sessions/${sessionId}`, headers: auth })).statusCode, 404);
 });
 
-test("a session whose stored weights cannot be read: 409 SESSION_UNREADABLE (not a 500), and a new session works", async () => {
+test('a session whose stored weights cannot be read: 409 SESSION_UNREADABLE (not a 500), and a new session works', async () => {
   const support = characters.map((c) => ({ label: c.label, image: c.files[0]!.toString('base64') }));
   const { sessionId } = (await t.app.inject({ method: 'POST', url: '/adapt', headers: auth, payload: { support } })).json();
   await t.deps.redis.hset(`${t.deps.config.queuePrefix}:session:${sessionId}`, 'theta', Buffer.from('not a theta'));
@@ -128,7 +138,10 @@ test("a session whose stored weights cannot be read: 409 SESSION_UNREADABLE (not
   assert.equal(res.statusCode, 409, res.body);
   assert.equal(res.json().error.code, 'SESSION_UNREADABLE');
   const fresh = (await t.app.inject({ method: 'POST', url: '/adapt', headers: auth, payload: { support } })).json();
-  assert.equal((await t.app.inject({ method: 'POST', url: '/predict', headers: auth, payload: { sessionId: fresh.sessionId, images: [support[0]!.image] } })).statusCode, 200);
+  assert.equal(
+    (await t.app.inject({ method: 'POST', url: '/predict', headers: auth, payload: { sessionId: fresh.sessionId, images: [support[0]!.image] } })).statusCode,
+    200,
+  );
 });
 
 test('input errors are clear 4xx JSON errors', async () => {
@@ -148,7 +161,10 @@ test('input errors are clear 4xx JSON errors', async () => {
     assert.equal(res.statusCode, status, `${code}: ${res.body}`);
     assert.equal(res.json().error.code, code);
   }
-  const mismatch = multipart([{ name: 'labels', value: '["a","b"]' }, { name: 'images', value: characters[0]!.files[0]!, filename: 'a.png' }]);
+  const mismatch = multipart([
+    { name: 'labels', value: '["a","b"]' },
+    { name: 'images', value: characters[0]!.files[0]!, filename: 'a.png' },
+  ]);
   const res = await t.app.inject({ method: 'POST', url: '/adapt', headers: { ...auth, ...mismatch.headers }, payload: mismatch.payload });
   assert.equal(res.statusCode, 400);
   assert.equal(res.json().error.code, 'LABEL_COUNT_MISMATCH');
@@ -183,7 +199,8 @@ test('each image is scored on its own (support-set normalisation): alone or in a
   const together = await predict(queries);
   for (const [i, image] of queries.entries()) {
     const [alone] = await predict([image]);
-    for (const [label, score] of Object.entries(alone!)) assert.ok(Math.abs(score - together[i]![label]!) < 1e-5, `query ${i}, ${label}: ${score} alone, ${together[i]![label]} in the batch`);
+    for (const [label, score] of Object.entries(alone!))
+      assert.ok(Math.abs(score - together[i]![label]!) < 1e-5, `query ${i}, ${label}: ${score} alone, ${together[i]![label]} in the batch`);
   }
   const [first] = await predict([queries[0]!, queries[0]!, queries[0]!]);
   assert.ok(Math.abs(first![characters[0]!.label]! - together[0]![characters[0]!.label]!) < 1e-5, 'duplicates in a request change nothing');

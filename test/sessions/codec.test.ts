@@ -23,7 +23,7 @@ test('θ′ stored as float16 differences gives the same predictions as float32 
     return preprocessImage(await readFile(path.join(alphabet, c, files[i]!)), model.metadata.preprocessing!);
   };
   const support = await Promise.all(characters.map((c) => load(c, 0)));
-  const queries = (await Promise.all(characters.flatMap((c) => [1, 5, 9, 13].map((i) => load(c, i)))));
+  const queries = await Promise.all(characters.flatMap((c) => [1, 5, 9, 13].map((i) => load(c, i))));
   const stack = (images: Float32Array[]) => tf.tensor4d(Float32Array.from(images.flatMap((x) => [...x])), [images.length, 28, 28, 1]);
   const x = stack(support);
   const y = tf.tensor1d([0, 1, 2, 3, 4], 'int32');
@@ -54,14 +54,25 @@ test('θ′ stored as float16 differences gives the same predictions as float32 
 test('version 2 carries the support moments (float32, exact); version 1 sessions decode without them', () => {
   const base = new Map<string, HostTensor>([['w', { shape: [2], data: Float32Array.from([1, 2]) }]]);
   const adapted = new Map<string, HostTensor>([['w', { shape: [2], data: Float32Array.from([1.5, 2.5]) }]]);
-  const moments = [{ mean: Float32Array.from([0.1, 0.2, 0.3]), variance: Float32Array.from([1, 2, 3]) }, { mean: Float32Array.from([4]), variance: Float32Array.from([5]) }];
+  const moments = [
+    { mean: Float32Array.from([0.1, 0.2, 0.3]), variance: Float32Array.from([1, 2, 3]) },
+    { mean: Float32Array.from([4]), variance: Float32Array.from([5]) },
+  ];
   const decoded = decodeTheta(encodeTheta(base, adapted, 'a'.repeat(64), 'float16', moments), base, 'a'.repeat(64));
   assert.deepEqual(decoded.moments, moments);
   assert.deepEqual([...decoded.params.get('w')!.data], [1.5, 2.5]);
-  const version1 = encodeSafetensors(new Map([['w', { dtype: 'float32' as const, shape: [2], data: Float32Array.from([0.5, 0.5]) }]]), { codec: 'maml-service/session-theta@1', model: 'a'.repeat(64), precision: 'float32' });
+  const version1 = encodeSafetensors(new Map([['w', { dtype: 'float32' as const, shape: [2], data: Float32Array.from([0.5, 0.5]) }]]), {
+    codec: 'maml-service/session-theta@1',
+    model: 'a'.repeat(64),
+    precision: 'float32',
+  });
   const old = decodeTheta(version1, base, 'a'.repeat(64));
   assert.equal(old.moments, null);
   assert.deepEqual([...old.params.get('w')!.data], [1.5, 2.5]);
-  const halfMissing = encodeSafetensors(new Map([['moments.0.mean', { dtype: 'float32' as const, shape: [1], data: Float32Array.from([0]) }]]), { codec: 'maml-service/session-theta@2', model: 'a'.repeat(64), precision: 'float32' });
+  const halfMissing = encodeSafetensors(new Map([['moments.0.mean', { dtype: 'float32' as const, shape: [1], data: Float32Array.from([0]) }]]), {
+    codec: 'maml-service/session-theta@2',
+    model: 'a'.repeat(64),
+    precision: 'float32',
+  });
   assert.throws(() => decodeTheta(halfMissing, base, 'a'.repeat(64)), ThetaCodecError);
 });

@@ -16,19 +16,32 @@ test('size limits answer 413 with their own codes, before decoding, and the serv
   const auth = { authorization: `Bearer ${(await createApiKey(app.db, 'client')).key}` };
   const labels = ['a', 'b', 'c', 'd', 'e'];
   const adapt = (images: Buffer[], names = labels) =>
-    app.app.inject({ method: 'POST', url: '/adapt', headers: auth, payload: { support: images.map((image, i) => ({ label: names[i % names.length]!, image: image.toString('base64') })) } });
+    app.app.inject({
+      method: 'POST',
+      url: '/adapt',
+      headers: auth,
+      payload: { support: images.map((image, i) => ({ label: names[i % names.length]!, image: image.toString('base64') })) },
+    });
 
-  const small = await sharp({ create: { width: 28, height: 28, channels: 3, background: '#ffffff' } }).png().toBuffer();
+  const small = await sharp({ create: { width: 28, height: 28, channels: 3, background: '#ffffff' } })
+    .png()
+    .toBuffer();
   assert.equal((await adapt([small, small, small, small, small])).statusCode, 201);
 
   // A 2000×2000 blank PNG compresses to a few KB: refused from its header (decompression bomb).
-  const bomb = await sharp({ create: { width: 2000, height: 2000, channels: 3, background: '#ffffff' } }).png({ compressionLevel: 9 }).toBuffer();
+  const bomb = await sharp({ create: { width: 2000, height: 2000, channels: 3, background: '#ffffff' } })
+    .png({ compressionLevel: 9 })
+    .toBuffer();
   assert.ok(bomb.length < 20000, `${bomb.length} bytes`);
   const huge = await adapt([bomb, small, small, small, small]);
   assert.equal(huge.statusCode, 413, huge.body);
   assert.equal(huge.json().error.code, 'IMAGE_TOO_LARGE');
 
-  const noisy = await sharp(Buffer.from(Array.from({ length: 200 * 200 }, (_, i) => Math.floor(Math.abs(Math.sin(i * 12.9898) * 43758.5453) * 256) % 256)), { raw: { width: 200, height: 200, channels: 1 } }).png().toBuffer();
+  const noisy = await sharp(Buffer.from(Array.from({ length: 200 * 200 }, (_, i) => Math.floor(Math.abs(Math.sin(i * 12.9898) * 43758.5453) * 256) % 256)), {
+    raw: { width: 200, height: 200, channels: 1 },
+  })
+    .png()
+    .toBuffer();
   assert.ok(noisy.length > 20000, `${noisy.length}`);
   const tooBig = await adapt([noisy, small, small, small, small]);
   assert.equal(tooBig.statusCode, 413, tooBig.body);

@@ -24,14 +24,23 @@ before(async () => {
   database = await createTestDatabase();
   t = await buildTestApp(database.url);
   await registerTestModel(t.db, t.deps.store, { name: 'proto', headInit: 'prototype', outputs: 60, makeDefault: true });
-  await registerTestModel(t.db, t.deps.store, { name: 'proto-head', headInit: 'prototype', outputs: 60, makeDefault: false, only: ['head.weight', 'head.bias'] });
+  await registerTestModel(t.db, t.deps.store, {
+    name: 'proto-head',
+    headInit: 'prototype',
+    outputs: 60,
+    makeDefault: false,
+    only: ['head.weight', 'head.bias'],
+  });
   auth = { authorization: `Bearer ${(await createApiKey(t.db, 'client')).key}` };
   characters = [];
   for (const alphabet of ['Angelic', 'Atlantean']) {
     const dir = path.join(OMNIGLOT, 'images_evaluation', alphabet);
     for (const name of (await readdir(dir)).sort().slice(0, 13)) {
       const files = (await readdir(path.join(dir, name))).sort().slice(0, 2);
-      characters.push({ label: `${alphabet}/${name}`, files: await Promise.all(files.map(async (f) => (await readFile(path.join(dir, name, f))).toString('base64'))) });
+      characters.push({
+        label: `${alphabet}/${name}`,
+        files: await Promise.all(files.map(async (f) => (await readFile(path.join(dir, name, f))).toString('base64'))),
+      });
     }
   }
 });
@@ -42,7 +51,12 @@ after(async () => {
 });
 
 const adapt = (classes: number, extra: Record<string, unknown> = {}) =>
-  t.app.inject({ method: 'POST', url: '/adapt', headers: auth, payload: { support: characters.slice(0, classes).map((c) => ({ label: c.label, image: c.files[0]! })), ...extra } });
+  t.app.inject({
+    method: 'POST',
+    url: '/adapt',
+    headers: auth,
+    payload: { support: characters.slice(0, classes).map((c) => ({ label: c.label, image: c.files[0]! })), ...extra },
+  });
 
 const predict = async (sessionId: string, images: string[]) => {
   const res = await t.app.inject({ method: 'POST', url: '/predict', headers: auth, payload: { sessionId, images } });
@@ -71,7 +85,8 @@ test('one model adapts to 2, 7 and 26 classes; each support drawing is recognise
     assert.ok(Math.abs(session.support.accuracy - recognised) < 1e-6, 'the support accuracy /adapt reports is what /predict answers');
     for (const i of [0, classes - 1]) {
       const [alone] = await predict(session.sessionId, [support[i]!]);
-      for (const [label, score] of Object.entries(alone!.scores)) assert.ok(Math.abs(score - together[i]!.scores[label]!) < 1e-5, `${label}: ${score} alone, ${together[i]!.scores[label]} in the batch`);
+      for (const [label, score] of Object.entries(alone!.scores))
+        assert.ok(Math.abs(score - together[i]!.scores[label]!) < 1e-5, `${label}: ${score} alone, ${together[i]!.scores[label]} in the batch`);
     }
   }
 });
@@ -82,7 +97,10 @@ test('the adaptation changes the answers (gradient steps, not only prototypes), 
   const query = [characters[2]!.files[1]!];
   const [a] = await predict(one.sessionId, query);
   const [b] = await predict(many.sessionId, query);
-  assert.ok(Object.keys(a!.scores).some((label) => Math.abs(a!.scores[label]! - b!.scores[label]!) > 1e-4), 'more steps, other scores');
+  assert.ok(
+    Object.keys(a!.scores).some((label) => Math.abs(a!.scores[label]! - b!.scores[label]!) > 1e-4),
+    'more steps, other scores',
+  );
   assert.equal((await adapt(5, { steps: 0 })).statusCode, 400);
 });
 

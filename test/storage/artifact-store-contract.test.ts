@@ -24,7 +24,9 @@ function pseudoRandomBytes(length: number, seed: number): Uint8Array {
   const bytes = new Uint8Array(length);
   let x = seed >>> 0 || 1;
   for (let i = 0; i < length; i++) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
     bytes[i] = x & 0xff;
   }
   return bytes;
@@ -52,7 +54,14 @@ before(async () => {
   s3server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: await tempDir('s3rver-') });
   const { port } = await s3server.run();
   s3 = await S3ArtifactStore.connect({
-    endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', bucket: 'maml-test', prefix: 'weights', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true, createBucket: true,
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    bucket: 'maml-test',
+    prefix: 'weights',
+    accessKeyId: 'S3RVER',
+    secretAccessKey: 'S3RVER',
+    forcePathStyle: true,
+    createBucket: true,
   });
 });
 
@@ -147,12 +156,22 @@ describe('postgres artifact store housekeeping', () => {
     const store = pgStore();
     const kept = await store.put(pseudoRandomBytes(2 * SMALL_CHUNK, 31));
     const orphan = pseudoRandomBytes(3 * SMALL_CHUNK, 37);
-    await assert.rejects(db.$transaction(async (tx) => {
-      await store.putInTransaction(tx, orphan);
-      throw new Error('the registry row failed');
-    }), /registry row failed/);
+    await assert.rejects(
+      db.$transaction(async (tx) => {
+        await store.putInTransaction(tx, orphan);
+        throw new Error('the registry row failed');
+      }),
+      /registry row failed/,
+    );
     assert.equal(await store.has(sha256Hex(orphan)), false);
-    const unclaimed = async () => Number((await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM "ArtifactChunk" c WHERE NOT EXISTS (SELECT 1 FROM "Artifact" a WHERE a."blobId" = c."blobId")`)[0]!.n);
+    const unclaimed = async () =>
+      Number(
+        (
+          await db.$queryRaw<
+            { n: bigint }[]
+          >`SELECT count(*) AS n FROM "ArtifactChunk" c WHERE NOT EXISTS (SELECT 1 FROM "Artifact" a WHERE a."blobId" = c."blobId")`
+        )[0]!.n,
+      );
     assert.ok((await unclaimed()) >= 3);
     assert.equal(await store.sweepUnclaimed(), 0, 'young staged chunks may belong to an upload in progress');
     assert.ok((await store.sweepUnclaimed(Date.now() + 61 * 60_000)) >= 3);

@@ -36,7 +36,12 @@ test('a file whose bytes no longer match its name is reported corrupt', async ()
 test('names that are not sha256 digests are refused (no path traversal)', async () => {
   const store = await freshStore();
   await assert.rejects(store.get('../../etc/passwd'), InvalidDigestError);
-  await assert.rejects(store.has('A'.repeat(64)).then((v) => { if (!v) throw new InvalidDigestError('x'); }), InvalidDigestError);
+  await assert.rejects(
+    store.has('A'.repeat(64)).then((v) => {
+      if (!v) throw new InvalidDigestError('x');
+    }),
+    InvalidDigestError,
+  );
 });
 
 test('no temp file is left after writes, and a crash leftover is swept', async () => {

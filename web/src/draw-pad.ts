@@ -29,7 +29,13 @@ export class DrawPad {
   source = '';
 
   constructor(private readonly options: DrawPadOptions) {
-    this.canvas = el('canvas', { width: SIZE, height: SIZE, class: 'pad', role: 'img', 'aria-label': `Drawing pad for ${options.name}: draw with a mouse, finger or pen, or drop an image file` });
+    this.canvas = el('canvas', {
+      width: SIZE,
+      height: SIZE,
+      class: 'pad',
+      role: 'img',
+      'aria-label': `Drawing pad for ${options.name}: draw with a mouse, finger or pen, or drop an image file`,
+    });
     this.fileInput = el('input', { type: 'file', accept: ACCEPT, 'aria-label': `Image file for ${options.name}` });
     const clear = el('button', { type: 'button', 'aria-label': `Clear ${options.name}` }, 'Clear');
     this.element = el('div', { class: 'draw-pad' }, this.canvas, el('div', { class: 'pad-controls' }, this.fileInput, clear));

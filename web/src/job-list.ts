@@ -38,7 +38,8 @@ export class JobList {
     const title = job.name ?? job.jobId.slice(0, 8);
     const buttons: HTMLButtonElement[] = [this.button(`Watch`, `Watch job ${title}`, () => this.actions.watch(job.jobId))];
     if (job.status === 'queued' || job.status === 'running') buttons.push(this.button('Cancel', `Cancel job ${title}`, () => this.cancel(job)));
-    if (job.status === 'completed' && job.modelId) buttons.push(this.button('Promote model', `Make the model of job ${title} the default`, () => this.promote(job.modelId!)));
+    if (job.status === 'completed' && job.modelId)
+      buttons.push(this.button('Promote model', `Make the model of job ${title} the default`, () => this.promote(job.modelId!)));
     return el(
       'tr',
       { 'data-job': job.jobId },

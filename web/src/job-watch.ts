@@ -16,7 +16,8 @@ export function describeProgress(job: Pick<TrainingJob, 'progress' | 'status'>):
   if (typeof p.metaLoss === 'number') parts.push(`loss ${p.metaLoss.toPrecision(3)}`);
   if (typeof p.accuracy === 'number') parts.push(`accuracy ${percent(p.accuracy)}`);
   const validation = p.validation;
-  if (typeof validation?.accuracy === 'number') parts.push(`validation ${percent(validation.accuracy)}${typeof validation.ci95 === 'number' ? ` ± ${percent(validation.ci95)}` : ''}`);
+  if (typeof validation?.accuracy === 'number')
+    parts.push(`validation ${percent(validation.accuracy)}${typeof validation.ci95 === 'number' ? ` ± ${percent(validation.ci95)}` : ''}`);
   if (job.status === 'running' && typeof p.tasksPerSecond === 'number') parts.push(`${p.tasksPerSecond.toFixed(1)} tasks/s`);
   if (job.status === 'running' && typeof p.etaSeconds === 'number') parts.push(`ETA ${Math.ceil(p.etaSeconds)} s`);
   return parts.join(' · ');

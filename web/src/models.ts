@@ -28,7 +28,9 @@ export function describeAccuracy(model: Model): string {
   const { test, perImage } = evaluation;
   const metrics = model.metrics as { nWay?: number; kShot?: number };
   const ci = test.ci95 === undefined ? '' : ` ± ${(test.ci95 * 100).toFixed(1)}`;
-  const setting = [metrics.nWay ? `${metrics.nWay}-way` : '', metrics.kShot ? `${metrics.kShot}-shot` : '', test.tasks ? `${test.tasks} tasks` : ''].filter(Boolean).join(' ');
+  const setting = [metrics.nWay ? `${metrics.nWay}-way` : '', metrics.kShot ? `${metrics.kShot}-shot` : '', test.tasks ? `${test.tasks} tasks` : '']
+    .filter(Boolean)
+    .join(' ');
   return `test accuracy ${(test.accuracy * 100).toFixed(1)}${ci} %${perImage ? ' per image' : ''}${setting ? ` (${setting})` : ''}`;
 }
 
@@ -61,7 +63,11 @@ export class ModelPicker {
     }
     this.select.replaceChildren(
       ...this.models.map((m) =>
-        el('option', { value: m.id }, `${m.name} v${m.version}${m.isDefault ? ' (default)' : ''} · ${m.ways.min === m.ways.max ? m.ways.max : `${m.ways.min}–${m.ways.max}`}-way ${m.algorithm} · ${describeAccuracy(m)}`),
+        el(
+          'option',
+          { value: m.id },
+          `${m.name} v${m.version}${m.isDefault ? ' (default)' : ''} · ${m.ways.min === m.ways.max ? m.ways.max : `${m.ways.min}–${m.ways.max}`}-way ${m.algorithm} · ${describeAccuracy(m)}`,
+        ),
       ),
     );
     this.select.disabled = this.models.length === 0;

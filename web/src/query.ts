@@ -61,7 +61,11 @@ export class QueryPanel {
     const prediction = result.predictions[0];
     if (!prediction) return say(this.status, 'The service returned no prediction.', 'error');
     const ranked = Object.entries(prediction.scores).sort((a, b) => b[1] - a[1]);
-    say(this.status, `Prediction for ${source}: ${prediction.label} (${percent(prediction.scores[prediction.label] ?? 0)}, in ${milliseconds(result.timings.predictMs)})`, 'ok');
+    say(
+      this.status,
+      `Prediction for ${source}: ${prediction.label} (${percent(prediction.scores[prediction.label] ?? 0)}, in ${milliseconds(result.timings.predictMs)})`,
+      'ok',
+    );
     this.scores.replaceChildren(
       ...ranked.map(([label, score], i) => {
         const id = `score-${i}`;

@@ -76,7 +76,12 @@ export class TrainingForm {
       'div',
       { class: 'field' },
       el('label', { for: 'job-recipe' }, 'Recipe'),
-      el('select', { id: 'job-recipe', name: 'recipe' }, el('option', { value: 'maml', selected: true }, 'MAML (one run)'), el('option', { value: 'staged' }, 'Staged: pre-training + Proto-MAML')),
+      el(
+        'select',
+        { id: 'job-recipe', name: 'recipe' },
+        el('option', { value: 'maml', selected: true }, 'MAML (one run)'),
+        el('option', { value: 'staged' }, 'Staged: pre-training + Proto-MAML'),
+      ),
     );
     const rows = [recipe, ...FIELDS.map((field) => el('div', { class: 'field' }, el('label', { for: `job-${field.name}` }, field.label), control(field)))];
     this.form.append(el('div', { class: 'fields' }, ...rows), el('button', { type: 'submit', class: 'primary' }, 'Start training'));

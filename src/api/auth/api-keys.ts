@@ -36,7 +36,14 @@ export interface ApiKeyView {
 type ApiKeyRow = { id: string; name: string | null; role: Role; prefix: string; createdAt: Date; revokedAt: Date | null };
 
 export function apiKeyView(row: ApiKeyRow): ApiKeyView {
-  return { id: row.id, name: row.name, role: row.role, prefix: row.prefix, createdAt: row.createdAt.toISOString(), revokedAt: row.revokedAt?.toISOString() ?? null };
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    prefix: row.prefix,
+    createdAt: row.createdAt.toISOString(),
+    revokedAt: row.revokedAt?.toISOString() ?? null,
+  };
 }
 
 /** Creates a key; `key` is the secret, returned this once (only its sha256 is stored). */

@@ -9,7 +9,16 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { HttpError } from '../../shared/errors.ts';
 import { ArtifactCorruptError, ArtifactNotFoundError } from '../../shared/storage/artifact-store.ts';
-import { epochMs, InferenceRefusedError, type AdaptRequest, type AdaptResponse, type InferenceRequest, type PredictRequest, type PredictResponse, type RefusedResponse } from './protocol.ts';
+import {
+  epochMs,
+  InferenceRefusedError,
+  type AdaptRequest,
+  type AdaptResponse,
+  type InferenceRequest,
+  type PredictRequest,
+  type PredictResponse,
+  type RefusedResponse,
+} from './protocol.ts';
 
 export interface InferencePoolOptions {
   readonly threads: number;
@@ -34,7 +43,10 @@ export interface InferencePoolOptions {
 }
 
 export class PoolSaturatedError extends HttpError {
-  constructor(readonly queued: number, readonly maxQueue: number) {
+  constructor(
+    readonly queued: number,
+    readonly maxQueue: number,
+  ) {
     super(503, 'OVERLOADED', `all inference threads are busy and ${queued} requests are queued (limit ${maxQueue}); retry shortly`, undefined, {
       'retry-after': '1',
     });

@@ -16,7 +16,17 @@ import { ArtifactCorruptError, ArtifactNotFoundError } from '../../shared/storag
 import { FsArtifactStore } from '../../shared/storage/fs-artifact-store.ts';
 import { selectBackend, type BackendChoice } from '../../tf/backend.ts';
 import { checkImageSize, ImageTooLargeError, InvalidImageError, preprocessImage } from '../../data/image/preprocess.ts';
-import { epochMs, InferenceRefusedError, type AdaptRequest, type AdaptResponse, type ImageBatch, type InferenceRequest, type PredictRequest, type PredictResponse, type RefusedResponse } from './protocol.ts';
+import {
+  epochMs,
+  InferenceRefusedError,
+  type AdaptRequest,
+  type AdaptResponse,
+  type ImageBatch,
+  type InferenceRequest,
+  type PredictRequest,
+  type PredictResponse,
+  type RefusedResponse,
+} from './protocol.ts';
 import { disposeServingModel, loadServingModel, type ServingModel } from './serving-model.ts';
 
 const { weightsDir, backend, precision } = workerData as { weightsDir: string; backend: BackendChoice; precision: 'float16' | 'float32' };
@@ -64,7 +74,6 @@ function releaseHead(m: ServingModel, params: Params): void {
   for (const name of ['head.weight', 'head.bias']) if (params[name] !== m.params[name]) params[name]?.dispose();
 }
 
-
 /** Header check of every file first (no decoding of an oversized image), then preprocessing. */
 async function decodeImages(m: ServingModel, batch: ImageBatch): Promise<{ x: tf.Tensor4D; ms: number }> {
   const started = performance.now();
@@ -109,7 +118,15 @@ async function runAdapt(request: AdaptRequest, queueMs: number): Promise<AdaptRe
     const encodeStarted = performance.now();
     const theta = encodeTheta(host, adapted, m.sha256, precision, hostMoments, m.net.headNames);
     const done = performance.now();
-    return { theta, loss: result.supportLoss, accuracy: result.supportAccuracy ?? 0, decodeMs, adaptMs: done - started, encodeMs: done - encodeStarted, queueMs };
+    return {
+      theta,
+      loss: result.supportLoss,
+      accuracy: result.supportAccuracy ?? 0,
+      decodeMs,
+      adaptMs: done - started,
+      encodeMs: done - encodeStarted,
+      queueMs,
+    };
   } finally {
     tf.dispose([x, y]);
     releaseHead(m, params);
@@ -145,7 +162,8 @@ function refusalOf(error: unknown): RefusedResponse['refused'] | null {
   // A session whose stored θ′ cannot be read: the client's to redo, not a server fault.
   if (error instanceof ThetaCodecError) return { reason: 'session-unreadable', message: `${error.message}; adapt a new session` };
   // The API made sure the weights were in the folder (src/api/inference/pool.ts); gone or damaged since.
-  if (error instanceof ArtifactNotFoundError || error instanceof ArtifactCorruptError) return { reason: 'weights-unavailable', message: `the model's weights cannot be read (${error.message}); retry` };
+  if (error instanceof ArtifactNotFoundError || error instanceof ArtifactCorruptError)
+    return { reason: 'weights-unavailable', message: `the model's weights cannot be read (${error.message}); retry` };
   return null;
 }
 

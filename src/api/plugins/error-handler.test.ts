@@ -23,7 +23,10 @@ test('log levels: unexpected errors with their stack; dependency outages at warn
   logError(request, shed, shed);
   const bad = new HttpError(400, 'VALIDATION_ERROR', 'body/steps must be <= 50');
   logError(request, bad, bad);
-  assert.deepEqual(lines.map((l) => l.level), ['error', 'warn', 'info', 'info']);
+  assert.deepEqual(
+    lines.map((l) => l.level),
+    ['error', 'warn', 'info', 'info'],
+  );
   assert.equal(lines[0]!.fields['err'], bug, 'the stack of an unexpected error is kept');
   assert.equal(lines[1]!.fields['cause'], 'Connection is closed');
   for (const line of lines.slice(1)) assert.equal(line.fields['err'], undefined, `${line.message}: no stack`);

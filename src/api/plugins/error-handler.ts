@@ -38,7 +38,8 @@ const SHED_CODES = new Set(['OVERLOADED', 'SHUTTING_DOWN']);
 export function logError(request: Pick<FastifyRequest, 'log'>, error: Error, http: HttpError): void {
   const fields = { code: http.code, statusCode: http.statusCode };
   if (isUnexpected(error, http)) request.log.error({ err: error }, http.message);
-  else if (http.statusCode >= 500 && !SHED_CODES.has(http.code)) request.log.warn({ ...fields, cause: (http.cause as Error | undefined)?.message ?? (error === http ? undefined : error.message) }, http.message);
+  else if (http.statusCode >= 500 && !SHED_CODES.has(http.code))
+    request.log.warn({ ...fields, cause: (http.cause as Error | undefined)?.message ?? (error === http ? undefined : error.message) }, http.message);
   else request.log.info(fields, http.message);
 }
 
@@ -48,7 +49,10 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
     logError(request, error, http);
     const body: ErrorBody = { error: { code: http.code, message: http.message } };
     if (http.details) body.error.details = http.details;
-    void reply.status(http.statusCode).headers(http.headers ?? {}).send(body);
+    void reply
+      .status(http.statusCode)
+      .headers(http.headers ?? {})
+      .send(body);
   });
   app.setNotFoundHandler((request, reply) => {
     const body: ErrorBody = { error: { code: 'ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } };

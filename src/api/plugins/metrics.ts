@@ -47,7 +47,12 @@ async function metricsPlugin(app: FastifyInstance, options: MetricsOptions): Pro
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  const sessionsCreated = new Counter({ name: 'maml_sessions_created_total', help: 'Sessions created by /adapt', labelNames: ['model'] as const, registers: [registry] });
+  const sessionsCreated = new Counter({
+    name: 'maml_sessions_created_total',
+    help: 'Sessions created by /adapt',
+    labelNames: ['model'] as const,
+    registers: [registry],
+  });
   new Gauge({
     name: 'maml_inference_queue_depth',
     help: 'Adapt/predict requests waiting for an inference thread',

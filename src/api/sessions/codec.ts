@@ -67,7 +67,10 @@ export function encodeTheta(
     if (!theta || theta.data.length !== tensor.data.length) throw new ThetaCodecError(`parameter ${name} does not match the model`);
     const delta = new Float32Array(tensor.data.length);
     for (let i = 0; i < delta.length; i++) delta[i] = tensor.data[i]! - theta.data[i]!;
-    tensors.set(name, precision === 'float16' ? { dtype: 'float16', shape: tensor.shape, data: toFloat16(delta) } : { dtype: 'float32', shape: tensor.shape, data: delta });
+    tensors.set(
+      name,
+      precision === 'float16' ? { dtype: 'float16', shape: tensor.shape, data: toFloat16(delta) } : { dtype: 'float32', shape: tensor.shape, data: delta },
+    );
   }
   return encodeSafetensors(tensors, { codec: THETA_CODEC, model: modelSha256, precision });
 }

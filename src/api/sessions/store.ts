@@ -71,7 +71,11 @@ export class SessionStore {
     const key = this.key(id);
     const cached = withTheta ? this.cache.get(id) : undefined;
     const fields = withTheta && !cached ? ['meta', 'theta'] : ['meta'];
-    const [values] = (await this.redis.multi().hmgetBuffer(key, ...fields).exec().then(throwOnMultiError)) as [Array<Buffer | null>];
+    const [values] = (await this.redis
+      .multi()
+      .hmgetBuffer(key, ...fields)
+      .exec()
+      .then(throwOnMultiError)) as [Array<Buffer | null>];
     const [metaBytes, stored] = values;
     if (!metaBytes) {
       this.cache.delete(id);

@@ -59,7 +59,10 @@ test('metadata is validated on the way in and out', () => {
   );
   assert.throws(() => encodeCheckpoint(new Map(), withField({ learnedLearningRates: 'yes' }) as CheckpointMetadata), field('learnedLearningRates'));
   assert.throws(() => encodeCheckpoint(new Map(), metadata, { [MAML_METADATA_KEY]: 'x' }), InvalidMetadataError);
-  assert.throws(() => decodeCheckpoint(encodeSafetensors(new Map(), { format: 'pt' })), (e) => e instanceof MissingCheckpointMetadataError && e.presentKeys[0] === 'format');
+  assert.throws(
+    () => decodeCheckpoint(encodeSafetensors(new Map(), { format: 'pt' })),
+    (e) => e instanceof MissingCheckpointMetadataError && e.presentKeys[0] === 'format',
+  );
   assert.throws(() => decodeCheckpoint(encodeSafetensors(new Map(), { maml: '{not json' })), field('maml'));
   assert.equal(decodeSafetensors(encodeCheckpoint(new Map(), metadata)).metadata[MAML_METADATA_KEY], JSON.stringify(metadata));
 });

@@ -4,8 +4,17 @@ import { fromFloat16, fromFloat16Bits, toFloat16, toFloat16Bits } from './float1
 
 test('exact half values and special cases convert both ways', () => {
   const cases: [number, number][] = [
-    [0, 0x0000], [-0, 0x8000], [1, 0x3c00], [-2, 0xc000], [0.5, 0x3800], [65504, 0x7bff],
-    [2 ** -14, 0x0400], [2 ** -24, 0x0001], [Infinity, 0x7c00], [-Infinity, 0xfc00], [1e6, 0x7c00],
+    [0, 0x0000],
+    [-0, 0x8000],
+    [1, 0x3c00],
+    [-2, 0xc000],
+    [0.5, 0x3800],
+    [65504, 0x7bff],
+    [2 ** -14, 0x0400],
+    [2 ** -24, 0x0001],
+    [Infinity, 0x7c00],
+    [-Infinity, 0xfc00],
+    [1e6, 0x7c00],
   ];
   for (const [value, bits] of cases) {
     assert.equal(toFloat16Bits(value), bits, `${value}`);

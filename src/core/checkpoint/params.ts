@@ -22,7 +22,9 @@ export function toParams(tensors: ReadonlyMap<string, NamedTensor>): Params {
   return Object.fromEntries(
     [...tensors].map(([name, t]) => [
       name,
-      t.dtype === 'float16' ? tf.tensor(fromFloat16(t.data as Uint16Array), [...t.shape], 'float32') : tf.tensor(t.data as Float32Array | Int32Array, [...t.shape], t.dtype),
+      t.dtype === 'float16'
+        ? tf.tensor(fromFloat16(t.data as Uint16Array), [...t.shape], 'float32')
+        : tf.tensor(t.data as Float32Array | Int32Array, [...t.shape], t.dtype),
     ]),
   );
 }

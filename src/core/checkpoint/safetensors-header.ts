@@ -85,4 +85,3 @@ export function parseEntry(name: string, value: unknown): Entry {
   if (end - begin !== size) throw new TensorSizeMismatchError(name, shape as number[], size, end - begin);
   return { name, dtype: tensorDtype, shape: [...(shape as number[])], begin, end };
 }
-

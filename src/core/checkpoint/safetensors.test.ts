@@ -34,9 +34,34 @@ test('decodes a file laid out as safetensors.torch.save_file writes it', () => {
     '{"__metadata__":{"format":"pt"},"bias":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},' +
     '"steps":{"dtype":"I32","shape":[1],"data_offsets":[8,12]},"weight":{"dtype":"F32","shape":[2,2],"data_offsets":[12,28]}}';
   const data = [
-    0x00, 0x00, 0x00, 0x3f, 0x00, 0x00, 0x80, 0xbf, // 0.5, -1
-    0x07, 0x00, 0x00, 0x00, // 7
-    0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 0x40, 0x40, 0x00, 0x00, 0x80, 0x40, // 1 2 3 4
+    0x00,
+    0x00,
+    0x00,
+    0x3f,
+    0x00,
+    0x00,
+    0x80,
+    0xbf, // 0.5, -1
+    0x07,
+    0x00,
+    0x00,
+    0x00, // 7
+    0x00,
+    0x00,
+    0x80,
+    0x3f,
+    0x00,
+    0x00,
+    0x00,
+    0x40,
+    0x00,
+    0x00,
+    0x40,
+    0x40,
+    0x00,
+    0x00,
+    0x80,
+    0x40, // 1 2 3 4
   ];
   const { tensors, metadata } = decodeSafetensors(handBuilt(header, data));
   assert.deepEqual(metadata, { format: 'pt' });
@@ -75,23 +100,24 @@ test('round trip is bit-exact: NaN payloads, −0, denormals, infinities, int32 
 });
 
 test('round trip holds for arbitrary tensors (property)', () => {
-  const tensorArb = fc
-    .array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 })
-    .chain((shape) => {
-      const n = shape.reduce((a, b) => a * b, 1);
-      return fc.record({
-        shape: fc.constant(shape),
-        words: fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: n, maxLength: n }),
-        int: fc.boolean(),
-      });
+  const tensorArb = fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 }).chain((shape) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    return fc.record({
+      shape: fc.constant(shape),
+      words: fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: n, maxLength: n }),
+      int: fc.boolean(),
     });
+  });
   fc.assert(
     fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), tensorArb, { maxKeys: 5 }), (spec) => {
       const tensors = new Map<string, NamedTensor>();
       for (const [name, t] of Object.entries(spec)) {
         if (name === '__metadata__') continue;
         const buffer = new Uint32Array(t.words).buffer;
-        tensors.set(name, t.int ? { dtype: 'int32', shape: t.shape, data: new Int32Array(buffer) } : { dtype: 'float32', shape: t.shape, data: new Float32Array(buffer) });
+        tensors.set(
+          name,
+          t.int ? { dtype: 'int32', shape: t.shape, data: new Int32Array(buffer) } : { dtype: 'float32', shape: t.shape, data: new Float32Array(buffer) },
+        );
       }
       const bytes = encodeSafetensors(tensors);
       assert.equal((bytes.length - Number(new DataView(bytes.buffer).getBigUint64(0, true)) - 8) % 4, 0);
@@ -109,35 +135,62 @@ test('round trip holds for arbitrary tensors (property)', () => {
 test('header validation errors carry the actual values', () => {
   const entry = (offsets: string, shape = '[2]', dtype = 'F32') => `"a":{"dtype":"${dtype}","shape":${shape},"data_offsets":${offsets}}`;
   const eight = [1, 2, 3, 4, 5, 6, 7, 8];
-  assert.throws(() => decodeSafetensors(new Uint8Array(5)), (e) => e instanceof TruncatedFileError && e.length === 5);
+  assert.throws(
+    () => decodeSafetensors(new Uint8Array(5)),
+    (e) => e instanceof TruncatedFileError && e.length === 5,
+  );
   const huge = new Uint8Array(16);
   new DataView(huge.buffer).setBigUint64(0, 2n ** 40n, true);
-  assert.throws(() => decodeSafetensors(huge), (e) => e instanceof HeaderTooLargeError && e.declared === 2n ** 40n);
+  assert.throws(
+    () => decodeSafetensors(huge),
+    (e) => e instanceof HeaderTooLargeError && e.declared === 2n ** 40n,
+  );
   new DataView(huge.buffer).setBigUint64(0, 100n, true);
-  assert.throws(() => decodeSafetensors(huge), (e) => e instanceof HeaderOutOfBoundsError && e.declared === 100 && e.available === 8);
+  assert.throws(
+    () => decodeSafetensors(huge),
+    (e) => e instanceof HeaderOutOfBoundsError && e.declared === 100 && e.available === 8,
+  );
   assert.throws(() => decodeSafetensors(handBuilt(' {}', [])), InvalidHeaderError);
   assert.throws(() => decodeSafetensors(handBuilt('{"a":', [])), InvalidHeaderError);
   assert.throws(() => decodeSafetensors(handBuilt('[]', [])), InvalidHeaderError);
-  assert.throws(() => decodeSafetensors(handBuilt(`{${entry('[0,8]', '[2]', 'BF16')}}`, eight)), (e) => e instanceof UnsupportedDtypeError && e.dtype === 'BF16');
+  assert.throws(
+    () => decodeSafetensors(handBuilt(`{${entry('[0,8]', '[2]', 'BF16')}}`, eight)),
+    (e) => e instanceof UnsupportedDtypeError && e.dtype === 'BF16',
+  );
   assert.throws(
     () => decodeSafetensors(handBuilt(`{${entry('[0,8]', '[3]')}}`, eight)),
     (e) => e instanceof TensorSizeMismatchError && e.expectedBytes === 12 && e.actualBytes === 8,
   );
   assert.throws(() => decodeSafetensors(handBuilt(`{${entry('[0,8]', '[-2]')}}`, eight)), InvalidTensorEntryError);
   assert.throws(() => decodeSafetensors(handBuilt(`{${entry('[8,0]')}}`, eight)), InvalidTensorEntryError);
-  assert.throws(() => decodeSafetensors(handBuilt(`{${entry('[4,12]')}}`, [...eight, ...eight])), (e) => e instanceof TensorOffsetError && e.actualBegin === 4);
+  assert.throws(
+    () => decodeSafetensors(handBuilt(`{${entry('[4,12]')}}`, [...eight, ...eight])),
+    (e) => e instanceof TensorOffsetError && e.actualBegin === 4,
+  );
   const overlap = `{${entry('[0,8]')},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}`;
-  assert.throws(() => decodeSafetensors(handBuilt(overlap, [...eight, 9, 10, 11, 12])), (e) => e instanceof TensorOffsetError && e.tensor === 'b' && e.expectedBegin === 8);
-  assert.throws(() => decodeSafetensors(handBuilt(`{${entry('[0,8]')}}`, [...eight, 0, 0, 0, 0])), (e) => e instanceof DataLengthError && e.expected === 8 && e.actual === 12);
+  assert.throws(
+    () => decodeSafetensors(handBuilt(overlap, [...eight, 9, 10, 11, 12])),
+    (e) => e instanceof TensorOffsetError && e.tensor === 'b' && e.expectedBegin === 8,
+  );
+  assert.throws(
+    () => decodeSafetensors(handBuilt(`{${entry('[0,8]')}}`, [...eight, 0, 0, 0, 0])),
+    (e) => e instanceof DataLengthError && e.expected === 8 && e.actual === 12,
+  );
   assert.throws(() => decodeSafetensors(handBuilt(`{${entry('[0,8]')}}`, [1, 2, 3])), DataLengthError);
-  assert.throws(() => decodeSafetensors(handBuilt('{"__metadata__":{"x":1}}', [])), (e) => e instanceof InvalidMetadataError && e.key === 'x');
+  assert.throws(
+    () => decodeSafetensors(handBuilt('{"__metadata__":{"x":1}}', [])),
+    (e) => e instanceof InvalidMetadataError && e.key === 'x',
+  );
   assert.throws(() => decodeSafetensors(handBuilt('{"__metadata__":{}}', []), { maxHeaderBytes: 8 }), HeaderTooLargeError);
   assert.deepEqual(decodeSafetensors(handBuilt('{}', [])).tensors.size, 0);
 });
 
 test('encoding refuses inconsistent tensors', () => {
   const one = (t: NamedTensor, name = 'x') => encodeSafetensors(new Map([[name, t]]));
-  assert.throws(() => one({ dtype: 'float32', shape: [3], data: new Float32Array(2) }), (e) => e instanceof TensorSizeMismatchError && e.actualBytes === 8);
+  assert.throws(
+    () => one({ dtype: 'float32', shape: [3], data: new Float32Array(2) }),
+    (e) => e instanceof TensorSizeMismatchError && e.actualBytes === 8,
+  );
   assert.throws(() => one({ dtype: 'int32', shape: [2], data: new Float32Array(2) }), InvalidTensorEntryError);
   assert.throws(() => one({ dtype: 'float32', shape: [1], data: new Float32Array(1) }, '__metadata__'), InvalidTensorNameError);
   assert.throws(() => one({ dtype: 'float64' as 'float32', shape: [1], data: new Float32Array(1) }), UnsupportedDtypeError);

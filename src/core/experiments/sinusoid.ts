@@ -52,7 +52,10 @@ export function sinusoidExperiment(options: SinusoidExperimentOptions): Sinusoid
   const metaLr = options.metaLr ?? 0.001;
   const innerLr = options.innerLr ?? 0.01;
   const net = createNetwork(SPEC) as Network<tf.Tensor2D>;
-  const batch = (i: number) => Array.from({ length: metaBatchSize }, (_, k) => buildSinusoidTask(planSinusoidTask({ kShot: 10, queries: 10 }, streams(seed).train, i * metaBatchSize + k)));
+  const batch = (i: number) =>
+    Array.from({ length: metaBatchSize }, (_, k) =>
+      buildSinusoidTask(planSinusoidTask({ kShot: 10, queries: 10 }, streams(seed).train, i * metaBatchSize + k)),
+    );
 
   const algorithm = createMetaAlgorithm({ kind: 'maml', innerSteps: 1, innerLr, optimizer: { kind: 'adam', lr: metaLr } });
   const initial = net.init(seed);

@@ -6,7 +6,15 @@ export {
   learnedRates,
 } from './learning-rates.ts';
 export { detach, valueAndGradients } from './gradients.ts';
-export { META_ALGORITHMS, type GradientSteps, type InnerPlan, type MetaAlgorithm, type MetaAlgorithmName, type MetaConfigBase, type MetaStepMetrics } from './algorithm.ts';
+export {
+  META_ALGORITHMS,
+  type GradientSteps,
+  type InnerPlan,
+  type MetaAlgorithm,
+  type MetaAlgorithmName,
+  type MetaConfigBase,
+  type MetaStepMetrics,
+} from './algorithm.ts';
 export { createMetaAlgorithm, InvalidMetaConfigError, type MetaAlgorithmConfig } from './registry.ts';
 export { type MamlPlusPlusConfig, multiStepLossWeights } from './algorithms/mamlpp.ts';
 export { clipByGlobalNorm, globalNorm } from './clip.ts';

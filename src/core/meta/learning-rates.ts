@@ -11,14 +11,21 @@ import type { Params } from '../types.ts';
 export type InnerLearningRate = number | { readonly perStep: Params } | { readonly perParameter: Params };
 
 export class MissingLearningRateError extends Error {
-  constructor(readonly parameter: string, readonly available: readonly string[]) {
+  constructor(
+    readonly parameter: string,
+    readonly available: readonly string[],
+  ) {
     super(`no inner learning rate for parameter '${parameter}' (have: ${available.join(', ')})`);
     this.name = 'MissingLearningRateError';
   }
 }
 
 export class LearningRateShapeError extends Error {
-  constructor(readonly parameter: string, readonly expected: readonly number[], readonly actual: readonly number[]) {
+  constructor(
+    readonly parameter: string,
+    readonly expected: readonly number[],
+    readonly actual: readonly number[],
+  ) {
     super(`inner learning rate for '${parameter}': expected shape [${expected.join(',')}], got [${actual.join(',')}]`);
     this.name = 'LearningRateShapeError';
   }

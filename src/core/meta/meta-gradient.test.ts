@@ -20,7 +20,10 @@ test('first-order meta-gradient equals the query gradient at θ′', () => {
     const names = Object.keys(params);
     const perTask = tasks.map((task) => {
       const { params: adapted } = innerLoop(net, params, { x: task.supportX, y: task.supportY }, { steps: 2, lr: 0.4 });
-      return valueAndGradients(() => taskLoss(net.forward(adapted, task.queryX), task.queryY), names.map((n) => adapted[n]!)).grads;
+      return valueAndGradients(
+        () => taskLoss(net.forward(adapted, task.queryX), task.queryY),
+        names.map((n) => adapted[n]!),
+      ).grads;
     });
     names.forEach((name, i) => {
       const expected = tf.div(tf.add(perTask[0]![i]!, perTask[1]![i]!), 2);

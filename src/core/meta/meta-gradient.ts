@@ -26,7 +26,10 @@ export interface MetaGradientResult {
 }
 
 export class StepWeightsError extends Error {
-  constructor(readonly steps: number, readonly weights: readonly number[]) {
+  constructor(
+    readonly steps: number,
+    readonly weights: readonly number[],
+  ) {
     super(`stepWeights must have one weight per inner step (${steps}), got [${weights.join(', ')}]`);
     this.name = 'StepWeightsError';
   }
@@ -96,13 +99,7 @@ export function metaGradient<X extends tf.Tensor>(
 }
 
 /** Σ_k w_k · L_query(θ_k) with θ_k from the differentiable inner loop. */
-function queryObjective<X extends tf.Tensor>(
-  net: Network<X>,
-  params: Params,
-  task: Task<X>,
-  options: MetaGradientOptions,
-  weights: readonly number[],
-) {
+function queryObjective<X extends tf.Tensor>(net: Network<X>, params: Params, task: Task<X>, options: MetaGradientOptions, weights: readonly number[]) {
   const support = { x: task.supportX, y: task.supportY };
   const { params: adapted, trajectory } = innerLoop(net, params, support, { ...options, keepSteps: true });
   const finalOutputs = net.forward(adapted, task.queryX);

@@ -11,7 +11,10 @@ export type MetaAlgorithmConfig =
   | ({ readonly kind: 'mamlpp' } & MamlPlusPlusConfig);
 
 export class InvalidMetaConfigError extends Error {
-  constructor(readonly field: string, readonly value: unknown) {
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+  ) {
     super(`invalid meta-algorithm config: ${field} = ${JSON.stringify(value)}`);
     this.name = 'InvalidMetaConfigError';
   }

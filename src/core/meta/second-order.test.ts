@@ -52,4 +52,3 @@ test('tf.losses.softmaxCrossEntropy gives a wrong second-order meta-gradient (pi
   tf.dispose(Object.values(params));
   tasks.forEach(disposeTask);
 });
-

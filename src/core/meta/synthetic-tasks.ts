@@ -5,10 +5,7 @@ import type { ImageTask, Task } from '../types.ts';
  * Synthetic tasks for tests and benchmarks (seeded, so reproducible): random images with
  * labels 0..ways−1 repeated, and MAML's sine regression (y = A·sin(x − φ), x ∈ [−5, 5]).
  */
-export function randomImageTask(
-  shape: { ways: number; shots: number; queries: number; size: number; channels: number },
-  seed: number,
-): ImageTask {
+export function randomImageTask(shape: { ways: number; shots: number; queries: number; size: number; channels: number }, seed: number): ImageTask {
   const { ways, shots, queries, size, channels } = shape;
   return {
     supportX: tf.randomUniform([ways * shots, size, size, channels], 0, 1, 'float32', seed) as tf.Tensor4D,
@@ -36,7 +33,10 @@ export function disposeTask(task: Task): void {
 }
 
 function cyclicLabels(ways: number, n: number): tf.Tensor1D {
-  return tf.tensor1d(Array.from({ length: n }, (_, i) => i % ways), 'int32');
+  return tf.tensor1d(
+    Array.from({ length: n }, (_, i) => i % ways),
+    'int32',
+  );
 }
 
 function fraction(v: number): number {

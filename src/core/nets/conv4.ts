@@ -46,7 +46,8 @@ export function conv4(spec: Conv4Spec): Network<tf.Tensor4D> & Required<Pick<Net
   /** The body; `record` receives each block's batch moments, `options.moments` replaces them. */
   function body(params: Params, x: tf.Tensor4D, options?: ForwardOptions, record?: Moments[]): tf.Tensor2D {
     assertShape('conv4 input', x.shape, [null, spec.inputSize, spec.inputSize, spec.channels]);
-    if (options?.moments && options.moments.length !== CONV4_BLOCKS) throw new InvalidNetworkSpecError('moments', options.moments.length, `conv4 has ${CONV4_BLOCKS} batch norm layers`);
+    if (options?.moments && options.moments.length !== CONV4_BLOCKS)
+      throw new InvalidNetworkSpecError('moments', options.moments.length, `conv4 has ${CONV4_BLOCKS} batch norm layers`);
     let h = x;
     for (let i = 0; i < CONV4_BLOCKS; i++) {
       const p = (name: string) => param<tf.Tensor>(params, `block${i}.${name}`);
@@ -116,8 +117,7 @@ export function conv4(spec: Conv4Spec): Network<tf.Tensor4D> & Required<Pick<Net
       inChannels = spec.filters;
     }
     if (spec.headInit === 'prototype') return params;
-    params['head.weight'] =
-      spec.headInit === 'zero' ? tf.zeros([spec.filters, spec.outputs]) : normalTensor(rng, [spec.filters, spec.outputs], 0.01);
+    params['head.weight'] = spec.headInit === 'zero' ? tf.zeros([spec.filters, spec.outputs]) : normalTensor(rng, [spec.filters, spec.outputs], 0.01);
     params['head.bias'] = tf.zeros([spec.outputs]);
     return params;
   }

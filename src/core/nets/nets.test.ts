@@ -27,7 +27,10 @@ test('conv4 parameter names and tfjs layouts', () => {
 });
 
 test('conv4 forward shapes: Omniglot 28×28×1×64 and MiniImagenet 84×84×3×32, both variants', () => {
-  for (const [inputSize, channels, filters] of [[28, 1, 64], [84, 3, 32]] as const) {
+  for (const [inputSize, channels, filters] of [
+    [28, 1, 64],
+    [84, 3, 32],
+  ] as const) {
     for (const variant of ['maxpool', 'strided'] as const) {
       const net = createNetwork({ kind: 'conv4', variant, inputSize, channels, filters, outputs: 5, headInit: 'random' });
       const params = net.init(1);
@@ -136,7 +139,10 @@ test('conv4 moments: a batch normalised with its own moments is the plain forwar
       alone.forEach((v, j) => assert.ok(Math.abs(v - together[i]![j]!) < 1e-4, `${variant}: query ${i} alone scores as in the batch`));
     }
     const transductive = tf.tidy(() => net.forward(params, tf.slice(queries, [0, 0, 0, 0], [1, 28, 28, 1])).arraySync()[0]!);
-    assert.ok(transductive.some((v, j) => Math.abs(v - together[0]![j]!) > 1e-3), `${variant}: batch statistics of one image differ`);
+    assert.ok(
+      transductive.some((v, j) => Math.abs(v - together[0]![j]!) > 1e-3),
+      `${variant}: batch statistics of one image differ`,
+    );
     tf.dispose(moments.flatMap((m) => [m.mean, m.variance]));
     assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
     tf.dispose([support, queries, ...Object.values(params)]);

@@ -26,7 +26,13 @@ export function batchMoments(x: tf.Tensor): Moments {
  */
 export function normalizeWithMoments(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, moments: Moments, epsilon = BATCH_NORM_EPSILON): tf.Tensor {
   const channels = x.shape[x.rank - 1]!;
-  for (const [name, t] of [['gamma', gamma], ['beta', beta], ['mean', moments.mean], ['variance', moments.variance]] as const) assertShape(`normalizeWithMoments ${name}`, t.shape, [channels]);
+  for (const [name, t] of [
+    ['gamma', gamma],
+    ['beta', beta],
+    ['mean', moments.mean],
+    ['variance', moments.variance],
+  ] as const)
+    assertShape(`normalizeWithMoments ${name}`, t.shape, [channels]);
   return tf.tidy(() => {
     const scale = tf.mul(tf.rsqrt(tf.add(moments.variance, epsilon)), gamma);
     return tf.add(tf.mul(tf.sub(x, moments.mean), scale), beta);

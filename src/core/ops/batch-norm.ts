@@ -27,7 +27,9 @@ export function batchNorm(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, e
         if (!gradientIsTaped() && nativeKernel(BATCH_NORM_GRAD)) {
           // first order: the native kernel from the saved x̂ and r, one call instead of ~12
           const [xhat, r] = [saved[2] as tf.Tensor2D, saved[3] as tf.Tensor1D];
-          const [dx, dGamma, dBeta] = tf.engine().runKernel(BATCH_NORM_GRAD, { dy: tf.reshape(dy, xhat.shape), xhat, gamma: gs, rstd: r }, {}) as unknown as tf.Tensor[];
+          const [dx, dGamma, dBeta] = tf
+            .engine()
+            .runKernel(BATCH_NORM_GRAD, { dy: tf.reshape(dy, xhat.shape), xhat, gamma: gs, rstd: r }, {}) as unknown as tf.Tensor[];
           return [tf.reshape(dx!, xs.shape), dGamma!, dBeta!];
         }
         // saved x̂ and r are unlinked copies: fine unless this gradient is differentiated again

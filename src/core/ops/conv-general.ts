@@ -1,12 +1,5 @@
 import * as tf from '../tf.ts';
-import {
-  type AxisGeometry,
-  type ConvGeometry,
-  filterGradGeometry,
-  inputGradGeometry,
-  outputLength,
-  swappedInputGradGeometry,
-} from './conv-geometry.ts';
+import { type AxisGeometry, type ConvGeometry, filterGradGeometry, inputGradGeometry, outputLength, swappedInputGradGeometry } from './conv-geometry.ts';
 import { UnsupportedConvGeometryError } from './errors.ts';
 
 /**
@@ -27,7 +20,12 @@ export function convGeneral(x: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry): tf
     throw new UnsupportedConvGeometryError(strides, dilations);
   }
   ensureKernel(tf.getBackend());
-  const pad = [[0, 0], [Math.max(g.h.padBefore, 0), Math.max(g.h.padAfter, 0)], [Math.max(g.w.padBefore, 0), Math.max(g.w.padAfter, 0)], [0, 0]];
+  const pad = [
+    [0, 0],
+    [Math.max(g.h.padBefore, 0), Math.max(g.h.padAfter, 0)],
+    [Math.max(g.w.padBefore, 0), Math.max(g.w.padAfter, 0)],
+    [0, 0],
+  ];
   return tf.engine().runKernel<tf.Tensor4D>(KERNEL_NAME, { x: cropNegativePads(x, g), filter: w }, { strides, dilations, pad });
 }
 
@@ -126,7 +124,10 @@ function flipTaps(w: tf.Tensor4D): tf.Tensor4D {
   const [kh, kw, ci, co] = w.shape;
   const taps = kh * kw;
   if (taps > 25) return tf.reverse(w, [0, 1]);
-  const antiDiagonal = tf.tensor2d(Float32Array.from({ length: taps * taps }, (_, i) => (i % taps === taps - 1 - Math.floor(i / taps) ? 1 : 0)), [taps, taps]);
+  const antiDiagonal = tf.tensor2d(
+    Float32Array.from({ length: taps * taps }, (_, i) => (i % taps === taps - 1 - Math.floor(i / taps) ? 1 : 0)),
+    [taps, taps],
+  );
   return tf.reshape(tf.matMul(antiDiagonal, tf.reshape(w, [taps, ci * co])), [kh, kw, ci, co]);
 }
 
@@ -138,8 +139,17 @@ function flipTaps(w: tf.Tensor4D): tf.Tensor4D {
 function zeroInsert(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
   if (sh === 1 && sw === 1) return dy;
   const [n, h, w, c] = dy.shape;
-  const rows = tf.pad(tf.reshape(dy, [n * h, 1, w, c]), [[0, 0], [0, sh - 1], [0, 0], [0, 0]]);
-  const columns = tf.pad(tf.reshape(rows, [n * h * sh * w, 1, c]), [[0, 0], [0, sw - 1], [0, 0]]);
+  const rows = tf.pad(tf.reshape(dy, [n * h, 1, w, c]), [
+    [0, 0],
+    [0, sh - 1],
+    [0, 0],
+    [0, 0],
+  ]);
+  const columns = tf.pad(tf.reshape(rows, [n * h * sh * w, 1, c]), [
+    [0, 0],
+    [0, sw - 1],
+    [0, 0],
+  ]);
   return tf.reshape(columns, [n, h * sh, w * sw, c]);
 }
 

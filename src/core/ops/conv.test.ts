@@ -42,7 +42,8 @@ test('conv2d: second and third derivatives equal finite differences on wasm and 
       const v = rnd(x.shape, 6);
       const b = tf.zeros([4]) as tf.Tensor1D;
       // g(w) = ⟨∇ₓ Σ conv(x, w)², v⟩ is quadratic in w; ⟨∇g, u₁⟩ is linear in w: both checks are exact in float64.
-      const g = (w: tf.Tensor) => tf.sum(tf.mul(tf.grad((xx: tf.Tensor) => tf.sum(tf.square(conv2d(xx as tf.Tensor4D, w as tf.Tensor4D, b, stride))))(x), v)) as tf.Scalar;
+      const g = (w: tf.Tensor) =>
+        tf.sum(tf.mul(tf.grad((xx: tf.Tensor) => tf.sum(tf.square(conv2d(xx as tf.Tensor4D, w as tf.Tensor4D, b, stride))))(x), v)) as tf.Scalar;
       const w = rnd([3, 3, 3, 4], 7);
       assertDirectional(g, w, tf.div(rnd(w.shape, 8), 6), 1e-2, `${backend} 2nd order stride ${stride} size ${size}`);
       const u1 = rnd(w.shape, 9);
@@ -60,4 +61,3 @@ test('convGeneral rejects stride and dilation both above 1', () => {
   assert.throws(() => conv2d(x, tf.zeros([3, 3, 2, 1]) as tf.Tensor4D, tf.zeros([1]) as tf.Tensor1D), ShapeMismatchError);
   tf.dispose([x, w]);
 });
-

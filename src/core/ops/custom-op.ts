@@ -10,9 +10,7 @@ export interface CustomOpResult<T extends tf.Tensor> {
 }
 
 /** A typed wrapper of tf.customGrad: `forward(inputs, save)` runs untaped; gradFunc is taped. */
-export function customOp<T extends tf.Tensor>(
-  forward: (inputs: tf.Tensor[], save: tf.GradSaveFunc) => CustomOpResult<T>,
-): (...inputs: tf.Tensor[]) => T {
+export function customOp<T extends tf.Tensor>(forward: (inputs: tf.Tensor[], save: tf.GradSaveFunc) => CustomOpResult<T>): (...inputs: tf.Tensor[]) => T {
   const op = tf.customGrad<T>((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     return forward(args.slice(0, -1) as tf.Tensor[], save);

@@ -24,7 +24,14 @@ test('exp: exact second derivative (tfjs tf.exp drops it: pitfall pinned)', asyn
 test('stopGradient and constantOf have zero gradient', async () => {
   await eachBackend(() => {
     const x = rnd([4], 1);
-    assert.deepEqual(Array.from(tf.grad((a: tf.Tensor) => tf.sum(tf.mul(stopGradient(a), a)))(x).dataSync()), Array.from(x.dataSync()));
+    assert.deepEqual(
+      Array.from(
+        tf
+          .grad((a: tf.Tensor) => tf.sum(tf.mul(stopGradient(a), a)))(x)
+          .dataSync(),
+      ),
+      Array.from(x.dataSync()),
+    );
     assert.equal(scalarOf(tf.sum(tf.abs(tf.grad((a: tf.Tensor) => tf.sum(constantOf((t) => tf.square(t), a)))(x)))), 0);
   });
 });

@@ -12,7 +12,10 @@ export class ShapeMismatchError extends Error {
 }
 
 export class UnsupportedConvGeometryError extends Error {
-  constructor(readonly strides: readonly number[], readonly dilations: readonly number[]) {
+  constructor(
+    readonly strides: readonly number[],
+    readonly dilations: readonly number[],
+  ) {
     super(`convolution needs all strides or all dilations to be 1, got strides [${strides.join(',')}], dilations [${dilations.join(',')}]`);
     this.name = 'UnsupportedConvGeometryError';
   }

@@ -50,5 +50,10 @@ function routeToMaxima(dy: tf.Tensor4D, [isMax, share]: [tf.Tensor4D, tf.Tensor4
   const [, ho, wo] = dy.shape;
   const dx = tf.mul(upsample2x(tf.mul(dy, share) as tf.Tensor4D), isMax) as tf.Tensor4D;
   if (2 * ho === h && 2 * wo === w) return dx;
-  return tf.pad(dx, [[0, 0], [0, h! - 2 * ho], [0, w! - 2 * wo], [0, 0]]);
+  return tf.pad(dx, [
+    [0, 0],
+    [0, h! - 2 * ho],
+    [0, w! - 2 * wo],
+    [0, 0],
+  ]);
 }

@@ -31,13 +31,17 @@ test('batchNorm: equals tf.batchNorm with batch moments; gradients match cpu bui
   });
 });
 
-
 test('channelMean and broadcastRows equal tfjs built-ins, with gradients', async () => {
   await eachBackend((backend) => {
     const rows = rnd([37, 6], 1) as tf.Tensor2D;
     assertClose(channelMean(rows), tf.mean(rows, 0), 1e-6, `${backend} mean`);
     const dy = rnd([6], 2);
-    assertClose(tf.grad((r: tf.Tensor) => tf.sum(tf.mul(channelMean(r as tf.Tensor2D), dy)))(rows), tf.div(tf.mul(tf.ones([37, 6]), dy), 37), 1e-6, `${backend} mean grad`);
+    assertClose(
+      tf.grad((r: tf.Tensor) => tf.sum(tf.mul(channelMean(r as tf.Tensor2D), dy)))(rows),
+      tf.div(tf.mul(tf.ones([37, 6]), dy), 37),
+      1e-6,
+      `${backend} mean grad`,
+    );
     const v = rnd([6], 3) as tf.Tensor1D;
     assertClose(broadcastRows(v, 4), tf.tile(tf.reshape(v, [1, 6]), [4, 1]), 0, `${backend} broadcast`);
   });

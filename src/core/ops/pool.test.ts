@@ -23,7 +23,18 @@ test('maxPool2x2: floor semantics, gradient equals tfjs MaxPoolGrad on cpu, seco
     assertClose(y, reference[0]!, 0, `${backend} forward`);
     assertClose(tf.grad((a: tf.Tensor) => tf.sum(tf.mul(maxPool2x2(a as tf.Tensor4D), dy)))(x), reference[1]!, 0, `${backend} gradient`);
     const c = rnd([2, 3, 3, 3], 2);
-    const g = (a: tf.Tensor) => tf.sum(tf.mul(tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.square(maxPool2x2(z as tf.Tensor4D)), c)))(a), dy.reshape([2, 3, 3, 3]).pad([[0, 0], [0, 4], [0, 4], [0, 0]]))) as tf.Scalar;
+    const g = (a: tf.Tensor) =>
+      tf.sum(
+        tf.mul(
+          tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.square(maxPool2x2(z as tf.Tensor4D)), c)))(a),
+          dy.reshape([2, 3, 3, 3]).pad([
+            [0, 0],
+            [0, 4],
+            [0, 4],
+            [0, 0],
+          ]),
+        ),
+      ) as tf.Scalar;
     // g is linear in x between kinks; ε·|u| ≤ 0.004 stays below the 0.01 gaps
     assertDirectional(g, x, tf.div(rnd(x.shape, 3), 20), 2e-2, `${backend} second order`);
   });
@@ -36,7 +47,6 @@ test('maxPool2x2: tied maxima share the gradient', async () => {
     assert.deepEqual(Array.from(dx.dataSync()), [2, 2, 0, 0], backend);
   });
 });
-
 
 test('reluMaxPool2x2 equals relu∘maxPool (cpu built-ins), second order exact', async () => {
   const values = Float32Array.from(shuffled(2 * 7 * 7 * 3, 777), (i) => i * 0.01 - 1.5);

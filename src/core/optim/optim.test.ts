@@ -25,7 +25,11 @@ function referenceAdam(p: number[], grads: number[][], lr: number, b1 = 0.9, b2 
 }
 
 test('adamStep matches torch.optim.Adam and leaves its inputs alone', () => {
-  const grads = [[0.5, -0.1, 1e-6], [0.3, 0.2, -2e-6], [-0.4, 0.05, 0]];
+  const grads = [
+    [0.5, -0.1, 1e-6],
+    [0.3, 0.2, -2e-6],
+    [-0.4, 0.05, 0],
+  ];
   let params = { w: tf.tensor1d([1, -2, 0.5]) };
   let state = adamInit(params);
   for (const g of grads) {

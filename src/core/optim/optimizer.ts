@@ -14,12 +14,7 @@ export function optimizerInit(config: OptimizerConfig, params: Params): Optimize
 }
 
 /** One optimiser step; returns new tensors, disposes nothing. */
-export function optimizerStep(
-  config: OptimizerConfig,
-  params: Params,
-  grads: Params,
-  state: OptimizerState,
-): { params: Params; state: OptimizerState } {
+export function optimizerStep(config: OptimizerConfig, params: Params, grads: Params, state: OptimizerState): { params: Params; state: OptimizerState } {
   if (config.kind === 'adam') return adamStep(params, grads, state, config);
   return { params: sgdStep(params, grads, config.lr), state: { t: state.t + 1, m: {}, v: {} } };
 }

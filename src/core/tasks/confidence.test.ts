@@ -14,5 +14,8 @@ test('mean ± 1.96·σ/√n with the population σ', () => {
 
 test('empty or non-finite samples are refused', () => {
   assert.throws(() => meanConfidence([]), EmptySampleError);
-  assert.throws(() => meanConfidence([1, Number.NaN]), (e: unknown) => e instanceof NonFiniteValueError && e.index === 1);
+  assert.throws(
+    () => meanConfidence([1, Number.NaN]),
+    (e: unknown) => e instanceof NonFiniteValueError && e.index === 1,
+  );
 });

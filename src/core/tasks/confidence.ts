@@ -12,7 +12,10 @@ export class EmptySampleError extends Error {
 }
 
 export class NonFiniteValueError extends Error {
-  constructor(readonly index: number, readonly value: number) {
+  constructor(
+    readonly index: number,
+    readonly value: number,
+  ) {
     super(`value ${index} is ${value}; every score must be finite`);
   }
 }

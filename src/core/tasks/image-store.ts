@@ -17,7 +17,10 @@ export interface ImageStore {
 }
 
 export class ImageStoreError extends Error {
-  constructor(readonly reason: string, readonly actual: unknown) {
+  constructor(
+    readonly reason: string,
+    readonly actual: unknown,
+  ) {
     super(`invalid image store: ${reason} (got ${JSON.stringify(actual)})`);
   }
 }
@@ -32,7 +35,11 @@ export function imageCount(store: ImageStore): number {
 
 /** Checks dimensions and that every class index points at an image; returns the store. */
 export function validateImageStore<S extends ImageStore>(store: S): S {
-  for (const [name, value] of [['height', store.height], ['width', store.width], ['channels', store.channels]] as const) {
+  for (const [name, value] of [
+    ['height', store.height],
+    ['width', store.width],
+    ['channels', store.channels],
+  ] as const) {
     if (!Number.isInteger(value) || value <= 0) throw new ImageStoreError(`${name} must be a positive integer`, value);
   }
   const size = imageSize(store);

@@ -28,7 +28,8 @@ test('fork depends on seed and label only, not on the parent state', () => {
 test('uniform, int and normal have the right ranges and moments', () => {
   const rng = new Rng(1);
   const n = 50_000;
-  let sum = 0, sq = 0;
+  let sum = 0,
+    sq = 0;
   const counts = new Array(7).fill(0);
   for (let i = 0; i < n; i++) {
     const u = rng.uniform();
@@ -50,7 +51,10 @@ test('shuffle is a permutation and sample draws distinct indices', () => {
     fc.property(fc.integer(), fc.integer({ min: 0, max: 40 }), (seed, n) => {
       const rng = new Rng(seed);
       const items = Array.from({ length: n }, (_, i) => i);
-      assert.deepEqual([...rng.shuffle([...items])].sort((a, b) => a - b), items);
+      assert.deepEqual(
+        [...rng.shuffle([...items])].sort((a, b) => a - b),
+        items,
+      );
       const k = Math.floor(n / 2);
       const picked = rng.sample(n, k);
       assert.equal(new Set(picked).size, k);
@@ -60,9 +64,15 @@ test('shuffle is a permutation and sample draws distinct indices', () => {
 });
 
 test('invalid seeds and ranges throw typed errors carrying the values', () => {
-  assert.throws(() => new Rng(1.5), (e: unknown) => e instanceof InvalidSeedError && e.seed === 1.5);
+  assert.throws(
+    () => new Rng(1.5),
+    (e: unknown) => e instanceof InvalidSeedError && e.seed === 1.5,
+  );
   assert.throws(() => new Rng(Number.NaN), InvalidSeedError);
-  assert.throws(() => new Rng(0).int(3, 3), (e: unknown) => e instanceof InvalidRangeError && e.low === 3);
+  assert.throws(
+    () => new Rng(0).int(3, 3),
+    (e: unknown) => e instanceof InvalidRangeError && e.low === 3,
+  );
   assert.throws(() => new Rng(0).sample(3, 4), InvalidRangeError);
   assert.throws(() => new Rng(0).uniformIn(2, 1), InvalidRangeError);
 });

@@ -12,7 +12,10 @@ export class InvalidSeedError extends Error {
 }
 
 export class InvalidRangeError extends Error {
-  constructor(readonly low: number, readonly high: number) {
+  constructor(
+    readonly low: number,
+    readonly high: number,
+  ) {
     super(`empty or invalid range [${low}, ${high})`);
   }
 }
@@ -74,7 +77,10 @@ export class Rng {
   /** Next uniform 32-bit unsigned integer. */
   nextUint32(): number {
     const s = this.s;
-    const s0 = s[0]!, s1 = s[1]!, s2 = s[2]!, s3 = s[3]!;
+    const s0 = s[0]!,
+      s1 = s[1]!,
+      s2 = s[2]!,
+      s3 = s[3]!;
     const x = Math.imul(s1, 5);
     const result = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
     const t = s1 << 9;

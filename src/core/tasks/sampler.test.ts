@@ -3,16 +3,7 @@ import assert from 'node:assert/strict';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '../tf.ts';
 import { copyRotatedImage, ImageStoreError, validateImageStore, type ImageStore } from './image-store.ts';
-import {
-  buildImageTask,
-  drawTaskPlans,
-  NotEnoughClassesError,
-  NotEnoughImagesError,
-  planTask,
-  TaskSampler,
-  TaskShapeError,
-  type TaskPlan,
-} from './sampler.ts';
+import { buildImageTask, drawTaskPlans, NotEnoughClassesError, NotEnoughImagesError, planTask, TaskSampler, TaskShapeError, type TaskPlan } from './sampler.ts';
 
 await tf.setBackend('wasm');
 
@@ -110,10 +101,16 @@ test('shape and store errors carry the actual values', () => {
     () => planTask(store, { nWay: 2, kShot: 3, queries: 3 }, 0, 0),
     (e: unknown) => e instanceof NotEnoughImagesError && e.required === 6 && e.available === 5,
   );
-  assert.throws(() => planTask(store, { nWay: 0, kShot: 1, queries: 1 }, 0, 0), (e: unknown) => e instanceof TaskShapeError && e.field === 'nWay');
+  assert.throws(
+    () => planTask(store, { nWay: 0, kShot: 1, queries: 1 }, 0, 0),
+    (e: unknown) => e instanceof TaskShapeError && e.field === 'nWay',
+  );
   const wide = { images: new Float32Array(12), height: 2, width: 3, channels: 2, classes: [[0], [1]] };
   assert.throws(() => planTask(wide, { nWay: 2, kShot: 1, queries: 0, rotations: true }, 0, 0), TaskShapeError);
   assert.doesNotThrow(() => planTask(wide, { nWay: 2, kShot: 1, queries: 0, rotations: [0, 2] }, 0, 0));
-  assert.throws(() => validateImageStore({ ...wide, classes: [[0], [2]] }), (e: unknown) => e instanceof ImageStoreError && e.actual === 2);
+  assert.throws(
+    () => validateImageStore({ ...wide, classes: [[0], [2]] }),
+    (e: unknown) => e instanceof ImageStoreError && e.actual === 2,
+  );
   assert.throws(() => validateImageStore({ ...wide, images: new Float32Array(13) }), ImageStoreError);
 });

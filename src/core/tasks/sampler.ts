@@ -35,19 +35,30 @@ export interface TaskPlan {
 }
 
 export class TaskShapeError extends Error {
-  constructor(readonly field: string, readonly actual: unknown, readonly expected: string) {
+  constructor(
+    readonly field: string,
+    readonly actual: unknown,
+    readonly expected: string,
+  ) {
     super(`invalid task shape: ${field} = ${JSON.stringify(actual)}, expected ${expected}`);
   }
 }
 
 export class NotEnoughClassesError extends Error {
-  constructor(readonly required: number, readonly available: number) {
+  constructor(
+    readonly required: number,
+    readonly available: number,
+  ) {
     super(`an ${required}-way task needs ${required} classes; the store has ${available}`);
   }
 }
 
 export class NotEnoughImagesError extends Error {
-  constructor(readonly baseClass: number, readonly required: number, readonly available: number) {
+  constructor(
+    readonly baseClass: number,
+    readonly required: number,
+    readonly available: number,
+  ) {
     super(`class ${baseClass} has ${available} images; K + Q = ${required} are needed`);
   }
 }
@@ -63,7 +74,11 @@ function rotationsOf(shape: TaskShape): readonly QuarterTurns[] {
 }
 
 function checkShape(store: ImageStore, shape: TaskShape): readonly QuarterTurns[] {
-  for (const [field, min] of [['nWay', 1], ['kShot', 1], ['queries', 0]] as const) {
+  for (const [field, min] of [
+    ['nWay', 1],
+    ['kShot', 1],
+    ['queries', 0],
+  ] as const) {
     const value = shape[field];
     if (!Number.isSafeInteger(value) || value < min) throw new TaskShapeError(field, value, `an integer ≥ ${min}`);
   }
@@ -133,7 +148,12 @@ export class TaskSampler {
   private readonly rotations: readonly QuarterTurns[];
   private readonly root: Rng;
 
-  constructor(readonly store: ImageStore, readonly shape: TaskShape, readonly seed: number, public index = 0) {
+  constructor(
+    readonly store: ImageStore,
+    readonly shape: TaskShape,
+    readonly seed: number,
+    public index = 0,
+  ) {
     validateImageStore(store);
     this.rotations = checkShape(store, shape);
     this.root = new Rng(seed);

@@ -33,5 +33,8 @@ test('sinusoid plans are deterministic per (seed, index)', () => {
   assert.deepEqual(sampler.nextPlan(), planSinusoidTask(shape, 4, 1));
   assert.notDeepEqual(planSinusoidTask(shape, 4, 1), planSinusoidTask(shape, 4, 2));
   assert.equal(sinusoid(2, Math.PI / 2, Math.PI / 2), 0);
-  assert.throws(() => new SinusoidSampler({ kShot: 0, queries: 5 }, 1), (e: unknown) => e instanceof TaskShapeError && e.actual === 0);
+  assert.throws(
+    () => new SinusoidSampler({ kShot: 0, queries: 5 }, 1),
+    (e: unknown) => e instanceof TaskShapeError && e.actual === 0,
+  );
 });

@@ -45,7 +45,10 @@ function points(rng: Rng, count: number, [low, high]: readonly [number, number])
 }
 
 export function drawSinusoid(shape: SinusoidShape, rng: Rng): SinusoidPlan {
-  for (const [field, min] of [['kShot', 1], ['queries', 0]] as const) {
+  for (const [field, min] of [
+    ['kShot', 1],
+    ['queries', 0],
+  ] as const) {
     const value = shape[field];
     if (!Number.isSafeInteger(value) || value < min) throw new TaskShapeError(field, value, `an integer ≥ ${min}`);
   }
@@ -74,7 +77,11 @@ export function planSinusoidTask(shape: SinusoidShape, seed: number, index: numb
 export class SinusoidSampler {
   private readonly root: Rng;
 
-  constructor(readonly shape: SinusoidShape, readonly seed: number, public index = 0) {
+  constructor(
+    readonly shape: SinusoidShape,
+    readonly seed: number,
+    public index = 0,
+  ) {
     this.root = new Rng(seed);
     drawSinusoid(shape, new Rng(seed)); // validates the shape up front
   }

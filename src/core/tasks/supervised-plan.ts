@@ -26,5 +26,11 @@ export function buildSupervisedBatch(store: ImageStore, plans: readonly Supervis
     copyRotatedImage(store, plan.image, plan.turns, scratch, 0);
     augmentImage(scratch, store.height, store.channels, LIGHT_AUGMENTATION, new Rng(plan.augment), xs, b * size);
   });
-  return { x: tf.tensor4d(xs, [plans.length, store.height, store.width, store.channels]), y: tf.tensor1d(Int32Array.from(plans, (p) => p.label), 'int32') };
+  return {
+    x: tf.tensor4d(xs, [plans.length, store.height, store.width, store.channels]),
+    y: tf.tensor1d(
+      Int32Array.from(plans, (p) => p.label),
+      'int32',
+    ),
+  };
 }

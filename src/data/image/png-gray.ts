@@ -45,7 +45,9 @@ function crc32(bytes: Uint8Array): number {
 
 function paeth(a: number, b: number, c: number): number {
   const p = a + b - c;
-  const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+  const pa = Math.abs(p - a),
+    pb = Math.abs(p - b),
+    pc = Math.abs(p - c);
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
 
@@ -77,7 +79,10 @@ function unfilter(raw: Uint8Array, rowBytes: number, height: number): Uint8Array
 export function decodeGrayPng(bytes: Uint8Array): GrayImage | null {
   if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let width = 0, height = 0, depth = 0, sawEnd = false;
+  let width = 0,
+    height = 0,
+    depth = 0,
+    sawEnd = false;
   const idat: Uint8Array[] = [];
   for (let at = 8; at < bytes.length && !sawEnd; ) {
     if (at + 12 > bytes.length) return null;

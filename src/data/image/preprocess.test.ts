@@ -9,7 +9,10 @@ import { checkImageSize, ImageTooLargeError, InvalidImageError, preprocessImage,
 import { encodeGrayPng } from '../testing/png.ts';
 
 const OMNIGLOT = '/work/shared/data/omniglot';
-const omniglotThere = await readdir(OMNIGLOT).then(() => true, () => false);
+const omniglotThere = await readdir(OMNIGLOT).then(
+  () => true,
+  () => false,
+);
 
 async function sharpGray(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await sharp(bytes).flatten({ background: '#ffffff' }).grayscale().raw({ depth: 'uchar' }).toBuffer());
@@ -45,7 +48,9 @@ test('the PNG fast path decodes every bit depth and filter type exactly as sharp
 });
 
 test('transparent pixels become white paper, so 0 after inversion', async () => {
-  const png = await sharp({ create: { width: 8, height: 8, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+  const png = await sharp({ create: { width: 8, height: 8, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+    .png()
+    .toBuffer();
   const out = await preprocessImage(png, { size: 4, channels: 1, invert: true });
   assert.deepEqual([...out], new Array(16).fill(0));
   const rgb = await preprocessImage(png, { size: 4, channels: 3, invert: false });
@@ -64,7 +69,13 @@ test('JPEG and WebP uploads of any size and aspect reach the same geometry', asy
     // padded to 60×60 (15 white rows above), the square spans rows/cols 25..35; 60 → 6 makes each
     // output pixel a 10×10 block, so the four centre pixels each hold a quarter of the square
     const at = (r: number, c: number) => out[r * 6 + c]!;
-    for (const [r, c] of [[2, 2], [2, 3], [3, 2], [3, 3]] as const) assert.ok(Math.abs(at(r, c) - 0.25) < 0.03, `(${r},${c}) = ${at(r, c)}`);
+    for (const [r, c] of [
+      [2, 2],
+      [2, 3],
+      [3, 2],
+      [3, 3],
+    ] as const)
+      assert.ok(Math.abs(at(r, c) - 0.25) < 0.03, `(${r},${c}) = ${at(r, c)}`);
     assert.ok(Math.abs(out.reduce((a, b) => a + b, 0) - 1) < 0.05, 'total ink = 100 px / 100 px per output pixel');
   }
 });
@@ -74,7 +85,10 @@ test('normalisation and option checks', async () => {
   assert.deepEqual([...(await preprocessImage(png, { size: 2, channels: 1, invert: true }))], [1, 0, 0, 0]);
   assert.deepEqual([...(await preprocessImage(png, { size: 2, channels: 1, invert: true, normalisation: { mean: 0.5, std: 0.5 } }))], [1, -1, -1, -1]);
   assert.deepEqual([...(await preprocessImage(png, { size: 2, channels: 1, invert: false }))], [0, 1, 1, 1]);
-  await assert.rejects(preprocessImage(new Uint8Array([1, 2, 3]), { size: 28, channels: 1, invert: true }), (e) => e instanceof InvalidImageError && e.byteLength === 3);
+  await assert.rejects(
+    preprocessImage(new Uint8Array([1, 2, 3]), { size: 28, channels: 1, invert: true }),
+    (e) => e instanceof InvalidImageError && e.byteLength === 3,
+  );
   await assert.rejects(preprocessImage(png, { size: 0, channels: 1, invert: true }), (e) => e instanceof PreprocessOptionsError && e.field === 'size');
   await assert.rejects(preprocessImage(png, { size: 2, channels: 2 as 1, invert: true }), PreprocessOptionsError);
 });
@@ -97,7 +111,9 @@ test('real Omniglot PNGs: fast path equals sharp, ink is high after inversion', 
 
 test('checkImageSize reads a PNG header as sharp does, refuses what is too large, and leaves other formats and damaged files to sharp', async () => {
   const png = encodeGrayPng(13, 11, 8, new Array(13 * 11).fill(7), [0], []);
-  const jpeg = await sharp({ create: { width: 9, height: 5, channels: 3, background: '#808080' } }).jpeg().toBuffer();
+  const jpeg = await sharp({ create: { width: 9, height: 5, channels: 3, background: '#808080' } })
+    .jpeg()
+    .toBuffer();
   for (const bytes of [png, new Uint8Array(jpeg)]) {
     const metadata = await sharp(bytes).metadata();
     assert.deepEqual(await checkImageSize(bytes, 1_000), { width: metadata.width, height: metadata.height });

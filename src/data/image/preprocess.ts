@@ -19,13 +19,20 @@ export type PreprocessOptions = Pick<Preprocessing, 'size' | 'channels' | 'inver
 export const MAX_INPUT_PIXELS = 50_000_000;
 
 export class InvalidImageError extends Error {
-  constructor(readonly reason: string, readonly byteLength: number) {
+  constructor(
+    readonly reason: string,
+    readonly byteLength: number,
+  ) {
     super(`cannot decode the image (${byteLength} bytes): ${reason}`);
   }
 }
 
 export class ImageTooLargeError extends Error {
-  constructor(readonly width: number, readonly height: number, readonly maxPixels: number) {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    readonly maxPixels: number,
+  ) {
     super(`the image is ${width}×${height} = ${width * height} pixels; at most ${maxPixels} are accepted`);
   }
 }
@@ -51,7 +58,10 @@ export async function checkImageSize(bytes: Uint8Array, maxPixels: number): Prom
 }
 
 export class PreprocessOptionsError extends Error {
-  constructor(readonly field: string, readonly actual: unknown) {
+  constructor(
+    readonly field: string,
+    readonly actual: unknown,
+  ) {
     super(`invalid preprocessing option ${field}: ${JSON.stringify(actual)}`);
   }
 }

@@ -38,7 +38,14 @@ const splits = { images_background: splitFiles('images_background'), images_eval
 const digests = { images_background: digestOf(splits.images_background), images_evaluation: digestOf(splits.images_evaluation) };
 
 function zipOf(files: Map<string, Uint8Array>, extra: ZipEntry[] = []): Buffer {
-  const dirs = new Set([...files.keys()].flatMap((f) => f.split('/').slice(0, -1).map((_, i, parts) => `${parts.slice(0, i + 1).join('/')}/`)));
+  const dirs = new Set(
+    [...files.keys()].flatMap((f) =>
+      f
+        .split('/')
+        .slice(0, -1)
+        .map((_, i, parts) => `${parts.slice(0, i + 1).join('/')}/`),
+    ),
+  );
   return buildZip([...[...dirs].map((name) => ({ name })), ...[...files].map(([name, data], i) => ({ name, data, deflate: i % 2 === 0 })), ...extra]);
 }
 
@@ -109,7 +116,8 @@ test('the staging folder is inside the target (a volume mounted there: the renam
     baseUrl,
     expectedDigests: digests,
     onProgress: (p) => {
-      if (p.phase === 'verify' && p.done === 0) pending = pending.then(async () => void seen.push({ inTarget: await leftovers(target), inParent: await leftovers(parent) }));
+      if (p.phase === 'verify' && p.done === 0)
+        pending = pending.then(async () => void seen.push({ inTarget: await leftovers(target), inParent: await leftovers(parent) }));
     },
   });
   await pending;
@@ -125,7 +133,10 @@ test('without permission to download a missing directory is an error naming the 
   await assert.rejects(
     ensureOmniglot(path.join(work, 'absent'), { download: false }),
     (e: unknown) =>
-      e instanceof DownloadDisabledError && e instanceof OmniglotMissingError && e.missing.length === 2 && /OMNIGLOT_DIR .*OMNIGLOT_DOWNLOAD=true.*restart the worker/.test(e.message),
+      e instanceof DownloadDisabledError &&
+      e instanceof OmniglotMissingError &&
+      e.missing.length === 2 &&
+      /OMNIGLOT_DIR .*OMNIGLOT_DOWNLOAD=true.*restart the worker/.test(e.message),
   );
 });
 
@@ -141,10 +152,14 @@ test('a corrupt, tampered or failed download is refused and leaves nothing behin
   serve(zipOf(tampered), zipOf(splits.images_evaluation));
   await assert.rejects(
     ensureOmniglot(target, { download: true, baseUrl, expectedDigests: digests }),
-    (e: unknown) => e instanceof ChecksumMismatchError && e.split === 'images_background' && e.expected === digests.images_background && e.actual === digestOf(tampered),
+    (e: unknown) =>
+      e instanceof ChecksumMismatchError && e.split === 'images_background' && e.expected === digests.images_background && e.actual === digestOf(tampered),
   );
   serve(zipOf(splits.images_background), 503);
-  await assert.rejects(ensureOmniglot(target, { download: true, baseUrl, expectedDigests: digests }), (e: unknown) => e instanceof DownloadError && e.status === 503);
+  await assert.rejects(
+    ensureOmniglot(target, { download: true, baseUrl, expectedDigests: digests }),
+    (e: unknown) => e instanceof DownloadError && e.status === 503,
+  );
   assert.deepEqual(await readdir(parent), [], 'no target and no staging folder');
 });
 
@@ -161,7 +176,10 @@ test('zip-slip, absolute paths, symlinks and oversized archives are refused', as
     await writeFile(zip, buildZip([{ name: 'images_background/ok.png', data: new Uint8Array([1, 2]) }, entry]));
     await assert.rejects(extractZip(zip, path.join(dir, 'out')), (e: unknown) => e instanceof UnsafeZipEntryError && e.entry.length > 0, label);
   }
-  assert.deepEqual((await readdir(work)).filter((n) => n.startsWith('evil')), []);
+  assert.deepEqual(
+    (await readdir(work)).filter((n) => n.startsWith('evil')),
+    [],
+  );
   serve(buildZip([{ name: 'images_background/../../escaped.png', data: new Uint8Array([1]) }]), zipOf(splits.images_evaluation));
   const target = path.join(work, 'slip-target', 'omniglot');
   await assert.rejects(ensureOmniglot(target, { download: true, baseUrl, expectedDigests: digests }), UnsafeZipEntryError);

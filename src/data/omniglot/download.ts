@@ -36,14 +36,24 @@ export interface EnsureOmniglotOptions {
 }
 
 export class DownloadError extends Error {
-  constructor(readonly url: string, readonly status: number | null, reason: string, cause?: unknown) {
+  constructor(
+    readonly url: string,
+    readonly status: number | null,
+    reason: string,
+    cause?: unknown,
+  ) {
     super(`download of ${url} failed: ${reason}`);
     this.cause = cause;
   }
 }
 
 export class ChecksumMismatchError extends Error {
-  constructor(readonly split: OmniglotSplit, readonly expected: string, readonly actual: string, readonly files: number) {
+  constructor(
+    readonly split: OmniglotSplit,
+    readonly expected: string,
+    readonly actual: string,
+    readonly files: number,
+  ) {
     super(`${split}: content digest ${actual} (${files} PNG files) does not match the expected ${expected}`);
   }
 }
@@ -84,7 +94,11 @@ async function fetchToFile(url: string, file: string, maxBytes: number, progress
   if (total !== null && done !== total) throw new DownloadError(url, response.status, `got ${done} of ${total} bytes`);
 }
 
-const exists = (p: string) => stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 const STAGING_PREFIX = '.download-';
 /** A staging folder older than this is a crashed attempt's (a live one is hours younger). */

@@ -26,13 +26,19 @@ export interface OmniglotIndex {
 }
 
 export class OmniglotMissingError extends Error {
-  constructor(readonly dir: string, readonly missing: readonly string[]) {
+  constructor(
+    readonly dir: string,
+    readonly missing: readonly string[],
+  ) {
     super(`Omniglot not found in ${dir}: missing ${missing.join(', ')}`);
   }
 }
 
 export class OmniglotLayoutError extends Error {
-  constructor(readonly where: string, readonly reason: string) {
+  constructor(
+    readonly where: string,
+    readonly reason: string,
+  ) {
     super(`unexpected Omniglot layout at ${where}: ${reason}`);
   }
 }
@@ -41,7 +47,10 @@ const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 async function subdirectories(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort(byName);
+  return entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort(byName);
 }
 
 /** Which splits are absent (both present → []). */

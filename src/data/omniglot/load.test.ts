@@ -13,7 +13,10 @@ import { assignSplits, SplitOptionsError, validationAlphabets, type SplitClass }
 import { manifestDigest, OFFICIAL_DIGESTS } from './manifest.ts';
 
 const SHARED = '/work/shared/data/omniglot';
-const sharedThere = await readdir(SHARED).then(() => true, () => false);
+const sharedThere = await readdir(SHARED).then(
+  () => true,
+  () => false,
+);
 const work = await mkdtemp(path.join(tmpdir(), 'omniglot-load-'));
 after(() => rm(work, { recursive: true, force: true }));
 
@@ -32,15 +35,24 @@ async function fewCharacters(): Promise<string> {
 }
 
 test('splits: whole background alphabets held out for validation (the default), seeded, never all', () => {
-  const classes: SplitClass[] = ['A', 'B', 'C', 'D', 'E', 'F', 'G'].flatMap((alphabet) => Array.from({ length: 4 }, () => ({ split: 'images_background' as const, alphabet })));
+  const classes: SplitClass[] = ['A', 'B', 'C', 'D', 'E', 'F', 'G'].flatMap((alphabet) =>
+    Array.from({ length: 4 }, () => ({ split: 'images_background' as const, alphabet })),
+  );
   classes.push(...Array.from({ length: 3 }, () => ({ split: 'images_evaluation' as const, alphabet: 'Z' })));
   const s = assignSplits(classes);
   const held = new Set(classes.filter((_, i) => s[i] === 'validation').map((c) => c.alphabet));
   assert.equal(held.size, 5, 'five whole alphabets by default');
-  for (const a of held) assert.ok(classes.every((c, i) => c.alphabet !== a || s[i] === 'validation'), `all of ${a}`);
+  for (const a of held)
+    assert.ok(
+      classes.every((c, i) => c.alphabet !== a || s[i] === 'validation'),
+      `all of ${a}`,
+    );
   assert.deepEqual(validationAlphabets(classes, s), [...held].sort());
   assert.deepEqual(s, assignSplits(classes, { holdout: 'alphabets', alphabets: 5, seed: 0 }));
-  assert.ok([1, 2, 3, 4].some((seed) => assignSplits(classes, { holdout: 'alphabets', alphabets: 5, seed }).join() !== s.join()), 'the seed chooses');
+  assert.ok(
+    [1, 2, 3, 4].some((seed) => assignSplits(classes, { holdout: 'alphabets', alphabets: 5, seed }).join() !== s.join()),
+    'the seed chooses',
+  );
   assert.deepEqual(s.slice(-3), ['test', 'test', 'test']);
   const two = assignSplits(classes.slice(0, 8), { holdout: 'alphabets', alphabets: 5, seed: 0 });
   assert.equal(two.filter((x) => x === 'train').length, 4, 'with two alphabets, one stays for training');
@@ -112,7 +124,9 @@ test('worker threads produce the same pixels as the main thread', { skip: !share
   assert.equal(progress.at(-1), files.length);
 });
 
-test('indexing the shared copy finds the documented counts; its evaluation digest matches the embedded one', { skip: !sharedThere && 'no Omniglot copy' }, async () => {
+test('indexing the shared copy finds the documented counts; its evaluation digest matches the embedded one', {
+  skip: !sharedThere && 'no Omniglot copy',
+}, async () => {
   const index = await indexOmniglot(SHARED);
   assert.equal(index.imageCount, 32460);
   assert.equal(index.characters.filter((c) => c.split === 'images_background').length, 964);

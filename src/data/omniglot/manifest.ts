@@ -17,7 +17,10 @@ export const OFFICIAL_DIGESTS: Readonly<Record<OmniglotSplit, string>> = {
 };
 
 export class UnexpectedEntryError extends Error {
-  constructor(readonly entry: string, readonly kind: string) {
+  constructor(
+    readonly entry: string,
+    readonly kind: string,
+  ) {
     super(`unexpected ${kind} in the Omniglot tree: ${entry}`);
   }
 }

@@ -43,7 +43,10 @@ export async function preprocessFiles(
           new Promise<void>((resolve, reject) => {
             worker.on('message', (message: { done: number }) => {
               done[t] = message.done;
-              onProgress?.(done.reduce((a, b) => a + b, 0), files.length);
+              onProgress?.(
+                done.reduce((a, b) => a + b, 0),
+                files.length,
+              );
             });
             worker.on('error', reject);
             worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`preprocessing worker ${t} exited with code ${code}`))));

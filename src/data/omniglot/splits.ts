@@ -20,7 +20,10 @@ export const DEFAULT_SPLIT: SplitOptions = { holdout: 'alphabets', alphabets: 5,
 export const CHARACTER_SPLIT: SplitOptions = { holdout: 'characters', fraction: 0.1, seed: 0 };
 
 export class SplitOptionsError extends Error {
-  constructor(readonly field: string, readonly actual: unknown) {
+  constructor(
+    readonly field: string,
+    readonly actual: unknown,
+  ) {
     super(`invalid validation split ${field}: ${JSON.stringify(actual)}`);
   }
 }

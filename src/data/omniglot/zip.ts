@@ -11,20 +11,30 @@ import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 
 export class UnsafeZipEntryError extends Error {
-  constructor(readonly entry: string, readonly reason: string) {
+  constructor(
+    readonly entry: string,
+    readonly reason: string,
+  ) {
     super(`refusing zip entry ${JSON.stringify(entry)}: ${reason}`);
   }
 }
 
 export class CorruptZipError extends Error {
-  constructor(readonly file: string, reason: string, cause?: unknown) {
+  constructor(
+    readonly file: string,
+    reason: string,
+    cause?: unknown,
+  ) {
     super(`cannot read zip ${file}: ${reason}`);
     this.cause = cause;
   }
 }
 
 export class ZipLimitError extends Error {
-  constructor(readonly limit: 'bytes' | 'entries', readonly max: number) {
+  constructor(
+    readonly limit: 'bytes' | 'entries',
+    readonly max: number,
+  ) {
     super(`zip exceeds the limit of ${max} ${limit}`);
   }
 }

@@ -11,7 +11,14 @@ function chunk(type: string, body: Uint8Array): Buffer {
 }
 
 /** `levels` are gray levels 0..2^depth−1, row-major; `filters[y % filters.length]` filters row y. */
-export function encodeGrayPng(width: number, height: number, depth: 1 | 2 | 4 | 8, levels: ArrayLike<number>, filters: readonly number[] = [0], extraChunks: [string, Uint8Array][] = []): Uint8Array {
+export function encodeGrayPng(
+  width: number,
+  height: number,
+  depth: 1 | 2 | 4 | 8,
+  levels: ArrayLike<number>,
+  filters: readonly number[] = [0],
+  extraChunks: [string, Uint8Array][] = [],
+): Uint8Array {
   const rowBytes = Math.ceil((width * depth) / 8);
   const rows: Uint8Array[] = [];
   let previous = new Uint8Array(rowBytes);
@@ -25,9 +32,13 @@ export function encodeGrayPng(width: number, height: number, depth: 1 | 2 | 4 | 
     const out = new Uint8Array(rowBytes + 1);
     out[0] = type;
     for (let i = 0; i < rowBytes; i++) {
-      const a = i > 0 ? packed[i - 1]! : 0, b = previous[i]!, c = i > 0 ? previous[i - 1]! : 0;
+      const a = i > 0 ? packed[i - 1]! : 0,
+        b = previous[i]!,
+        c = i > 0 ? previous[i - 1]! : 0;
       const p = a + b - c;
-      const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+      const pa = Math.abs(p - a),
+        pb = Math.abs(p - b),
+        pc = Math.abs(p - c);
       const paeth = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
       const predicted = [0, a, b, (a + b) >>> 1, paeth][type]!;
       out[i + 1] = (packed[i]! - predicted) & 0xff;

@@ -7,9 +7,7 @@
 import type { Redis } from 'ioredis';
 import type { RedisSubscriber } from '../redis-subscriber.ts';
 
-export type ClusterNotice =
-  | { readonly type: 'models-changed'; readonly modelId: string }
-  | { readonly type: 'session-deleted'; readonly sessionId: string };
+export type ClusterNotice = { readonly type: 'models-changed'; readonly modelId: string } | { readonly type: 'session-deleted'; readonly sessionId: string };
 
 export function noticeChannel(prefix: string): string {
   return `${prefix}:notices`;

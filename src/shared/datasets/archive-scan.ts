@@ -57,16 +57,26 @@ function checkEntry(entry: yauzl.Entry, name: string, limits: DatasetLimits): st
   if (entry.isEncrypted()) throw unsafe(name, 'encrypted');
   if (name.endsWith('/')) return target;
   if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
-    throw new DatasetRejectedError('malformed', 'INVALID_ARCHIVE', `entry ${JSON.stringify(name)} uses compression method ${entry.compressionMethod} (only stored and deflate are read)`, { entry: name });
+    throw new DatasetRejectedError(
+      'malformed',
+      'INVALID_ARCHIVE',
+      `entry ${JSON.stringify(name)} uses compression method ${entry.compressionMethod} (only stored and deflate are read)`,
+      { entry: name },
+    );
   }
   const ratio = entry.uncompressedSize / Math.max(entry.compressedSize, 1);
   if (entry.uncompressedSize > 0 && (entry.compressedSize === 0 || ratio > limits.maxCompressionRatio)) {
-    throw new DatasetRejectedError('over-limit', 'ARCHIVE_COMPRESSION_RATIO', `entry ${JSON.stringify(name)} inflates ${entry.compressedSize} bytes to ${entry.uncompressedSize} (ratio ${Math.round(ratio)}; the limit is ${limits.maxCompressionRatio})`, {
-      entry: name,
-      compressedBytes: entry.compressedSize,
-      uncompressedBytes: entry.uncompressedSize,
-      limit: limits.maxCompressionRatio,
-    });
+    throw new DatasetRejectedError(
+      'over-limit',
+      'ARCHIVE_COMPRESSION_RATIO',
+      `entry ${JSON.stringify(name)} inflates ${entry.compressedSize} bytes to ${entry.uncompressedSize} (ratio ${Math.round(ratio)}; the limit is ${limits.maxCompressionRatio})`,
+      {
+        entry: name,
+        compressedBytes: entry.compressedSize,
+        uncompressedBytes: entry.uncompressedSize,
+        limit: limits.maxCompressionRatio,
+      },
+    );
   }
   return target;
 }
@@ -88,13 +98,19 @@ export async function scanArchive(zip: yauzl.ZipFile, limits: DatasetLimits): Pr
       const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileName as unknown as Buffer, entry.extraFields, false);
       const target = checkEntry(entry, name, limits);
       if (name.endsWith('/')) continue;
-      if (targets.has(target)) throw new DatasetRejectedError('malformed', 'INVALID_ARCHIVE', `the archive names ${JSON.stringify(name)} twice`, { entry: name });
+      if (targets.has(target))
+        throw new DatasetRejectedError('malformed', 'INVALID_ARCHIVE', `the archive names ${JSON.stringify(name)} twice`, { entry: name });
       targets.add(target);
       declaredBytes += entry.uncompressedSize;
       if (declaredBytes > limits.maxUncompressedBytes) {
-        throw new DatasetRejectedError('over-limit', 'ARCHIVE_UNCOMPRESSED_TOO_LARGE', `the archive inflates to more than ${limits.maxUncompressedBytes} bytes`, {
-          limit: limits.maxUncompressedBytes,
-        });
+        throw new DatasetRejectedError(
+          'over-limit',
+          'ARCHIVE_UNCOMPRESSED_TOO_LARGE',
+          `the archive inflates to more than ${limits.maxUncompressedBytes} bytes`,
+          {
+            limit: limits.maxUncompressedBytes,
+          },
+        );
       }
       if (isIgnoredEntry(name)) ignored++;
       else files.set(name, entry);

@@ -15,12 +15,21 @@ test('reads any range exactly, across block boundaries, and whole zips through y
   const file = path.join(dir, 'data.bin');
   await writeFile(file, bytes);
   const reader = await BlockCachedReader.open(file);
-  for (const [start, length] of [[0, 10], [65_530, 20], [1, 200_000], [299_990, 10], [131_072, 65_536]] as const) {
+  for (const [start, length] of [
+    [0, 10],
+    [65_530, 20],
+    [1, 200_000],
+    [299_990, 10],
+    [131_072, 65_536],
+  ] as const) {
     const out = Buffer.alloc(length);
     await new Promise<void>((resolve, reject) => reader.read(out, 0, length, start, (error) => (error ? reject(error) : resolve())));
     assert.deepEqual(out, bytes.subarray(start, start + length), `${start}+${length}`);
   }
-  await assert.rejects(new Promise<void>((resolve, reject) => reader.read(Buffer.alloc(20), 0, 20, 299_990, (error) => (error ? reject(error) : resolve()))), /past the end/);
+  await assert.rejects(
+    new Promise<void>((resolve, reject) => reader.read(Buffer.alloc(20), 0, 20, 299_990, (error) => (error ? reject(error) : resolve()))),
+    /past the end/,
+  );
   await new Promise((resolve) => reader.close(resolve));
 
   const entries = Array.from({ length: 40 }, (_, i) => ({ name: `f${i}.bin`, data: randomBytes(5_000 + i * 97), deflate: i % 3 === 0 }));

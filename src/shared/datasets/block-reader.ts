@@ -16,7 +16,10 @@ export class BlockCachedReader extends yauzl.RandomAccessReader {
   /** Block index → its bytes (Map order is recency: re-inserted on use, oldest evicted). */
   private readonly blocks = new Map<number, Promise<Buffer>>();
 
-  private constructor(private readonly file: FileHandle, readonly size: number) {
+  private constructor(
+    private readonly file: FileHandle,
+    readonly size: number,
+  ) {
     super();
   }
 
@@ -70,11 +73,17 @@ export class BlockCachedReader extends yauzl.RandomAccessReader {
         slice.copy(buffer, offset + written);
         written += slice.length;
       }
-    })().then(() => callback(null), (error: Error) => callback(error));
+    })().then(
+      () => callback(null),
+      (error: Error) => callback(error),
+    );
   }
 
   override close(callback: (err: Error | null) => void): void {
     this.blocks.clear();
-    this.file.close().then(() => callback(null), (error: Error) => callback(error));
+    this.file.close().then(
+      () => callback(null),
+      (error: Error) => callback(error),
+    );
   }
 }

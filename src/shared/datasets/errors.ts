@@ -36,7 +36,10 @@ export class DatasetNotFoundError extends Error {
 export class DatasetInUseError extends Error {
   readonly code = 'DATASET_IN_USE';
 
-  constructor(readonly datasetId: string, readonly jobIds: readonly string[]) {
+  constructor(
+    readonly datasetId: string,
+    readonly jobIds: readonly string[],
+  ) {
     super(`dataset ${datasetId} is used by ${jobIds.length} queued or running training job(s)`);
     this.name = 'DatasetInUseError';
   }
@@ -46,8 +49,13 @@ export class DatasetInUseError extends Error {
 export class DatasetNotReadyError extends Error {
   readonly code = 'DATASET_NOT_READY';
 
-  constructor(readonly datasetId: string, readonly status: string) {
-    super(status === 'processing' ? `dataset ${datasetId} is still being ingested; wait until its status is ready` : `dataset ${datasetId} is ${status}, not ready`);
+  constructor(
+    readonly datasetId: string,
+    readonly status: string,
+  ) {
+    super(
+      status === 'processing' ? `dataset ${datasetId} is still being ingested; wait until its status is ready` : `dataset ${datasetId} is ${status}, not ready`,
+    );
     this.name = 'DatasetNotReadyError';
   }
 }

@@ -34,9 +34,27 @@ test('corrupt files are refused with the reason', () => {
     [Buffer.from(`NOTADSET${'\0'.repeat(20)}`), /magic/],
     [bytes.subarray(0, bytes.length - 4), /data bytes/],
     [Buffer.concat([bytes, Buffer.alloc(4)]), /data bytes/],
-    [(() => { const b = Buffer.from(bytes); b.writeUInt32LE(99, 8); return b; })(), /version 99/],
-    [(() => { const b = Buffer.from(bytes); b.writeUInt32LE(1e6, 12); return b; })(), /past the end/],
+    [
+      (() => {
+        const b = Buffer.from(bytes);
+        b.writeUInt32LE(99, 8);
+        return b;
+      })(),
+      /version 99/,
+    ],
+    [
+      (() => {
+        const b = Buffer.from(bytes);
+        b.writeUInt32LE(1e6, 12);
+        return b;
+      })(),
+      /past the end/,
+    ],
   ];
-  for (const [input, reason] of cases) assert.throws(() => decodeDataset(input), (e: unknown) => e instanceof DatasetFormatError && reason.test(e.message));
+  for (const [input, reason] of cases)
+    assert.throws(
+      () => decodeDataset(input),
+      (e: unknown) => e instanceof DatasetFormatError && reason.test(e.message),
+    );
   assert.throws(() => encodeDataset(header, images.subarray(1)), DatasetFormatError);
 });

@@ -44,7 +44,9 @@ async function inflate(zip: yauzl.ZipFile, entry: yauzl.Entry, name: string): Pr
     }
     return Buffer.concat(chunks, length);
   } catch (error) {
-    throw new DatasetRejectedError('malformed', 'INVALID_ARCHIVE', `entry ${JSON.stringify(name)} cannot be read: ${(error as Error).message}`, { entry: name });
+    throw new DatasetRejectedError('malformed', 'INVALID_ARCHIVE', `entry ${JSON.stringify(name)} cannot be read: ${(error as Error).message}`, {
+      entry: name,
+    });
   }
 }
 
@@ -66,11 +68,16 @@ async function planArchive(zip: yauzl.ZipFile, options: IngestOptions) {
   const floatsPerImage = preprocessing.size * preprocessing.size * preprocessing.channels;
   const arrayBytes = plan.imageCount * floatsPerImage * 4;
   if (arrayBytes > limits.maxPreprocessedBytes) {
-    throw new DatasetRejectedError('over-limit', 'DATASET_TOO_LARGE', `${plan.imageCount} images at ${preprocessing.size}×${preprocessing.size}×${preprocessing.channels} take ${arrayBytes} bytes preprocessed; the limit is ${limits.maxPreprocessedBytes}`, {
-      images: plan.imageCount,
-      bytes: arrayBytes,
-      limit: limits.maxPreprocessedBytes,
-    });
+    throw new DatasetRejectedError(
+      'over-limit',
+      'DATASET_TOO_LARGE',
+      `${plan.imageCount} images at ${preprocessing.size}×${preprocessing.size}×${preprocessing.channels} take ${arrayBytes} bytes preprocessed; the limit is ${limits.maxPreprocessedBytes}`,
+      {
+        images: plan.imageCount,
+        bytes: arrayBytes,
+        limit: limits.maxPreprocessedBytes,
+      },
+    );
   }
   return { scanned, plan, floatsPerImage };
 }

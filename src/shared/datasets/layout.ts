@@ -46,7 +46,9 @@ export function planDataset(fileNames: readonly string[]): DatasetPlan {
   const files = fileNames.map((name) => ({ name, parts: name.split('/').filter((p) => p !== '') }));
   for (const file of files) {
     if (!hasImageExtension(file.name)) {
-      throw new DatasetRejectedError('unusable', 'NOT_AN_IMAGE', `${JSON.stringify(file.name)} is not an image (expected ${IMAGE_EXTENSIONS.join(', ')})`, { entry: file.name });
+      throw new DatasetRejectedError('unusable', 'NOT_AN_IMAGE', `${JSON.stringify(file.name)} is not an image (expected ${IMAGE_EXTENSIONS.join(', ')})`, {
+        entry: file.name,
+      });
     }
   }
   if (files.length === 0) throw new DatasetRejectedError('unusable', 'TOO_FEW_CLASSES', 'the archive holds no images', { classes: 0, minimum: MIN_CLASSES });
@@ -85,11 +87,16 @@ export function planDataset(fileNames: readonly string[]): DatasetPlan {
   }
   const small = classes.find((c) => c.files.length < MIN_IMAGES_PER_CLASS);
   if (small) {
-    throw new DatasetRejectedError('unusable', 'TOO_FEW_IMAGES', `class ${JSON.stringify(small.name)} has ${small.files.length} image(s); every class needs at least ${MIN_IMAGES_PER_CLASS}`, {
-      class: small.name,
-      images: small.files.length,
-      minimum: MIN_IMAGES_PER_CLASS,
-    });
+    throw new DatasetRejectedError(
+      'unusable',
+      'TOO_FEW_IMAGES',
+      `class ${JSON.stringify(small.name)} has ${small.files.length} image(s); every class needs at least ${MIN_IMAGES_PER_CLASS}`,
+      {
+        class: small.name,
+        images: small.files.length,
+        minimum: MIN_IMAGES_PER_CLASS,
+      },
+    );
   }
   return { layout: depth === 2 ? 'folders' : 'omniglot', classes, imageCount: files.length };
 }

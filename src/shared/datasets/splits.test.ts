@@ -32,5 +32,8 @@ test('classes are split disjointly, deterministically, 70/10/20 with at least nW
 
   const small = splitDataset(dataset(15), { nWay: 5 });
   assert.deepEqual([small.train.classes.length, small.validation.classes.length, small.test.classes.length], [5, 5, 5]);
-  assert.throws(() => splitDataset(dataset(14), { nWay: 5 }), (e: unknown) => e instanceof DatasetSplitError && e.needed === 15 && e.classes === 14);
+  assert.throws(
+    () => splitDataset(dataset(14), { nWay: 5 }),
+    (e: unknown) => e instanceof DatasetSplitError && e.needed === 15 && e.classes === 14,
+  );
 });

@@ -28,7 +28,11 @@ export interface DatasetSplits {
 
 /** The dataset has too few classes for nWay-way tasks in three disjoint splits. */
 export class DatasetSplitError extends Error {
-  constructor(readonly classes: number, readonly nWay: number, readonly needed: number) {
+  constructor(
+    readonly classes: number,
+    readonly nWay: number,
+    readonly needed: number,
+  ) {
     super(`the dataset has ${classes} classes; ${nWay}-way training with held-out validation and test classes needs at least ${needed}`);
   }
 }

@@ -13,13 +13,20 @@ import pg from 'pg';
 const LOCK_KEY = 72707369; // Prisma's advisory lock key for migrations
 
 export class MigrationChecksumError extends Error {
-  constructor(readonly migration: string, readonly recorded: string, readonly actual: string) {
+  constructor(
+    readonly migration: string,
+    readonly recorded: string,
+    readonly actual: string,
+  ) {
     super(`migration ${migration} was changed after it was applied (checksum ${recorded} in the database, ${actual} on disk)`);
   }
 }
 
 export class MigrationFailedError extends Error {
-  constructor(readonly migration: string, override readonly cause: unknown) {
+  constructor(
+    readonly migration: string,
+    override readonly cause: unknown,
+  ) {
     super(`migration ${migration} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
 }
@@ -37,7 +44,10 @@ interface Migration {
 
 async function readMigrations(dir: string): Promise<Migration[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(path.join(dir, name, 'migration.sql'), 'utf8');

@@ -107,9 +107,15 @@ test('a run renders as well-formed, self-contained SVG with axes, legend and tit
 test('long runs are downsampled to at most maxPoints per series', () => {
   const svg = renderLearningCurveSvg(run(60_000, 500), { title: 't' });
   const lines = parseXml(svg).filter((e) => e.name === 'polyline');
-  assert.deepEqual(lines.map((l) => pointsOf(l).length), [1000, 1000, 120]);
+  assert.deepEqual(
+    lines.map((l) => pointsOf(l).length),
+    [1000, 1000, 120],
+  );
   const few = parseXml(renderLearningCurveSvg(run(5000, 500), { title: 't', maxPoints: 50 })).filter((e) => e.name === 'polyline');
-  assert.deepEqual(few.map((l) => pointsOf(l).length), [50, 50, 10]);
+  assert.deepEqual(
+    few.map((l) => pointsOf(l).length),
+    [50, 50, 10],
+  );
 });
 
 test('no metrics → a clear "no data yet" chart; non-finite losses are skipped, not drawn', () => {
@@ -142,7 +148,22 @@ test('scale helpers: nice ticks, labels, bucket means', () => {
   assert.ok(flat.min < 3 && flat.max > 3);
   assert.deepEqual([formatTick(60_000), formatTick(1_500_000), formatTick(0.1 + 0.2), formatTick(250)], ['60k', '1.5M', '0.3', '250']);
   const points = Array.from({ length: 10 }, (_, i) => ({ x: i, y: i * 2 }));
-  assert.deepEqual(downsample(points, 5), [{ x: 0.5, y: 1 }, { x: 2.5, y: 5 }, { x: 4.5, y: 9 }, { x: 6.5, y: 13 }, { x: 8.5, y: 17 }]);
-  assert.deepEqual(downsample([{ x: 1, y: Number.NaN }, { x: 2, y: 1 }], 5), [{ x: 2, y: 1 }]);
+  assert.deepEqual(downsample(points, 5), [
+    { x: 0.5, y: 1 },
+    { x: 2.5, y: 5 },
+    { x: 4.5, y: 9 },
+    { x: 6.5, y: 13 },
+    { x: 8.5, y: 17 },
+  ]);
+  assert.deepEqual(
+    downsample(
+      [
+        { x: 1, y: Number.NaN },
+        { x: 2, y: 1 },
+      ],
+      5,
+    ),
+    [{ x: 2, y: 1 }],
+  );
   assert.equal(escapeXml('a\u0000b<'), 'ab&lt;');
 });

@@ -60,12 +60,15 @@ function polyline(points: readonly Point[], sx: (v: number) => number, sy: (v: n
 
 function legend(x: number, y: number, items: readonly [string, string][]): string {
   const box = `<rect x="${x - 6}" y="${y - 14}" width="200" height="${items.length * 16 + 6}" fill="#fff" fill-opacity="0.85"/>`;
-  return box + items
-    .map(([label, color], i) => {
-      const top = y + i * 16;
-      return `<rect x="${x}" y="${top - 9}" width="14" height="4" fill="${color}"/><text x="${x + 20}" y="${top}" font-size="11" ${FONT}>${escapeXml(label)}</text>`;
-    })
-    .join('');
+  return (
+    box +
+    items
+      .map(([label, color], i) => {
+        const top = y + i * 16;
+        return `<rect x="${x}" y="${top - 9}" width="14" height="4" fill="${color}"/><text x="${x + 20}" y="${top}" font-size="11" ${FONT}>${escapeXml(label)}</text>`;
+      })
+      .join('')
+  );
 }
 
 function frame(width: number, panel: Panel, xAxis: Axis, yAxis: Axis, yLabel: (v: number) => string, title: string): string {
@@ -83,7 +86,9 @@ function frame(width: number, panel: Panel, xAxis: Axis, yAxis: Axis, yLabel: (v
     parts.push(`<line x1="${x}" x2="${x}" y1="${bottom}" y2="${bottom + 5}" stroke="${COLORS.axis}"/>`);
     parts.push(`<text x="${x}" y="${bottom + 17}" text-anchor="middle" font-size="11" ${FONT}>${formatTick(t)}</text>`);
   }
-  parts.push(`<rect x="${MARGIN.left}" y="${panel.top}" width="${width - MARGIN.left - MARGIN.right}" height="${panel.height}" fill="none" stroke="${COLORS.axis}"/>`);
+  parts.push(
+    `<rect x="${MARGIN.left}" y="${panel.top}" width="${width - MARGIN.left - MARGIN.right}" height="${panel.height}" fill="none" stroke="${COLORS.axis}"/>`,
+  );
   return parts.join('');
 }
 
@@ -95,16 +100,29 @@ export function renderLearningCurveSvg(metrics: readonly CurveMetric[], options:
   const width = options.width ?? 800;
   const height = options.height ?? 600;
   const maxPoints = options.maxPoints ?? 1000;
-  const loss = downsample(metrics.map((m) => ({ x: m.iteration, y: m.metaLoss })), maxPoints);
-  const accuracy = downsample(metrics.map((m) => ({ x: m.iteration, y: m.accuracy ?? Number.NaN })), maxPoints);
+  const loss = downsample(
+    metrics.map((m) => ({ x: m.iteration, y: m.metaLoss })),
+    maxPoints,
+  );
+  const accuracy = downsample(
+    metrics.map((m) => ({ x: m.iteration, y: m.accuracy ?? Number.NaN })),
+    maxPoints,
+  );
   const validated = metrics.filter((m) => Number.isFinite(m.validationAccuracy) && Number.isFinite(m.validationCi95 ?? 0));
-  const validation = downsample(validated.map((m) => ({ x: m.iteration, y: m.validationAccuracy! })), maxPoints);
-  const ci = downsample(validated.map((m) => ({ x: m.iteration, y: m.validationCi95 ?? 0 })), maxPoints);
+  const validation = downsample(
+    validated.map((m) => ({ x: m.iteration, y: m.validationAccuracy! })),
+    maxPoints,
+  );
+  const ci = downsample(
+    validated.map((m) => ({ x: m.iteration, y: m.validationCi95 ?? 0 })),
+    maxPoints,
+  );
 
   const head = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img">`;
   const parts = [head, `<title>${escapeXml(options.title)}</title>`, `<rect width="${width}" height="${height}" fill="#fff"/>`];
   parts.push(`<text x="${width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold" ${FONT}>${escapeXml(options.title)}</text>`);
-  if (options.subtitle) parts.push(`<text x="${width / 2}" y="42" text-anchor="middle" font-size="11" fill="#555" ${FONT}>${escapeXml(options.subtitle)}</text>`);
+  if (options.subtitle)
+    parts.push(`<text x="${width / 2}" y="42" text-anchor="middle" font-size="11" fill="#555" ${FONT}>${escapeXml(options.subtitle)}</text>`);
   const plotTop = 70;
   const plotBottom = height - 40;
   const gap = 50;
@@ -140,10 +158,12 @@ export function renderLearningCurveSvg(metrics: readonly CurveMetric[], options:
     for (const p of validation) parts.push(`<circle cx="${fmt(sx(p.x))}" cy="${fmt(sy(p.y))}" r="2.5" fill="${COLORS.validation}"/>`);
   }
   if (accuracy.length === 0 && validation.length === 0) parts.push(message(width, accuracyPanel, 'no accuracy values'));
-  parts.push(legend(width - MARGIN.right - 206, accuracyPanel.top + accuracyPanel.height - 40, [
-    ['training accuracy (query)', COLORS.accuracy],
-    ['validation accuracy ± 95% CI', COLORS.validation],
-  ]));
+  parts.push(
+    legend(width - MARGIN.right - 206, accuracyPanel.top + accuracyPanel.height - 40, [
+      ['training accuracy (query)', COLORS.accuracy],
+      ['validation accuracy ± 95% CI', COLORS.validation],
+    ]),
+  );
   parts.push(`<text x="${(MARGIN.left + width - MARGIN.right) / 2}" y="${height - 8}" text-anchor="middle" font-size="12" ${FONT}>iteration</text>`);
   return `${parts.join('')}</svg>`;
 }

@@ -68,7 +68,10 @@ export function eventsChannel(prefix: string, jobId: string): string {
 }
 
 export class TrainingEventError extends Error {
-  constructor(readonly reason: string, readonly actual: unknown) {
+  constructor(
+    readonly reason: string,
+    readonly actual: unknown,
+  ) {
     super(`invalid training event: ${reason} (got ${JSON.stringify(actual)?.slice(0, 200)})`);
   }
 }

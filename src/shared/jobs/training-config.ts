@@ -152,7 +152,12 @@ export const trainingConfigSchema = {
   required: ['dataset'],
   properties: {
     name: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
-    dataset: { anyOf: [{ type: 'string', enum: DATASETS }, { type: 'string', format: 'uuid' }] },
+    dataset: {
+      anyOf: [
+        { type: 'string', enum: DATASETS },
+        { type: 'string', format: 'uuid' },
+      ],
+    },
     algorithm: { type: 'string', enum: ALGORITHMS },
     nWay: int(2, 50),
     kShot: int(1, 50),
@@ -213,7 +218,11 @@ export type TrainingConfigInput = Partial<Omit<TrainingConfig, 'architecture' | 
 };
 
 export class TrainingConfigError extends Error {
-  constructor(readonly field: string, readonly value: unknown, readonly expected: string) {
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    readonly expected: string,
+  ) {
     super(`${field}: ${JSON.stringify(value)} is not allowed: ${expected}`);
   }
 }
@@ -268,7 +277,11 @@ export function resolveTrainingConfig(input: TrainingConfigInput, randomSeed: ()
   const resolved: TrainingConfig = { ...config, stages: (input.stages ?? []).map((stage) => resolveStage(stage, config)) };
   if (maxWays < nWay) throw new TrainingConfigError('architecture.maxWays', maxWays, `at least nWay (${nWay})`);
   if (sinusoid && input.architecture?.filters !== undefined) {
-    throw new TrainingConfigError('architecture.filters', input.architecture.filters, "Conv4's filters, for image datasets; the sinusoid MLP's width is architecture.hiddenUnits");
+    throw new TrainingConfigError(
+      'architecture.filters',
+      input.architecture.filters,
+      "Conv4's filters, for image datasets; the sinusoid MLP's width is architecture.hiddenUnits",
+    );
   }
   if (!sinusoid && input.architecture?.hiddenUnits !== undefined) {
     throw new TrainingConfigError('architecture.hiddenUnits', input.architecture.hiddenUnits, "the sinusoid MLP's width; a Conv4's is architecture.filters");
@@ -280,11 +293,16 @@ export function resolveTrainingConfig(input: TrainingConfigInput, randomSeed: ()
     throw new TrainingConfigError('architecture', input.architecture, 'a staged pipeline trains headInit "prototype" with normalization "frozen"');
   }
   if (!staged && (headInit === 'prototype' || normalization === 'frozen')) {
-    throw new TrainingConfigError('architecture', input.architecture, 'headInit "prototype" and normalization "frozen" need stages (the first pre-trains the moments)');
+    throw new TrainingConfigError(
+      'architecture',
+      input.architecture,
+      'headInit "prototype" and normalization "frozen" need stages (the first pre-trains the moments)',
+    );
   }
   resolved.stages.forEach((stage, i) => {
     if (stage.kind === 'pretrain' && i > 0) throw new TrainingConfigError(`stages[${i}].kind`, stage.kind, 'pre-training only as the first stage');
-    if (stage.kind === 'meta' && stage.nWay > maxWays) throw new TrainingConfigError(`stages[${i}].nWay`, stage.nWay, `at most architecture.maxWays (${maxWays})`);
+    if (stage.kind === 'meta' && stage.nWay > maxWays)
+      throw new TrainingConfigError(`stages[${i}].nWay`, stage.nWay, `at most architecture.maxWays (${maxWays})`);
   });
   if (staged && resolved.stages[0]!.kind !== 'pretrain') {
     throw new TrainingConfigError('stages[0].kind', resolved.stages[0]!.kind, '"pretrain": the first stage measures the frozen batch norm moments');

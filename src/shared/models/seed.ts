@@ -30,7 +30,9 @@ export async function seedModels(db: Db, store: ArtifactStore, modelsDir: string
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`seed:${sha256}`}))`; // replicas starting together register it once
       const existing = await tx.model.findFirst({ where: { weightsSha256: sha256 } });
       if (existing) return { model: existing, created: false };
-      const metrics = shipped.metrics ? ((JSON.parse(await readFile(path.join(modelsDir, shipped.metrics), 'utf8')) as { metrics?: Record<string, unknown> }).metrics ?? {}) : {};
+      const metrics = shipped.metrics
+        ? ((JSON.parse(await readFile(path.join(modelsDir, shipped.metrics), 'utf8')) as { metrics?: Record<string, unknown> }).metrics ?? {})
+        : {};
       return { model: await registerModelIn(tx, store, { name: shipped.name, checkpoint: bytes, metrics }), created: true };
     }, ARTIFACT_TRANSACTION);
     if (created) seeded.push(model.id);

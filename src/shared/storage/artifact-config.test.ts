@@ -6,10 +6,26 @@ import { readArtifactConfig } from './artifact-config.ts';
 test('the PostgreSQL store is the default; fs and s3 are chosen by ARTIFACT_STORE', () => {
   assert.deepEqual(readArtifactConfig({}), { kind: 'postgres' });
   assert.deepEqual(readArtifactConfig({ ARTIFACT_STORE: 'fs' }), { kind: 'fs' });
-  const s3 = readArtifactConfig({ ARTIFACT_STORE: 's3', S3_BUCKET: 'maml-weights', S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's', S3_CREATE_BUCKET: 'true' });
+  const s3 = readArtifactConfig({
+    ARTIFACT_STORE: 's3',
+    S3_BUCKET: 'maml-weights',
+    S3_ENDPOINT: 'http://minio:9000',
+    S3_ACCESS_KEY_ID: 'k',
+    S3_SECRET_ACCESS_KEY: 's',
+    S3_CREATE_BUCKET: 'true',
+  });
   assert.deepEqual(s3, {
     kind: 's3',
-    s3: { endpoint: 'http://minio:9000', bucket: 'maml-weights', region: 'us-east-1', prefix: 'maml', accessKeyId: 'k', secretAccessKey: 's', forcePathStyle: true, createBucket: true },
+    s3: {
+      endpoint: 'http://minio:9000',
+      bucket: 'maml-weights',
+      region: 'us-east-1',
+      prefix: 'maml',
+      accessKeyId: 'k',
+      secretAccessKey: 's',
+      forcePathStyle: true,
+      createBucket: true,
+    },
   });
   const aws = readArtifactConfig({ ARTIFACT_STORE: 's3', S3_BUCKET: 'maml-weights', S3_REGION: 'eu-west-1' });
   assert.equal(aws.kind === 's3' && aws.s3.forcePathStyle, false, 'virtual-hosted style on AWS itself');
@@ -25,6 +41,10 @@ test('bad S3 settings name the variable', () => {
     [{ ARTIFACT_STORE: 's3', S3_BUCKET: 'ok-bucket', S3_PREFIX: '../up' }, 'S3_PREFIX'],
   ];
   for (const [env, variable] of cases) {
-    assert.throws(() => readArtifactConfig(env), (error: unknown) => error instanceof ConfigError && error.variable === variable, JSON.stringify(env));
+    assert.throws(
+      () => readArtifactConfig(env),
+      (error: unknown) => error instanceof ConfigError && error.variable === variable,
+      JSON.stringify(env),
+    );
   }
 });

@@ -4,10 +4,7 @@ import type { S3Settings } from './s3-artifact-store.ts';
 
 export const ARTIFACT_STORES = ['postgres', 's3', 'fs'] as const;
 
-export type ArtifactConfig =
-  | { readonly kind: 'postgres' }
-  | { readonly kind: 'fs' }
-  | { readonly kind: 's3'; readonly s3: S3Settings };
+export type ArtifactConfig = { readonly kind: 'postgres' } | { readonly kind: 'fs' } | { readonly kind: 's3'; readonly s3: S3Settings };
 
 export function readArtifactConfig(env: Env): ArtifactConfig {
   const kind = oneOf(env, 'ARTIFACT_STORE', ARTIFACT_STORES, 'postgres');
@@ -19,7 +16,11 @@ export function readArtifactConfig(env: Env): ArtifactConfig {
   const accessKeyId = read(env, 'S3_ACCESS_KEY_ID');
   const secretAccessKey = read(env, 'S3_SECRET_ACCESS_KEY');
   if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
-    throw new ConfigError(accessKeyId ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID', '', 'both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither (the SDK credential chain)');
+    throw new ConfigError(
+      accessKeyId ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID',
+      '',
+      'both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither (the SDK credential chain)',
+    );
   }
   return {
     kind,
@@ -27,7 +28,13 @@ export function readArtifactConfig(env: Env): ArtifactConfig {
       endpoint,
       bucket,
       region: pattern(env, 'S3_REGION', 'us-east-1', /^[a-z0-9-]{2,40}$/, 'a region name such as us-east-1'),
-      prefix: pattern(env, 'S3_PREFIX', 'maml', /^(?!.*(^|\/)\.{1,2}(\/|$))[A-Za-z0-9._-]{1,100}(\/[A-Za-z0-9._-]{1,100})*$/, 'a key prefix: parts of letters, digits, . _ - (not . or ..) joined by /'),
+      prefix: pattern(
+        env,
+        'S3_PREFIX',
+        'maml',
+        /^(?!.*(^|\/)\.{1,2}(\/|$))[A-Za-z0-9._-]{1,100}(\/[A-Za-z0-9._-]{1,100})*$/,
+        'a key prefix: parts of letters, digits, . _ - (not . or ..) joined by /',
+      ),
       accessKeyId,
       secretAccessKey,
       forcePathStyle: read(env, 'S3_FORCE_PATH_STYLE') === undefined ? endpoint !== undefined : flag(env, 'S3_FORCE_PATH_STYLE'),

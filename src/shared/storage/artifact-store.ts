@@ -55,7 +55,10 @@ export class ArtifactNotFoundError extends Error {
 }
 
 export class ArtifactCorruptError extends Error {
-  constructor(readonly sha256: string, readonly actual: string) {
+  constructor(
+    readonly sha256: string,
+    readonly actual: string,
+  ) {
     super(`artifact ${sha256} is corrupt: its bytes hash to ${actual}`);
   }
 }

@@ -42,14 +42,26 @@ export async function createArtifactStore(config: ArtifactConfig, weightsDir: st
   };
   switch (config.kind) {
     case 'fs':
-      return configured(null, async () => 0, async () => undefined);
+      return configured(
+        null,
+        async () => 0,
+        async () => undefined,
+      );
     case 'postgres': {
       const pg = new PgArtifactStore(databaseUrl);
-      return configured(pg, () => pg.sweepUnclaimed(), () => pg.close());
+      return configured(
+        pg,
+        () => pg.sweepUnclaimed(),
+        () => pg.close(),
+      );
     }
     case 's3': {
       const s3 = await S3ArtifactStore.connect(config.s3);
-      return configured(s3, async () => 0, async () => s3.close());
+      return configured(
+        s3,
+        async () => 0,
+        async () => s3.close(),
+      );
     }
   }
 }

@@ -52,7 +52,8 @@ export class PgArtifactStore implements TransactionalArtifactStore {
     const sha256 = sha256Hex(bytes);
     if (await tx.artifact.findUnique({ where: { sha256 }, select: { sha256: true } })) return stored(sha256, bytes.byteLength);
     const staged = await this.stage([bytes]);
-    const claimed = await tx.$executeRaw`INSERT INTO "Artifact" ("sha256", "size", "blobId") VALUES (${sha256}, ${staged.size}, ${staged.blobId}::uuid) ON CONFLICT ("sha256") DO NOTHING`;
+    const claimed =
+      await tx.$executeRaw`INSERT INTO "Artifact" ("sha256", "size", "blobId") VALUES (${sha256}, ${staged.size}, ${staged.blobId}::uuid) ON CONFLICT ("sha256") DO NOTHING`;
     if (claimed === 0) await this.discard(staged.blobId);
     return stored(sha256, staged.size);
   }
@@ -77,7 +78,11 @@ export class PgArtifactStore implements TransactionalArtifactStore {
   }
 
   private async claim(staged: Staged): Promise<StoredArtifact> {
-    const { rowCount } = await this.pool.query('INSERT INTO "Artifact" ("sha256", "size", "blobId") VALUES ($1, $2, $3) ON CONFLICT ("sha256") DO NOTHING', [staged.sha256, staged.size, staged.blobId]);
+    const { rowCount } = await this.pool.query('INSERT INTO "Artifact" ("sha256", "size", "blobId") VALUES ($1, $2, $3) ON CONFLICT ("sha256") DO NOTHING', [
+      staged.sha256,
+      staged.size,
+      staged.blobId,
+    ]);
     if (rowCount === 0) await this.discard(staged.blobId); // the same bytes were stored already
     return stored(staged.sha256, staged.size);
   }

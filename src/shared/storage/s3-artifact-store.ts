@@ -40,7 +40,8 @@ export class S3ArtifactStore implements ArtifactStore {
       region: settings.region,
       endpoint: settings.endpoint,
       forcePathStyle: settings.forcePathStyle,
-      credentials: settings.accessKeyId && settings.secretAccessKey ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } : undefined,
+      credentials:
+        settings.accessKeyId && settings.secretAccessKey ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } : undefined,
       // S3-compatible servers do not all know the newer default checksums.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
@@ -71,7 +72,9 @@ export class S3ArtifactStore implements ArtifactStore {
   async put(bytes: Uint8Array): Promise<StoredArtifact> {
     const sha256 = sha256Hex(bytes);
     if (!(await this.has(sha256))) {
-      await this.client.send(new this.sdk.PutObjectCommand({ Bucket: this.settings.bucket, Key: this.key(sha256), Body: bytes, ContentLength: bytes.byteLength }));
+      await this.client.send(
+        new this.sdk.PutObjectCommand({ Bucket: this.settings.bucket, Key: this.key(sha256), Body: bytes, ContentLength: bytes.byteLength }),
+      );
     }
     return this.stored(sha256, bytes.byteLength);
   }
@@ -94,7 +97,9 @@ export class S3ArtifactStore implements ArtifactStore {
       await Promise.all([upload.done(), feeding]);
       const sha256 = hash.digest('hex');
       if (!(await this.has(sha256))) {
-        await this.client.send(new this.sdk.CopyObjectCommand({ Bucket: this.settings.bucket, Key: this.key(sha256), CopySource: `${this.settings.bucket}/${temporary}` }));
+        await this.client.send(
+          new this.sdk.CopyObjectCommand({ Bucket: this.settings.bucket, Key: this.key(sha256), CopySource: `${this.settings.bucket}/${temporary}` }),
+        );
       }
       return this.stored(sha256, size);
     } finally {

@@ -43,7 +43,9 @@ function reference(spec: NetworkSpec, params: HostParams, tasks: Task[], options
   const shaped = net.init(0);
   const theta: Params = Object.fromEntries(Object.entries(shaped).map(([n, t]) => [n, tf.tensor(params[n]!, t.shape)]));
   tf.dispose(Object.values(shaped));
-  const rateTensors: Params = Object.fromEntries(Object.entries(rates).map(([n, r]) => [n, tf.tensor(r, typeof options.lr === 'object' && 'perStep' in options.lr ? [r.length] : theta[n]!.shape)]));
+  const rateTensors: Params = Object.fromEntries(
+    Object.entries(rates).map(([n, r]) => [n, tf.tensor(r, typeof options.lr === 'object' && 'perStep' in options.lr ? [r.length] : theta[n]!.shape)]),
+  );
   const lr = typeof options.lr === 'number' ? options.lr : 'perStep' in options.lr ? { perStep: rateTensors } : { perParameter: rateTensors };
   const result = metaGradient(net, theta, tasks, { ...options, lr });
   const out = { grads: host(result.grads), rateGrads: host(result.rateGrads), loss: result.loss, accuracy: result.accuracy };
@@ -66,14 +68,22 @@ test('second-order conv4 meta-gradient on 2 threads equals the single-thread met
   assert.equal(convPool.backend.name, 'wasm');
   const plans = drawTaskPlans(store, { nWay: 3, kShot: 1, queries: 2 }, 11, 5); // 3 + 2 tasks: weighting matters
   const pooled = await convPool.metaGradient(convParams, plans);
-  const single = reference(convSpec, convParams, plans.map((p) => buildImageTask(store, p)), { steps: 1, lr: 0.4 });
+  const single = reference(
+    convSpec,
+    convParams,
+    plans.map((p) => buildImageTask(store, p)),
+    { steps: 1, lr: 0.4 },
+  );
   const error = relativeError(pooled.grads, single.grads);
   assert.ok(error < 1e-4, `relative error ${error}`);
   assert.ok(Math.abs(pooled.loss - single.loss) < 1e-5 * Math.abs(single.loss), `loss ${pooled.loss} vs ${single.loss}`);
   assert.ok(Math.abs(pooled.accuracy! - single.accuracy!) < 1e-6);
   assert.equal(pooled.tasks, 5);
   assert.equal(pooled.threadMs.length, 2);
-  assert.ok(pooled.threadMs.every((ms) => ms > 0), `thread times ${pooled.threadMs}`);
+  assert.ok(
+    pooled.threadMs.every((ms) => ms > 0),
+    `thread times ${pooled.threadMs}`,
+  );
   assert.deepEqual(pooled.rateGrads, {});
 });
 
@@ -89,7 +99,10 @@ test('threads leak no tensors over repeated steps, and θ arrays are not changed
 
 test('a step that fails in a thread rejects with the thread error, and the pool goes on', async () => {
   const plans = drawTaskPlans(store, { nWay: 3, kShot: 1, queries: 2 }, 13, 2);
-  await assert.rejects(convPool.metaGradient(convParams, plans, { stepWeights: [0.5, 0.5] }), (e: unknown) => e instanceof ThreadFailedError && e.errorName === 'StepWeightsError');
+  await assert.rejects(
+    convPool.metaGradient(convParams, plans, { stepWeights: [0.5, 0.5] }),
+    (e: unknown) => e instanceof ThreadFailedError && e.errorName === 'StepWeightsError',
+  );
   const rest: HostParams = { ...convParams };
   delete rest['head.bias'];
   await assert.rejects(convPool.metaGradient(rest, plans), (e: unknown) => e instanceof LayoutMismatchError && e.missing.join() === 'head.bias');

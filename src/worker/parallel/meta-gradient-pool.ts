@@ -37,7 +37,6 @@ export interface PoolStepOptions extends StepOverrides {
   readonly rates?: HostParams;
 }
 
-
 export class InvalidThreadCountError extends Error {
   constructor(readonly threads: number) {
     super(`a pool needs a whole number of threads ≥ 1, got ${threads}`);
@@ -51,7 +50,6 @@ export class PoolClosedError extends Error {
     this.name = 'PoolClosedError';
   }
 }
-
 
 export class MetaGradientPool {
   private queue: Promise<unknown> = Promise.resolve();
@@ -113,7 +111,10 @@ export class MetaGradientPool {
     packInto(this.layout, params, input);
     packInto(rates, options.rates ?? {}, input, this.layout.size);
     const output = this.buffer('output', region * this.handles.length);
-    const overrides: StepOverrides = { ...(options.firstOrder !== undefined ? { firstOrder: options.firstOrder } : {}), ...(options.stepWeights ? { stepWeights: options.stepWeights } : {}) };
+    const overrides: StepOverrides = {
+      ...(options.firstOrder !== undefined ? { firstOrder: options.firstOrder } : {}),
+      ...(options.stepWeights ? { stepWeights: options.stepWeights } : {}),
+    };
     const shares = splitShares(plans, this.handles.length);
     const replies = await Promise.all(
       shares.map(async (share, t) => {

@@ -64,7 +64,15 @@ function supervisedStep(net: Network, layout: PackedLayout, request: StepRequest
     const output = new Float32Array(request.output);
     for (const { name, offset } of layout.entries) output.set(result.grads[name]!.dataSync(), request.outputOffset + offset);
     tf.dispose(Object.values(result.grads));
-    return { kind: 'result', id: request.id, count: plans.length, objective: result.loss, loss: result.loss, accuracy: result.accuracy, ms: performance.now() - started };
+    return {
+      kind: 'result',
+      id: request.id,
+      count: plans.length,
+      objective: result.loss,
+      loss: result.loss,
+      accuracy: result.accuracy,
+      ms: performance.now() - started,
+    };
   } finally {
     tf.dispose([batch.x, batch.y, ...Object.values(params)]);
   }

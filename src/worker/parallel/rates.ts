@@ -20,13 +20,15 @@ export function rateLayout(algorithm: PoolAlgorithmOptions, theta: PackedLayout,
   const unexpected = given.filter((name) => !adapted.includes(name));
   const wrongSize: { name: string; expected: number; actual: number }[] = [];
   const perStep = algorithm.lr === 'perStep';
-  const shapes = adapted.filter((name) => name in rates).map((name) => {
-    const actual = rates[name]!.length;
-    const thetaEntry = theta.entries.find((e) => e.name === name);
-    const expected = perStep ? algorithm.steps : (thetaEntry?.size ?? actual);
-    if (perStep ? actual < expected || actual === 0 : actual !== expected) wrongSize.push({ name, expected, actual });
-    return { name, shape: perStep ? [actual] : (thetaEntry?.shape ?? [actual]) };
-  });
+  const shapes = adapted
+    .filter((name) => name in rates)
+    .map((name) => {
+      const actual = rates[name]!.length;
+      const thetaEntry = theta.entries.find((e) => e.name === name);
+      const expected = perStep ? algorithm.steps : (thetaEntry?.size ?? actual);
+      if (perStep ? actual < expected || actual === 0 : actual !== expected) wrongSize.push({ name, expected, actual });
+      return { name, shape: perStep ? [actual] : (thetaEntry?.shape ?? [actual]) };
+    });
   if (missing.length + unexpected.length + wrongSize.length > 0) throw new LayoutMismatchError('learned rates', missing, unexpected, wrongSize);
   return layoutOf(shapes);
 }

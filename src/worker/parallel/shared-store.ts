@@ -12,7 +12,13 @@ export function isShared(images: Float32Array): boolean {
 /** The store itself when its images are already shared; else a copy with shared images (one copy, once). */
 export function shareImageStore(store: ImageStore): ImageStore {
   const classes = store.classes.map((c) => Array.from(c));
-  const base = { height: store.height, width: store.width, channels: store.channels, classes, ...(store.classNames ? { classNames: [...store.classNames] } : {}) };
+  const base = {
+    height: store.height,
+    width: store.width,
+    channels: store.channels,
+    classes,
+    ...(store.classNames ? { classNames: [...store.classNames] } : {}),
+  };
   if (isShared(store.images)) return { ...base, images: store.images };
   const images = new Float32Array(new SharedArrayBuffer(store.images.byteLength));
   images.set(store.images);

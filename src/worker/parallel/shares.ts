@@ -28,7 +28,13 @@ export function splitShares<T>(items: readonly T[], threads: number): T[][] {
 type StepResult = Extract<ThreadReply, { kind: 'result' }>;
 
 /** The pool's result from the replies (null: thread had no tasks) and the output buffer (θ then rates per region). */
-export function combineShares(theta: PackedLayout, rates: PackedLayout, output: Float32Array, replies: readonly (StepResult | null)[], n: number): PoolMetaGradient {
+export function combineShares(
+  theta: PackedLayout,
+  rates: PackedLayout,
+  output: Float32Array,
+  replies: readonly (StepResult | null)[],
+  n: number,
+): PoolMetaGradient {
   const region = theta.size + rates.size;
   const sums = new Float64Array(region);
   const totals = { objective: 0, loss: 0, accuracy: 0, classification: false };

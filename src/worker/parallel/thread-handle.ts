@@ -7,7 +7,11 @@ import type { SerializedError, ShapeEntry, ThreadConfig, ThreadReply, ThreadRequ
 
 /** A thread could not set up (backend, network, …): the error it reported. */
 export class ThreadStartError extends Error {
-  constructor(readonly thread: number, readonly errorName: string, readonly reason: string) {
+  constructor(
+    readonly thread: number,
+    readonly errorName: string,
+    readonly reason: string,
+  ) {
     super(`pool thread ${thread} failed to start: ${errorName}: ${reason}`);
     this.name = 'ThreadStartError';
   }
@@ -15,7 +19,11 @@ export class ThreadStartError extends Error {
 
 /** A step failed inside a thread (the thread itself lives on): the error it threw there. */
 export class ThreadFailedError extends Error {
-  constructor(readonly thread: number, readonly errorName: string, readonly reason: string) {
+  constructor(
+    readonly thread: number,
+    readonly errorName: string,
+    readonly reason: string,
+  ) {
     super(`pool thread ${thread}: ${errorName}: ${reason}`);
     this.name = 'ThreadFailedError';
   }
@@ -23,7 +31,11 @@ export class ThreadFailedError extends Error {
 
 /** A thread ended while work was outstanding (crash, out of memory, terminate). */
 export class ThreadExitedError extends Error {
-  constructor(readonly thread: number, readonly exitCode: number, readonly detail: string) {
+  constructor(
+    readonly thread: number,
+    readonly exitCode: number,
+    readonly detail: string,
+  ) {
     super(`pool thread ${thread} exited with code ${exitCode}${detail ? `: ${detail}` : ''}`);
     this.name = 'ThreadExitedError';
   }
@@ -46,7 +58,10 @@ export class ThreadHandle {
   readonly ready: Promise<ThreadReady>;
   onExit: (error: ThreadExitedError) => void = () => undefined;
 
-  private constructor(readonly index: number, private readonly worker: Worker) {
+  private constructor(
+    readonly index: number,
+    private readonly worker: Worker,
+  ) {
     let settleReady!: { resolve: (r: ThreadReady) => void; reject: (e: Error) => void };
     this.ready = new Promise((resolve, reject) => (settleReady = { resolve, reject }));
     worker.on('message', (reply: ThreadReply) => {

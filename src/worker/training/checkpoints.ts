@@ -25,7 +25,13 @@ function learnedRatesMetadata(shape: LearnedRateShape): Pick<CheckpointMetadata,
   return shape === 'none' ? { learnedLearningRates: false } : { learnedLearningRates: true, learnedRateShape: shape };
 }
 
-function metadataFor(config: TrainingConfig, source: TaskSource, kind: 'training-checkpoint' | 'model', extras: Record<string, unknown>, spec = source.spec): CheckpointMetadata {
+function metadataFor(
+  config: TrainingConfig,
+  source: TaskSource,
+  kind: 'training-checkpoint' | 'model',
+  extras: Record<string, unknown>,
+  spec = source.spec,
+): CheckpointMetadata {
   return {
     format: CHECKPOINT_FORMAT,
     spec,

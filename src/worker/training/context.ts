@@ -83,7 +83,11 @@ export function trainingContext(deps: ContextDeps): TrainingContext {
   let lastProgress = 0;
   let latest: Progress | null = null;
   let validation: ValidationRow | null = null;
-  const progressJson = () => ({ ...latest, validation: validation && validation.accuracy !== null ? { accuracy: validation.accuracy, ci95: validation.ci95 ?? 0, iteration: validation.iteration } : null });
+  const progressJson = () => ({
+    ...latest,
+    validation:
+      validation && validation.accuracy !== null ? { accuracy: validation.accuracy, ci95: validation.ci95 ?? 0, iteration: validation.iteration } : null,
+  });
   return {
     backend: deps.backend,
     log(message) {
@@ -117,7 +121,10 @@ export function trainingContext(deps: ContextDeps): TrainingContext {
       }
       if (data.length > 0) await db.trainingMetric.createMany({ data, skipDuplicates: true });
       if (latest) await db.trainingJob.update({ where: { id: jobId }, data: { progress: progressJson() as unknown as Prisma.InputJsonValue } });
-      if (v) await publishProgress(redis, prefix, jobId, { type: 'validation', iteration: v.iteration, accuracy: v.accuracy, ci95: v.ci95, loss: v.loss }).catch(() => 0);
+      if (v)
+        await publishProgress(redis, prefix, jobId, { type: 'validation', iteration: v.iteration, accuracy: v.accuracy, ci95: v.ci95, loss: v.loss }).catch(
+          () => 0,
+        );
     },
     progress(p) {
       latest = p;

@@ -57,7 +57,12 @@ async function train(config: MetaAlgorithmConfig, threads: number) {
       state = next.state;
       losses.push(next.metrics.loss);
     }
-    const values = Object.fromEntries([...Object.entries(state.params), ...Object.entries(state.rates).map(([n, t]) => [`lr.${n}`, t] as const)].map(([n, t]) => [n, t.dataSync() as Float32Array]));
+    const values = Object.fromEntries(
+      [...Object.entries(state.params), ...Object.entries(state.rates).map(([n, t]) => [`lr.${n}`, t] as const)].map(([n, t]) => [
+        n,
+        t.dataSync() as Float32Array,
+      ]),
+    );
     return { values, losses, threads: stepper.threads };
   } finally {
     disposeMetaState(state);

@@ -16,9 +16,20 @@ await tf.setBackend('wasm');
 /** 8 classes × 4 random 16×16 images. */
 function store(seed: number): ImageStore {
   const rng = new Rng(seed);
-  return { images: Float32Array.from({ length: 32 * 256 }, () => rng.uniform()), height: 16, width: 16, channels: 1, classes: Array.from({ length: 8 }, (_, c) => [0, 1, 2, 3].map((i) => c * 4 + i)) };
+  return {
+    images: Float32Array.from({ length: 32 * 256 }, () => rng.uniform()),
+    height: 16,
+    width: 16,
+    channels: 1,
+    classes: Array.from({ length: 8 }, (_, c) => [0, 1, 2, 3].map((i) => c * 4 + i)),
+  };
 }
-const splits = { train: store(1), validation: store(2), test: store(3), preprocessing: { size: 16, channels: 1 as const, invert: true, resize: 'area' as const, normalisation: { mean: 0, std: 1 } } };
+const splits = {
+  train: store(1),
+  validation: store(2),
+  test: store(3),
+  preprocessing: { size: 16, channels: 1 as const, invert: true, resize: 'area' as const, normalisation: { mean: 0, std: 1 } },
+};
 
 /** An in-memory context that keeps the latest checkpoint, every validation, and can stop after `stopAfter` checks. */
 function memoryContext(stopAfter = Infinity, resume: ResumePoint | null = null) {
@@ -69,9 +80,24 @@ test('a staged pipeline: pre-training, Proto-MAML stages, serving settings chose
   assert.deepEqual(metadata.spec, { ...imageSource(config, splits).spec });
   assert.ok(!tensors.has('head.weight'), 'no stored head: it is set per task');
   for (const name of conv4BufferNames()) assert.ok(tensors.has(name), name);
-  const extras = metadata.extras as { inference: { steps: number; innerLr: number }; provenance: { stages: { kind: string; steps: number; best: unknown }[]; selection: { byShots: Record<string, unknown> }[]; cpuHours: number; split: { validationClasses: number } } };
+  const extras = metadata.extras as {
+    inference: { steps: number; innerLr: number };
+    provenance: {
+      stages: { kind: string; steps: number; best: unknown }[];
+      selection: { byShots: Record<string, unknown> }[];
+      cpuHours: number;
+      split: { validationClasses: number };
+    };
+  };
   assert.equal(extras.inference.steps, 1);
-  assert.deepEqual(extras.provenance.stages.map((s) => [s.kind, s.steps]), [['pretrain', 8], ['meta', 3], ['meta', 2]]); // 8 classes × 4 images × 4 turns / 16 = 8 steps
+  assert.deepEqual(
+    extras.provenance.stages.map((s) => [s.kind, s.steps]),
+    [
+      ['pretrain', 8],
+      ['meta', 3],
+      ['meta', 2],
+    ],
+  ); // 8 classes × 4 images × 4 turns / 16 = 8 steps
   assert.equal(extras.provenance.selection.length, 2);
   assert.deepEqual(Object.keys(extras.provenance.selection[0]!.byShots), ['1', '2'], 'each setting scored on 1- and 2-shot validation tasks');
   assert.equal(extras.provenance.split.validationClasses, 8);
@@ -111,27 +137,51 @@ test('pipeline configuration: pre-training first, frozen prototype networks only
   assert.deepEqual(meta.kind === 'meta' && [meta.nWay, meta.queryPerClass, meta.algorithm], [3, 1, 'maml'], 'a meta stage inherits the job task shape');
 });
 
-test('an epoch is the training split\'s images (× 4 turns), not every image of the shared array', () => {
+test("an epoch is the training split's images (× 4 turns), not every image of the shared array", () => {
   const shared = store(1);
   const half = { ...shared, classes: shared.classes.slice(0, 4) }; // 16 of the array's 32 images
-  const source = imageSource(resolveTrainingConfig(input, () => 0), { ...splits, train: half });
+  const source = imageSource(
+    resolveTrainingConfig(input, () => 0),
+    { ...splits, train: half },
+  );
   assert.equal(stageSteps({ kind: 'pretrain', epochs: 2, batchSize: 16, lr: 1e-3, augment: true, evalEvery: 1, patience: 1 }, source, true), 8); // 2 × 16 × 4 / 16
   assert.equal(stageSteps({ kind: 'pretrain', epochs: 2, batchSize: 16, lr: 1e-3, augment: true, evalEvery: 1, patience: 1 }, source, false), 2);
 });
 
 test('serving-setting selection: a diverging rate is recorded and never chosen; a restart goes on after the last setting tried', async () => {
-  const config = resolveTrainingConfig({ ...input, stages: input.stages!.slice(0, 1), selection: { steps: [1], innerLr: [0.05, 1e30], adapt: ['all'], shots: [1] } }, () => 0);
+  const config = resolveTrainingConfig(
+    { ...input, stages: input.stages!.slice(0, 1), selection: { steps: [1], innerLr: [0.05, 1e30], adapt: ['all'], shots: [1] } },
+    () => 0,
+  );
   const checkpoints: ResumePoint[] = [];
   const logs: string[] = [];
   const run = memoryContext();
-  const ctx: TrainingContext = { ...run.ctx, log: (m) => void logs.push(m), storeCheckpoint: async (bytes, iteration, s) => (checkpoints.push({ id: `c${checkpoints.length}`, checkpoint: bytes, iteration, trainingSeconds: s }), run.ctx.storeCheckpoint(bytes, iteration, s)) };
+  const ctx: TrainingContext = {
+    ...run.ctx,
+    log: (m) => void logs.push(m),
+    storeCheckpoint: async (bytes, iteration, s) => (
+      checkpoints.push({ id: `c${checkpoints.length}`, checkpoint: bytes, iteration, trainingSeconds: s }), run.ctx.storeCheckpoint(bytes, iteration, s)
+    ),
+  };
   const before = tf.memory().numTensors;
   assert.equal((await runTraining(ctx, config, imageSource(config, splits))).status, 'completed');
   assert.equal(tf.memory().numTensors, before);
-  const extras = decodeCheckpoint(run.model()!).metadata.extras as { inference: { innerLr: number }; provenance: { selection: { innerLr: number; diverged?: boolean }[] } };
-  assert.deepEqual(extras.provenance.selection.map((t) => [t.innerLr, t.diverged ?? false]), [[0.05, false], [1e30, true]]);
+  const extras = decodeCheckpoint(run.model()!).metadata.extras as {
+    inference: { innerLr: number };
+    provenance: { selection: { innerLr: number; diverged?: boolean }[] };
+  };
+  assert.deepEqual(
+    extras.provenance.selection.map((t) => [t.innerLr, t.diverged ?? false]),
+    [
+      [0.05, false],
+      [1e30, true],
+    ],
+  );
   assert.equal(extras.inference.innerLr, 0.05);
-  assert.ok(logs.some((m) => m.includes('diverged')), logs.join('\n'));
+  assert.ok(
+    logs.some((m) => m.includes('diverged')),
+    logs.join('\n'),
+  );
 
   const cursorOf = (c: ResumePoint) => (decodeCheckpoint(c.checkpoint).metadata.extras as { cursor: { selection?: unknown[] } }).cursor;
   const afterFirst = checkpoints.find((c) => cursorOf(c).selection?.length === 1)!;
@@ -145,8 +195,15 @@ test('serving-setting selection: a diverging rate is recorded and never chosen; 
 
 test('serving settings: the cheapest of those within SELECTION_TIE of the best validation', () => {
   const t = (adapt: 'all' | 'head', steps: number, innerLr: number, score: number) => ({ adapt, steps, innerLr, score });
-  assert.deepEqual(cheapestOfBest([t('all', 1, 0.003, 0.9509), t('all', 1, 0.01, 0.9506), t('head', 1, 0.003, 0.95075), t('head', 1, 0.01, 0.95075)]), t('head', 1, 0.003, 0.95075));
-  assert.deepEqual(cheapestOfBest([t('all', 1, 0.003, 0.96), t('head', 1, 0.003, 0.95)]), t('all', 1, 0.003, 0.96), 'a clearly better setting wins whatever it costs');
+  assert.deepEqual(
+    cheapestOfBest([t('all', 1, 0.003, 0.9509), t('all', 1, 0.01, 0.9506), t('head', 1, 0.003, 0.95075), t('head', 1, 0.01, 0.95075)]),
+    t('head', 1, 0.003, 0.95075),
+  );
+  assert.deepEqual(
+    cheapestOfBest([t('all', 1, 0.003, 0.96), t('head', 1, 0.003, 0.95)]),
+    t('all', 1, 0.003, 0.96),
+    'a clearly better setting wins whatever it costs',
+  );
   assert.deepEqual(cheapestOfBest([t('all', 3, 0.01, 0.9), t('all', 1, 0.01, 0.9)]), t('all', 1, 0.01, 0.9));
   assert.equal(cheapestOfBest([]), null);
 });

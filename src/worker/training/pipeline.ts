@@ -75,7 +75,8 @@ export function stageSteps(stage: StageConfig, source: TaskSource, rotations: bo
 }
 
 export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, source: TaskSource, parallel: Parallelism): Promise<RunOutcome> {
-  if (!source.splits || !networkCapabilities(source.spec).stagedPipeline) throw new Error(`a staged pipeline cannot train a ${source.spec.kind} network (it needs an image classifier)`);
+  if (!source.splits || !networkCapabilities(source.spec).stagedPipeline)
+    throw new Error(`a staged pipeline cannot train a ${source.spec.kind} network (it needs an image classifier)`);
   const spec = source.spec as Conv4Spec;
   const served = conv4(spec);
   const steps = config.stages.map((s) => stageSteps(s, source, config.rotations));
@@ -140,10 +141,15 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
       });
       if (ctx.stageModel) {
         // The stage's best θ as a servable model (its own adaptation setting): ablations compare stages on the same tasks.
-        const inference = stage.kind === 'meta' && stage.innerSteps > 0 ? { innerLr: stage.innerLr, steps: stage.innerSteps } : { innerLr: 0.01, steps: 1, only: [...served.headNames] };
+        const inference =
+          stage.kind === 'meta' && stage.innerSteps > 0
+            ? { innerLr: stage.innerLr, steps: stage.innerSteps }
+            : { innerLr: 0.01, steps: 1, only: [...served.headNames] };
         await ctx.stageModel(index, await modelBytes(best, inference, { stage: cursor.history.at(-1), training: config }));
       }
-      ctx.log(`stage ${index + 1}/${config.stages.length} (${stage.kind}) done: best validation ${cursor.best ? (cursor.best.accuracy * 100).toFixed(2) : '—'} % at step ${cursor.best?.step ?? '—'}`);
+      ctx.log(
+        `stage ${index + 1}/${config.stages.length} (${stage.kind}) done: best validation ${cursor.best ? (cursor.best.accuracy * 100).toFixed(2) : '—'} % at step ${cursor.best?.step ?? '—'}`,
+      );
       tf.dispose(Object.values(state));
       state = {};
       cursor = { ...cursor, stage: index + 1, step: 0, best: null, stale: 0, stageSeconds: 0 };
@@ -174,7 +180,9 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
       );
       const index = losses.indexOf(Math.min(...losses));
       const factor = factors[index]!;
-      ctx.log(`calibrated the feature scale before meta-training: ×${factor} (query loss ${losses[0]!.toFixed(3)} → ${losses[index]!.toFixed(3)} on 8 training tasks)`);
+      ctx.log(
+        `calibrated the feature scale before meta-training: ×${factor} (query loss ${losses[0]!.toFixed(3)} → ${losses[index]!.toFixed(3)} on 8 training tasks)`,
+      );
       cursor.calibration = { factor, lossBefore: losses[0]!, lossAfter: losses[index]! };
       if (factor === 1) return;
       const scaled = served.scaleFeatures!(best, factor);
@@ -257,10 +265,12 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
       seed: config.seed,
     };
     let current: MetaState =
-      Object.keys(state).length > 0 ? metaStateFromTensors(state) : (() => {
-        const fresh = pretrainInit(net, config.seed, stage.lr);
-        return { params: fresh.params, rates: {}, optimizer: fresh.optimizer, step: 0 };
-      })();
+      Object.keys(state).length > 0
+        ? metaStateFromTensors(state)
+        : (() => {
+            const fresh = pretrainInit(net, config.seed, stage.lr);
+            return { params: fresh.params, rates: {}, optimizer: fresh.optimizer, step: 0 };
+          })();
     const mirror = stateMirror();
     const sync = () => mirror.sync(current);
     sync();
@@ -347,12 +357,18 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
         disposeMetaState(current);
         current = next.state;
         sync();
-        if (!Number.isFinite(next.metrics.loss)) throw new Error(`meta-loss became ${next.metrics.loss} in stage ${cursor.stage + 1} at step ${cursor.step + 1}: lower innerLr or metaLr`);
+        if (!Number.isFinite(next.metrics.loss))
+          throw new Error(`meta-loss became ${next.metrics.loss} in stage ${cursor.stage + 1} at step ${cursor.step + 1}: lower innerLr or metaLr`);
         cursor.step += 1;
         cursor.iteration += 1;
         window.tasks += stage.metaBatchSize;
         const seconds = (performance.now() - window.start) / 1000;
-        const row = { iteration: cursor.iteration, metaLoss: next.metrics.loss, accuracy: next.metrics.accuracy, tasksPerSecond: window.tasks / Math.max(seconds, 1e-9) };
+        const row = {
+          iteration: cursor.iteration,
+          metaLoss: next.metrics.loss,
+          accuracy: next.metrics.accuracy,
+          tasksPerSecond: window.tasks / Math.max(seconds, 1e-9),
+        };
         pending.push(row);
         progress(cursor.stage, 'meta', row, row.tasksPerSecond / stage.metaBatchSize);
         if (cursor.step % stage.evalEvery === 0 || cursor.step === stage.iterations) {
@@ -374,8 +390,13 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
   async function finish(): Promise<RunOutcome> {
     const tried: Tried[] = (cursor.selection ??= []);
     // Validation tasks of each selected shot count (the job's own list for its kShot).
-    const sources = config.selection.shots.map((kShot) => ({ kShot, source: kShot === config.kShot ? source : imageSource({ ...config, kShot }, source.splits!) }));
-    const candidates = config.selection.adapt.flatMap((adapt) => config.selection.steps.flatMap((steps) => (steps === 0 ? [0] : config.selection.innerLr).map((lr) => ({ adapt, steps, lr }))));
+    const sources = config.selection.shots.map((kShot) => ({
+      kShot,
+      source: kShot === config.kShot ? source : imageSource({ ...config, kShot }, source.splits!),
+    }));
+    const candidates = config.selection.adapt.flatMap((adapt) =>
+      config.selection.steps.flatMap((steps) => (steps === 0 ? [0] : config.selection.innerLr).map((lr) => ({ adapt, steps, lr }))),
+    );
     for (const { adapt, steps: stepsTried, lr } of candidates) {
       if (tried.some((t) => t.adapt === adapt && t.steps === stepsTried && t.innerLr === lr)) continue; // done before a restart
       const only = adapt === 'head' ? served.headNames : undefined;
@@ -394,15 +415,31 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
         }
       }
       const score = diverged ? 0 : Object.values(byShots).reduce((a, v) => a + v.accuracy, 0) / sources.length;
-      tried.push({ steps: stepsTried, innerLr: lr, adapt, score, ...(diverged ? { diverged: true as const } : {}), byShots, validation: own && !diverged ? summarizeEvaluation(own) : null });
+      tried.push({
+        steps: stepsTried,
+        innerLr: lr,
+        adapt,
+        score,
+        ...(diverged ? { diverged: true as const } : {}),
+        byShots,
+        validation: own && !diverged ? summarizeEvaluation(own) : null,
+      });
       ctx.log(
-        `selection ${tried.length}: ${stepsTried} step(s) at ${lr} on ${adapt}: ${diverged ? 'diverged (a non-finite loss)' : `validation ${Object.entries(byShots).map(([k, v]) => `${k}-shot ${(v.accuracy * 100).toFixed(2)} %`).join(', ')}`}`,
+        `selection ${tried.length}: ${stepsTried} step(s) at ${lr} on ${adapt}: ${
+          diverged
+            ? 'diverged (a non-finite loss)'
+            : `validation ${Object.entries(byShots)
+                .map(([k, v]) => `${k}-shot ${(v.accuracy * 100).toFixed(2)} %`)
+                .join(', ')}`
+        }`,
       );
       await save(cursor.iteration);
     }
     const pick = cheapestOfBest(tried.filter((t) => !t.diverged));
     if (!pick) throw new Error('every serving setting tried diverged on validation');
-    ctx.log(`serving settings: ${pick.steps} step(s) at ${pick.innerLr} on ${pick.adapt} (mean validation over ${config.selection.shots.join(', ')} shots: ${(pick.score * 100).toFixed(2)} %)`);
+    ctx.log(
+      `serving settings: ${pick.steps} step(s) at ${pick.innerLr} on ${pick.adapt} (mean validation over ${config.selection.shots.join(', ')} shots: ${(pick.score * 100).toFixed(2)} %)`,
+    );
     const only = pick.adapt === 'head' ? served.headNames : undefined;
     const options = { steps: pick.steps, lr: pick.innerLr, ...(only ? { only } : {}) };
     ctx.log(`testing on ${config.testTasks} tasks of the test split`);
@@ -421,15 +458,26 @@ export async function runPipeline(ctx: TrainingContext, config: TrainingConfig, 
       backend: ctx.backend,
     };
     const cpuSeconds = cursor.history.reduce((a, s) => a + s.seconds * s.threads, 0);
-    const bytes = await modelBytes(best, { innerLr: pick.innerLr, steps: pick.steps, ...(only ? { only: [...only] } : {}) }, {
-      training: config,
-      provenance: { stages: cursor.history, selection: tried, cpuHours: cpuSeconds / 3600, seed: config.seed, split: splitSummary(), ...(cursor.calibration ? { calibration: cursor.calibration } : {}) },
-      iterations: cursor.iteration,
-      seed: config.seed,
-      trainingSeconds,
-      backend: ctx.backend,
-      metrics,
-    });
+    const bytes = await modelBytes(
+      best,
+      { innerLr: pick.innerLr, steps: pick.steps, ...(only ? { only: [...only] } : {}) },
+      {
+        training: config,
+        provenance: {
+          stages: cursor.history,
+          selection: tried,
+          cpuHours: cpuSeconds / 3600,
+          seed: config.seed,
+          split: splitSummary(),
+          ...(cursor.calibration ? { calibration: cursor.calibration } : {}),
+        },
+        iterations: cursor.iteration,
+        seed: config.seed,
+        trainingSeconds,
+        backend: ctx.backend,
+        metrics,
+      },
+    );
     const modelId = await ctx.registerModel(bytes, metrics);
     return { status: 'completed', modelId };
   }
@@ -482,7 +530,11 @@ export function cheapestOfBest<T extends { adapt: 'all' | 'head'; steps: number;
 }
 
 function pickPrefixed(tensors: Params, prefix: string): Params {
-  return Object.fromEntries(Object.entries(tensors).filter(([n]) => n.startsWith(prefix)).map(([n, t]) => [n.slice(prefix.length), t]));
+  return Object.fromEntries(
+    Object.entries(tensors)
+      .filter(([n]) => n.startsWith(prefix))
+      .map(([n, t]) => [n.slice(prefix.length), t]),
+  );
 }
 
 function cloneAll(params: Params): Params {

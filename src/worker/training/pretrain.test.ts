@@ -15,9 +15,24 @@ await tf.setBackend('wasm');
 /** 5 classes × 4 random 16×16 images. */
 function store(): ImageStore {
   const rng = new Rng(11);
-  return { images: Float32Array.from({ length: 20 * 256 }, () => rng.uniform()), height: 16, width: 16, channels: 1, classes: Array.from({ length: 5 }, (_, c) => [0, 1, 2, 3].map((i) => c * 4 + i)) };
+  return {
+    images: Float32Array.from({ length: 20 * 256 }, () => rng.uniform()),
+    height: 16,
+    width: 16,
+    channels: 1,
+    classes: Array.from({ length: 5 }, (_, c) => [0, 1, 2, 3].map((i) => c * 4 + i)),
+  };
 }
-const served = { kind: 'conv4', variant: 'strided', inputSize: 16, channels: 1, filters: 4, outputs: 10, headInit: 'prototype', normalization: 'frozen' } as const;
+const served = {
+  kind: 'conv4',
+  variant: 'strided',
+  inputSize: 16,
+  channels: 1,
+  filters: 4,
+  outputs: 10,
+  headInit: 'prototype',
+  normalization: 'frozen',
+} as const;
 const settings: PretrainSettings = { batchSize: 8, lr: 1e-3, steps: 10, augment: true, rotations: true, seed: 4 };
 const hostOf = (params: Params) => Object.fromEntries(Object.entries(params).map(([n, t]) => [n, t.dataSync() as Float32Array]));
 

@@ -107,7 +107,13 @@ export function preciseMoments(net: ReturnType<typeof conv4>, params: Params, st
     const moments = net.moments!(params, x); // a batch-statistics network
     x.dispose();
     const previous = sums;
-    sums = previous === null ? [...moments] : moments.map((m, i) => ({ mean: tf.add(previous[i]!.mean, m.mean) as tf.Tensor1D, variance: tf.add(previous[i]!.variance, m.variance) as tf.Tensor1D }));
+    sums =
+      previous === null
+        ? [...moments]
+        : moments.map((m, i) => ({
+            mean: tf.add(previous[i]!.mean, m.mean) as tf.Tensor1D,
+            variance: tf.add(previous[i]!.variance, m.variance) as tf.Tensor1D,
+          }));
     if (previous !== null) tf.dispose([...previous, ...moments].flatMap((m) => [m.mean, m.variance]));
   }
   const result = sums!.map((m) => ({ mean: tf.div(m.mean, chunks) as tf.Tensor1D, variance: tf.div(m.variance, chunks) as tf.Tensor1D }));

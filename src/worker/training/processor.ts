@@ -23,7 +23,10 @@ export default async function processTrainingJob(job: SandboxedJob<TrainingJobDa
   const { jobId } = job.data;
   const row = await db.trainingJob.findUnique({ where: { id: jobId } });
   if (!row) throw new UnrecoverableError(`training job ${jobId} has no row in the database`);
-  const status = async (update: Parameters<typeof db.trainingJob.update>[0]['data'] & { status: 'running' | 'completed' | 'failed' | 'cancelled' | 'queued' }, extra: { error?: string; modelId?: string } = {}) => {
+  const status = async (
+    update: Parameters<typeof db.trainingJob.update>[0]['data'] & { status: 'running' | 'completed' | 'failed' | 'cancelled' | 'queued' },
+    extra: { error?: string; modelId?: string } = {},
+  ) => {
     await db.trainingJob.update({ where: { id: jobId }, data: update });
     await publishProgress(redis, config.queuePrefix, jobId, { type: 'status', status: update.status, ...extra }).catch(() => 0);
   };

@@ -14,9 +14,20 @@ await tf.setBackend('wasm');
 /** 8 classes × 4 random 16×16 images from `first`. */
 function store(seed: number): ImageStore {
   const rng = new Rng(seed);
-  return { images: Float32Array.from({ length: 32 * 256 }, () => rng.uniform()), height: 16, width: 16, channels: 1, classes: Array.from({ length: 8 }, (_, c) => [0, 1, 2, 3].map((i) => c * 4 + i)) };
+  return {
+    images: Float32Array.from({ length: 32 * 256 }, () => rng.uniform()),
+    height: 16,
+    width: 16,
+    channels: 1,
+    classes: Array.from({ length: 8 }, (_, c) => [0, 1, 2, 3].map((i) => c * 4 + i)),
+  };
 }
-const splits = { train: store(1), validation: store(2), test: store(3), preprocessing: { size: 16, channels: 1 as const, invert: true, resize: 'area' as const, normalisation: { mean: 0, std: 1 } } };
+const splits = {
+  train: store(1),
+  validation: store(2),
+  test: store(3),
+  preprocessing: { size: 16, channels: 1 as const, invert: true, resize: 'area' as const, normalisation: { mean: 0, std: 1 } },
+};
 
 /** An in-memory context: keeps every checkpoint and the registered model. */
 function memoryContext() {
@@ -41,18 +52,37 @@ const head = (bytes: Uint8Array) => {
 };
 
 test('a zero head is reset every outer step and served with maxWays units; a random head is meta-learned', async () => {
-  const base = { dataset: 'omniglot', nWay: 3, kShot: 1, queryPerClass: 1, metaBatchSize: 2, iterations: 4, evalEvery: 2, evalTasks: 2, testTasks: 2, checkpointEvery: 2, seed: 9 } as const;
+  const base = {
+    dataset: 'omniglot',
+    nWay: 3,
+    kShot: 1,
+    queryPerClass: 1,
+    metaBatchSize: 2,
+    iterations: 4,
+    evalEvery: 2,
+    evalTasks: 2,
+    testTasks: 2,
+    checkpointEvery: 2,
+    seed: 9,
+  } as const;
   const before = tf.memory().numTensors;
   const zero = memoryContext();
   const zeroConfig = resolveTrainingConfig({ ...base, architecture: { filters: 4, headInit: 'zero', maxWays: 7 } }, () => 0);
   assert.deepEqual(await runTraining(zero.ctx, zeroConfig, imageSource(zeroConfig, splits)), { status: 'completed', modelId: 'model-1' });
-  for (const bytes of zero.checkpoints) assert.ok(head(bytes).weight.data.every((v) => v === 0), 'checkpointed head is zero');
+  for (const bytes of zero.checkpoints)
+    assert.ok(
+      head(bytes).weight.data.every((v) => v === 0),
+      'checkpointed head is zero',
+    );
   const served = head(zero.model());
   assert.equal(served.outputs, 7);
   assert.deepEqual(served.weight.shape, [4, 7]);
   assert.ok(served.weight.data.every((v) => v === 0));
   const body = decodeCheckpoint(zero.model()).tensors.get('block0.conv.weight')!;
-  assert.ok(body.data.some((v) => v !== 0), 'the body is trained');
+  assert.ok(
+    body.data.some((v) => v !== 0),
+    'the body is trained',
+  );
 
   const random = memoryContext();
   const randomConfig = resolveTrainingConfig({ ...base, architecture: { filters: 4 } }, () => 0);

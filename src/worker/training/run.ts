@@ -39,7 +39,12 @@ export interface Parallelism {
   readonly backend: BackendChoice;
 }
 
-export async function runTraining(ctx: TrainingContext, config: TrainingConfig, source: TaskSource, parallel: Parallelism = { threads: 1, backend: 'auto' }): Promise<RunOutcome> {
+export async function runTraining(
+  ctx: TrainingContext,
+  config: TrainingConfig,
+  source: TaskSource,
+  parallel: Parallelism = { threads: 1, backend: 'auto' },
+): Promise<RunOutcome> {
   if ((config.stages?.length ?? 0) > 0) return runPipeline(ctx, config, source, parallel); // jobs stored before stages have none
   const resume = await ctx.resumePoint();
   const net = createNetwork(source.spec);
@@ -59,8 +64,7 @@ export async function runTraining(ctx: TrainingContext, config: TrainingConfig, 
   }
   const zeroHead = config.architecture.headInit === 'zero' && networkCapabilities(source.spec).resettableHead;
   const lr = () => innerRate(ALGORITHMS[config.algorithm].learnedRates, state.rates, config.innerLr);
-  const validate = () =>
-    evaluate(net, state.params, config.evalTasks, (i) => source.validationTask(i), { steps: config.testInnerSteps, lr: lr() });
+  const validate = () => evaluate(net, state.params, config.evalTasks, (i) => source.validationTask(i), { steps: config.testInnerSteps, lr: lr() });
 
   const secondsBefore = resume?.trainingSeconds ?? 0;
   const runStart = performance.now();
@@ -99,20 +103,41 @@ export async function runTraining(ctx: TrainingContext, config: TrainingConfig, 
         windowStart = performance.now();
         windowTasks = 0;
       }
-      ctx.progress({ iteration, iterations: config.iterations, metaLoss: next.metrics.loss, accuracy: next.metrics.accuracy, tasksPerSecond, etaSeconds: (config.iterations - iteration) * (config.metaBatchSize / tasksPerSecond) });
+      ctx.progress({
+        iteration,
+        iterations: config.iterations,
+        metaLoss: next.metrics.loss,
+        accuracy: next.metrics.accuracy,
+        tasksPerSecond,
+        etaSeconds: (config.iterations - iteration) * (config.metaBatchSize / tasksPerSecond),
+      });
       if (iteration % config.checkpointEvery === 0 && iteration < config.iterations) await checkpoint();
     }
     await ctx.flushMetrics(pending.splice(0));
     await checkpoint();
-    ctx.log(`training done: validating on ${config.evalTasks} tasks, then testing on ${config.testTasks} tasks of the test split (each query alone and as a batch)`);
+    ctx.log(
+      `training done: validating on ${config.evalTasks} tasks, then testing on ${config.testTasks} tasks of the test split (each query alone and as a batch)`,
+    );
     const validation = summarizeEvaluation(validate());
     const testOptions = { steps: config.testInnerSteps, lr: lr() };
     const test = summarizeEvaluation(evaluate(net, state.params, config.testTasks, (i) => source.testTask(i), testOptions));
     // As /predict answers: each query normalised with its support set's moments, not with the other queries.
-    const testPerImage = net.moments ? summarizeEvaluation(evaluate(net, state.params, config.testTasks, (i) => source.testTask(i), { ...testOptions, normalization: 'support' })) : undefined;
+    const testPerImage = net.moments
+      ? summarizeEvaluation(evaluate(net, state.params, config.testTasks, (i) => source.testTask(i), { ...testOptions, normalization: 'support' }))
+      : undefined;
     ctx.log(`test accuracy ${test.accuracy === null ? `loss ${test.loss.toFixed(4)}` : `${(test.accuracy * 100).toFixed(2)} %`}; registering the model`);
     const trainingSeconds = elapsed();
-    const metrics = { validation, test, ...(testPerImage ? { testPerImage } : {}), testInnerSteps: config.testInnerSteps, kShot: config.kShot, nWay: config.nWay, iterations: iteration, trainingSeconds, backend: ctx.backend };
+    const metrics = {
+      validation,
+      test,
+      ...(testPerImage ? { testPerImage } : {}),
+      testInnerSteps: config.testInnerSteps,
+      kShot: config.kShot,
+      nWay: config.nWay,
+      iterations: iteration,
+      trainingSeconds,
+      backend: ctx.backend,
+    };
     const bytes = await modelCheckpoint(config, source, state, { iterations: iteration, seed: config.seed, trainingSeconds, backend: ctx.backend, metrics });
     const model = await ctx.registerModel(bytes, metrics);
     return { status: 'completed', modelId: model };

@@ -16,7 +16,10 @@ export const OMNIGLOT_MODEL_PREPROCESSING: Preprocessing = {
   normalisation: OMNIGLOT_PREPROCESSING.normalisation ?? { mean: 0, std: 1 },
 };
 
-export function omniglotSplits(config: Pick<Config, 'omniglotDir' | 'omniglotDownload' | 'cacheDir'> & Partial<Pick<Config, 'omniglotUrl'>>, size: number): Promise<ImageSplits> {
+export function omniglotSplits(
+  config: Pick<Config, 'omniglotDir' | 'omniglotDownload' | 'cacheDir'> & Partial<Pick<Config, 'omniglotUrl'>>,
+  size: number,
+): Promise<ImageSplits> {
   const key = `${config.omniglotDir}|${size}`;
   let entry = omniglot.get(key);
   if (!entry) {

@@ -41,46 +41,58 @@ export default async function datasetRoutes(fastify: FastifyInstance, options: D
   const { db, store, limits, ingestion } = options;
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.route({ ...routeOptions(createDatasetRoute), handler: async (request, reply) => {
-    const upload = await receiveUpload(request, limits.maxArchiveBytes, datasetUpload);
-    let handedOver = false;
-    try {
-      if (upload.file === null) throw invalid('archive', 'is required: a zip file part named "archive"');
-      const { name, ...settings } = validateFields(request, datasetUpload, upload.fields);
-      const preprocessing = uploadPreprocessing(settings);
-      // What the central directory alone decides (safety, limits, layout) is answered now; the images are the job's.
-      await checkArchive(upload.file, { limits, maxImagePixels: options.maxImagePixels, preprocessing });
-      ingestion.assertAccepting();
-      const row = await createPendingDataset(db, name, preprocessing);
-      ingestion.start({ datasetId: row.id, file: upload.file, preprocessing, cleanup: upload.cleanup, log: request.log });
-      handedOver = true;
-      request.log.info({ datasetId: row.id, archiveBytes: upload.bytes }, 'dataset upload accepted');
-      return reply.status(202).header('location', `/datasets/${row.id}`).send(datasetView(row));
-    } finally {
-      if (!handedOver) await upload.cleanup();
-    }
-  } });
+  app.route({
+    ...routeOptions(createDatasetRoute),
+    handler: async (request, reply) => {
+      const upload = await receiveUpload(request, limits.maxArchiveBytes, datasetUpload);
+      let handedOver = false;
+      try {
+        if (upload.file === null) throw invalid('archive', 'is required: a zip file part named "archive"');
+        const { name, ...settings } = validateFields(request, datasetUpload, upload.fields);
+        const preprocessing = uploadPreprocessing(settings);
+        // What the central directory alone decides (safety, limits, layout) is answered now; the images are the job's.
+        await checkArchive(upload.file, { limits, maxImagePixels: options.maxImagePixels, preprocessing });
+        ingestion.assertAccepting();
+        const row = await createPendingDataset(db, name, preprocessing);
+        ingestion.start({ datasetId: row.id, file: upload.file, preprocessing, cleanup: upload.cleanup, log: request.log });
+        handedOver = true;
+        request.log.info({ datasetId: row.id, archiveBytes: upload.bytes }, 'dataset upload accepted');
+        return reply.status(202).header('location', `/datasets/${row.id}`).send(datasetView(row));
+      } finally {
+        if (!handedOver) await upload.cleanup();
+      }
+    },
+  });
 
-  app.route({ ...routeOptions(listDatasetsRoute), handler: async (request) => {
-    await failAbandonedDatasets(db);
-    const rows = await db.dataset.findMany({ orderBy: { createdAt: 'desc' }, take: request.query.limit });
-    return { datasets: rows.map(datasetView) };
-  } });
+  app.route({
+    ...routeOptions(listDatasetsRoute),
+    handler: async (request) => {
+      await failAbandonedDatasets(db);
+      const rows = await db.dataset.findMany({ orderBy: { createdAt: 'desc' }, take: request.query.limit });
+      return { datasets: rows.map(datasetView) };
+    },
+  });
 
-  app.route({ ...routeOptions(getDatasetRoute), handler: async (request) => {
-    await failAbandonedDatasets(db);
-    const row = await findDataset(db, request.params.id);
-    if (!row) throw new NotFoundError('dataset', request.params.id);
-    return datasetView(row);
-  } });
+  app.route({
+    ...routeOptions(getDatasetRoute),
+    handler: async (request) => {
+      await failAbandonedDatasets(db);
+      const row = await findDataset(db, request.params.id);
+      if (!row) throw new NotFoundError('dataset', request.params.id);
+      return datasetView(row);
+    },
+  });
 
-  app.route({ ...routeOptions(deleteDatasetRoute), handler: async (request, reply) => {
-    try {
-      await deleteDataset(db, store, request.params.id);
-    } catch (error) {
-      if (error instanceof DatasetNotFoundError) throw new NotFoundError('dataset', request.params.id);
-      throw error;
-    }
-    return reply.status(204).send();
-  } });
+  app.route({
+    ...routeOptions(deleteDatasetRoute),
+    handler: async (request, reply) => {
+      try {
+        await deleteDataset(db, store, request.params.id);
+      } catch (error) {
+        if (error instanceof DatasetNotFoundError) throw new NotFoundError('dataset', request.params.id);
+        throw error;
+      }
+      return reply.status(204).send();
+    },
+  });
 }

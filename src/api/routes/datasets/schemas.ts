@@ -11,35 +11,37 @@ export const Dataset = component(
   'Dataset',
   Type.Object(
     {
-    id: Uuid(),
-    name: Type.String(),
-    status: StringEnum(['processing', 'ready', 'failed'], { description: 'processing until its images are decoded and stored (then ready), or failed (error says why)' }),
-    error: Nullable(
-      Type.Object({
-        code: Type.String(),
-        message: Type.String(),
-        details: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'the values that decided it, e.g. entry' })),
+      id: Uuid(),
+      name: Type.String(),
+      status: StringEnum(['processing', 'ready', 'failed'], {
+        description: 'processing until its images are decoded and stored (then ready), or failed (error says why)',
       }),
-      { description: 'Why ingestion failed (status failed)' },
-    ),
-    layout: Type.Unsafe<'folders' | 'omniglot' | null>({ type: ['string', 'null'], enum: ['folders', 'omniglot', null] }),
-    classes: Nullable(Type.Integer()),
-    images: Nullable(Type.Integer()),
-    imagesPerClass: Nullable(Type.Object({ min: Type.Optional(Type.Integer()), max: Type.Optional(Type.Integer()) })),
-    preprocessing: Type.Object(
-      {
-        size: Type.Optional(Type.Integer()),
-        channels: Type.Optional(Type.Integer()),
-        invert: Type.Optional(Type.Boolean()),
-        resize: Type.Optional(Type.String({ description: 'always area' })),
-        normalisation: Type.Optional(Type.Object({ mean: Type.Optional(Type.Number()), std: Type.Optional(Type.Number()) })),
-      },
-      { description: 'How every image was turned into network input (as for support images)' },
-    ),
-    artifact: Nullable(Type.Object({ sha256: Type.Optional(Type.String()), bytes: Type.Optional(Type.Integer()) }), {
-      description: 'The preprocessed images, one file in the artifact store',
-    }),
-    createdAt: DateTime(),
+      error: Nullable(
+        Type.Object({
+          code: Type.String(),
+          message: Type.String(),
+          details: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'the values that decided it, e.g. entry' })),
+        }),
+        { description: 'Why ingestion failed (status failed)' },
+      ),
+      layout: Type.Unsafe<'folders' | 'omniglot' | null>({ type: ['string', 'null'], enum: ['folders', 'omniglot', null] }),
+      classes: Nullable(Type.Integer()),
+      images: Nullable(Type.Integer()),
+      imagesPerClass: Nullable(Type.Object({ min: Type.Optional(Type.Integer()), max: Type.Optional(Type.Integer()) })),
+      preprocessing: Type.Object(
+        {
+          size: Type.Optional(Type.Integer()),
+          channels: Type.Optional(Type.Integer()),
+          invert: Type.Optional(Type.Boolean()),
+          resize: Type.Optional(Type.String({ description: 'always area' })),
+          normalisation: Type.Optional(Type.Object({ mean: Type.Optional(Type.Number()), std: Type.Optional(Type.Number()) })),
+        },
+        { description: 'How every image was turned into network input (as for support images)' },
+      ),
+      artifact: Nullable(Type.Object({ sha256: Type.Optional(Type.String()), bytes: Type.Optional(Type.Integer()) }), {
+        description: 'The preprocessed images, one file in the artifact store',
+      }),
+      createdAt: DateTime(),
     },
     { description: 'An uploaded dataset; layout, classes, images, imagesPerClass and artifact are null until its status is ready' },
   ),
@@ -52,7 +54,9 @@ export const datasetUpload = multipartBody(
     name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$', description: '1–100 letters, digits, ".", "_" or "-", starting with a letter or digit' }),
     size: Defaulted(Type.Integer({ minimum: 8, maximum: 128, default: 28, description: 'Images are resized to size×size' })),
     channels: Defaulted(Type.Unsafe<1 | 3>({ type: 'integer', enum: [1, 3], default: 1, description: '1 gray, 3 RGB' })),
-    invert: Defaulted(Type.Boolean({ default: true, description: 'x → 1 − x after scaling to [0, 1] (dark ink on white paper becomes high, as for Omniglot)' })),
+    invert: Defaulted(
+      Type.Boolean({ default: true, description: 'x → 1 − x after scaling to [0, 1] (dark ink on white paper becomes high, as for Omniglot)' }),
+    ),
   }),
 );
 

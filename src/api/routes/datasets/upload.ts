@@ -61,7 +61,8 @@ export async function receiveUpload(request: FastifyRequest, maxArchiveBytes: nu
     if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(maxArchiveBytes);
     if (code === 'FST_FILES_LIMIT') throw new HttpError(400, 'VALIDATION_ERROR', `body: only one file part ("${archive}") is accepted`);
     if (code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT') throw new HttpError(400, 'VALIDATION_ERROR', 'body: too many form fields');
-    if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `send multipart/form-data with the zip as the "${archive}" part`);
+    if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE')
+      throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `send multipart/form-data with the zip as the "${archive}" part`);
     throw invalidMultipart(error) ?? error;
   }
   return { file, bytes, fields, cleanup };

@@ -43,7 +43,10 @@ export const listModelsRoute = defineRoute({
   auth: 'client',
   tags: ['models'],
   summary: 'The model registry (default model first, then newest)',
-  querystring: Type.Object({ limit: Defaulted(Type.Integer({ minimum: 1, maximum: 200, default: 50 })), status: Type.Optional(ModelStatus) }, { additionalProperties: false }),
+  querystring: Type.Object(
+    { limit: Defaulted(Type.Integer({ minimum: 1, maximum: 200, default: 50 })), status: Type.Optional(ModelStatus) },
+    { additionalProperties: false },
+  ),
   responses: { 200: json('Models', Type.Object({ models: Type.Array(Model) })), 400: BadRequest, 401: Unauthorized, 503: Unavailable },
 });
 

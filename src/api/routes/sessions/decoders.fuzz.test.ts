@@ -54,18 +54,22 @@ test('base64 images: valid encodings round-trip, anything else is INVALID_BASE64
 
 test('label plans: distinct NFC labels become units 0..N−1, or a 4xx saying why', () => {
   fc.assert(
-    fc.property(fc.array(fc.oneof(fc.string({ unit: 'binary', maxLength: 8 }), fc.constantFrom('a', 'b', 'c', 'e\u0301', 'é')), { maxLength: 30 }), fc.integer({ min: 0, max: 31 }), (labels, images) => {
-      const result = outcome(() => planLabels(labels, images, model(2, 5)));
-      if (result instanceof HttpError) {
-        assert.match(result.code, /^(LABEL_COUNT_MISMATCH|NO_IMAGES|INVALID_LABEL|CLASS_COUNT_UNSUPPORTED)$/);
-        return;
-      }
-      assert.equal(labels.length, images);
-      assert.ok(result.distinct.length >= 2 && result.distinct.length <= 5);
-      assert.equal(new Set(labels.map((l) => l.normalize('NFC'))).size, result.distinct.length);
-      result.units.forEach((unit, i) => assert.equal(result.distinct[unit], labels[i]!.normalize('NFC')));
-      assert.ok(result.distinct.every((l) => l.length <= MAX_LABEL_LENGTH && l.trim().length > 0));
-    }),
+    fc.property(
+      fc.array(fc.oneof(fc.string({ unit: 'binary', maxLength: 8 }), fc.constantFrom('a', 'b', 'c', 'e\u0301', 'é')), { maxLength: 30 }),
+      fc.integer({ min: 0, max: 31 }),
+      (labels, images) => {
+        const result = outcome(() => planLabels(labels, images, model(2, 5)));
+        if (result instanceof HttpError) {
+          assert.match(result.code, /^(LABEL_COUNT_MISMATCH|NO_IMAGES|INVALID_LABEL|CLASS_COUNT_UNSUPPORTED)$/);
+          return;
+        }
+        assert.equal(labels.length, images);
+        assert.ok(result.distinct.length >= 2 && result.distinct.length <= 5);
+        assert.equal(new Set(labels.map((l) => l.normalize('NFC'))).size, result.distinct.length);
+        result.units.forEach((unit, i) => assert.equal(result.distinct[unit], labels[i]!.normalize('NFC')));
+        assert.ok(result.distinct.every((l) => l.length <= MAX_LABEL_LENGTH && l.trim().length > 0));
+      },
+    ),
     { numRuns: 3000 },
   );
 });

@@ -28,7 +28,9 @@ export async function withFittingModel<T>(db: Db, plan: () => T): Promise<T> {
   } catch (error) {
     if (!(error instanceof ClassCountError) || error.classes < 2) throw error;
     const fit = await modelForClasses(db, error.classes, error.model).catch(() => undefined);
-    const hint = fit ? `; model ${fit} takes ${error.classes}: send "model": "${fit}" (a multipart field, or in the JSON body)` : `; no ready model takes ${error.classes}`;
+    const hint = fit
+      ? `; model ${fit} takes ${error.classes}: send "model": "${fit}" (a multipart field, or in the JSON body)`
+      : `; no ready model takes ${error.classes}`;
     throw new HttpError(422, error.code, error.message + hint, fit ? { fittingModel: fit } : undefined);
   }
 }

@@ -16,8 +16,17 @@ export interface LabelPlan {
 
 /** 422: the support set's class count is outside the model's range (src/api/routes/sessions/fitting.ts names one that fits). */
 export class ClassCountError extends HttpError {
-  constructor(readonly classes: number, readonly model: string, fits: string, hint = '') {
-    super(422, 'CLASS_COUNT_UNSUPPORTED', `the support set has ${classes} distinct label${classes === 1 ? '' : 's'}; model ${model} takes ${fits} classes${hint}`);
+  constructor(
+    readonly classes: number,
+    readonly model: string,
+    fits: string,
+    hint = '',
+  ) {
+    super(
+      422,
+      'CLASS_COUNT_UNSUPPORTED',
+      `the support set has ${classes} distinct label${classes === 1 ? '' : 's'}; model ${model} takes ${fits} classes${hint}`,
+    );
   }
 }
 

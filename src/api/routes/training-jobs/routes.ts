@@ -35,30 +35,33 @@ export default async function trainingJobRoutes(fastify: FastifyInstance, option
   const { db, redis, queue, keyPrefix } = options;
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.route({ ...routeOptions(submitJobRoute), handler: async (request, reply) => {
-    let config;
-    try {
-      config = resolveTrainingConfig(request.body, () => randomInt(2 ** 31 - 1));
-    } catch (error) {
-      if (error instanceof TrainingConfigError) throw new HttpError(400, 'VALIDATION_ERROR', `body/${error.message}`);
-      throw error;
-    }
-    if (isUploadedDataset(config.dataset)) {
-      const dataset = await findDataset(db, config.dataset);
-      if (!dataset) throw new HttpError(400, 'VALIDATION_ERROR', `body/dataset: no uploaded dataset ${config.dataset}`);
-      if (dataset.status !== 'ready') throw new DatasetNotReadyError(dataset.id, dataset.status);
-    }
-    const row = await db.trainingJob.create({
-      data: { name: config.name, config: config as object, progress: { iteration: 0, iterations: config.iterations } },
-    });
-    try {
-      await enqueueTrainingJob(queue, row.id);
-    } catch (error) {
-      await db.trainingJob.delete({ where: { id: row.id } }).catch(() => undefined);
-      throw error;
-    }
-    return reply.status(202).send({ jobId: row.id, status: 'queued', config: { ...config } });
-  } });
+  app.route({
+    ...routeOptions(submitJobRoute),
+    handler: async (request, reply) => {
+      let config;
+      try {
+        config = resolveTrainingConfig(request.body, () => randomInt(2 ** 31 - 1));
+      } catch (error) {
+        if (error instanceof TrainingConfigError) throw new HttpError(400, 'VALIDATION_ERROR', `body/${error.message}`);
+        throw error;
+      }
+      if (isUploadedDataset(config.dataset)) {
+        const dataset = await findDataset(db, config.dataset);
+        if (!dataset) throw new HttpError(400, 'VALIDATION_ERROR', `body/dataset: no uploaded dataset ${config.dataset}`);
+        if (dataset.status !== 'ready') throw new DatasetNotReadyError(dataset.id, dataset.status);
+      }
+      const row = await db.trainingJob.create({
+        data: { name: config.name, config: config as object, progress: { iteration: 0, iterations: config.iterations } },
+      });
+      try {
+        await enqueueTrainingJob(queue, row.id);
+      } catch (error) {
+        await db.trainingJob.delete({ where: { id: row.id } }).catch(() => undefined);
+        throw error;
+      }
+      return reply.status(202).send({ jobId: row.id, status: 'queued', config: { ...config } });
+    },
+  });
 
   app.route({
     ...routeOptions(listJobsRoute),
@@ -69,32 +72,38 @@ export default async function trainingJobRoutes(fastify: FastifyInstance, option
     },
   });
 
-  app.route({ ...routeOptions(getJobRoute), handler: async (request) => {
-    const job = await findJob(db, request.params.id);
-    if (!job) throw new NotFoundError('training job', request.params.id);
-    return view(job);
-  } });
+  app.route({
+    ...routeOptions(getJobRoute),
+    handler: async (request) => {
+      const job = await findJob(db, request.params.id);
+      if (!job) throw new NotFoundError('training job', request.params.id);
+      return view(job);
+    },
+  });
 
-  app.route({ ...routeOptions(cancelJobRoute), handler: async (request, reply) => {
-    const id = request.params.id;
-    const job = await findJob(db, id);
-    if (!job) throw new NotFoundError('training job', id);
-    if (job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled') {
-      throw new HttpError(409, 'JOB_FINISHED', `training job ${id} is already ${job.status}`);
-    }
-    // Redis down: its commands reject with DependencyUnavailableError (src/shared/redis.ts).
-    await redis.set(cancelKey(keyPrefix, id), '1', 'EX', CANCEL_FLAG_TTL_SECONDS);
-    const entry = await queue.getJob(id);
-    const state = entry ? await entry.getState() : 'unknown';
-    if (state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'unknown') {
-      if (entry) await entry.remove();
-      const cancelled = await db.trainingJob.update({
-        where: { id },
-        data: { status: 'cancelled', finishedAt: new Date(), error: null },
-      });
-      return reply.status(200).send(view(cancelled));
-    }
-    // Running: the processor sees the flag within one iteration, keeps its checkpoint, and stops.
-    return reply.status(202).send(view(job, true));
-  } });
+  app.route({
+    ...routeOptions(cancelJobRoute),
+    handler: async (request, reply) => {
+      const id = request.params.id;
+      const job = await findJob(db, id);
+      if (!job) throw new NotFoundError('training job', id);
+      if (job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled') {
+        throw new HttpError(409, 'JOB_FINISHED', `training job ${id} is already ${job.status}`);
+      }
+      // Redis down: its commands reject with DependencyUnavailableError (src/shared/redis.ts).
+      await redis.set(cancelKey(keyPrefix, id), '1', 'EX', CANCEL_FLAG_TTL_SECONDS);
+      const entry = await queue.getJob(id);
+      const state = entry ? await entry.getState() : 'unknown';
+      if (state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'unknown') {
+        if (entry) await entry.remove();
+        const cancelled = await db.trainingJob.update({
+          where: { id },
+          data: { status: 'cancelled', finishedAt: new Date(), error: null },
+        });
+        return reply.status(200).send(view(cancelled));
+      }
+      // Running: the processor sees the flag within one iteration, keeps its checkpoint, and stops.
+      return reply.status(202).send(view(job, true));
+    },
+  });
 }

@@ -77,7 +77,12 @@ export const TrainingEvent = component(
         ci95: Nullable(Type.Number(), { description: 'half-width of the 95 % confidence interval of accuracy; null for regression' }),
         loss: Type.Number({ description: 'mean query loss (cross-entropy, or MSE for regression)' }),
       }),
-      Type.Object({ type: Type.Literal('status'), status: JobStatus, error: Type.Optional(Nullable(Type.String())), modelId: Type.Optional(Nullable(Type.String())) }),
+      Type.Object({
+        type: Type.Literal('status'),
+        status: JobStatus,
+        error: Type.Optional(Nullable(Type.String())),
+        modelId: Type.Optional(Nullable(Type.String())),
+      }),
       Type.Object(
         { type: Type.Literal('note'), message: Type.String() },
         { description: 'A line from the worker: loading the dataset, a stage done, the serving settings chosen, the final test' },
@@ -113,7 +118,10 @@ export const listJobsRoute = defineRoute({
   auth: 'admin',
   tags: ['training'],
   summary: 'Training jobs, newest first (admin)',
-  querystring: Type.Object({ status: Type.Optional(JobStatus), limit: Defaulted(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }, { additionalProperties: false }),
+  querystring: Type.Object(
+    { status: Type.Optional(JobStatus), limit: Defaulted(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) },
+    { additionalProperties: false },
+  ),
   responses: { 200: json('Jobs', Type.Object({ jobs: Type.Array(TrainingJob) })), 400: BadRequest, 401: Unauthorized, 403: Forbidden, 503: Unavailable },
 });
 

@@ -5,5 +5,10 @@ import { type MetaAlgorithm, type MetaConfigBase, gradientAlgorithm } from '../a
  * task); the meta-gradient (second order through the head) updates body and head.
  */
 export function anil(config: MetaConfigBase): MetaAlgorithm {
-  return gradientAlgorithm('anil', config, () => ({}), (_, net) => ({ lr: config.innerLr, firstOrder: false, only: net.headNames }));
+  return gradientAlgorithm(
+    'anil',
+    config,
+    () => ({}),
+    (_, net) => ({ lr: config.innerLr, firstOrder: false, only: net.headNames }),
+  );
 }
