@@ -6,7 +6,7 @@
  * rates, a subset of parameters, and 2 kernel threads; no tensor leaks.
  */
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import '@tensorflow/tfjs-backend-wasm';
@@ -16,7 +16,7 @@ import { decodeCheckpoint, LEARNED_LR_PREFIX, toParams } from './checkpoint/inde
 import { createNetwork } from './nets/index.ts';
 import { adaptFast, clearFoldCache, type FastAdaptOptions, predictFast } from './serving.ts';
 import type { Network, NetworkSpec, Params } from './types.ts';
-import { preprocessImage } from '../data/image/preprocess.ts';
+import { evaluationDrawings } from '../data/testing/drawings.ts';
 import { registerFastKernels, setKernelThreads } from '../kernels/index.ts';
 
 await tf.setBackend('wasm');
@@ -33,20 +33,7 @@ const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => maxAbs(tf.sub(a
 /** `ways` characters of an evaluation alphabet: 1 support and `queries` query drawings each, preprocessed as the shipped model's. */
 async function drawings(ways: number, queries: number) {
   const { metadata } = decodeCheckpoint(await readFile(MODEL));
-  const alphabet = path.join(OMNIGLOT, 'images_evaluation', 'Malayalam');
-  const characters = (await readdir(alphabet)).sort().slice(0, ways);
-  const load = async (c: string, i: number) => {
-    const files = (await readdir(path.join(alphabet, c))).sort();
-    return preprocessImage(await readFile(path.join(alphabet, c, files[i]!)), metadata.preprocessing!);
-  };
-  const stack = (images: Float32Array[]) => tf.tensor4d(Float32Array.from(images.flatMap((x) => [...x])), [images.length, 28, 28, 1]);
-  const x = stack(await Promise.all(characters.map((c) => load(c, 0))));
-  const q = stack(await Promise.all(characters.flatMap((c) => Array.from({ length: queries }, (_, i) => load(c, 1 + i)))));
-  const y = tf.tensor1d(
-    characters.map((_, i) => i),
-    'int32',
-  );
-  return { x, y, q };
+  return evaluationDrawings(OMNIGLOT, metadata.preprocessing!, ways, queries);
 }
 
 /** θ′, loss, accuracy (and moments when both have them) of the fast path against the reference. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import '@tensorflow/tfjs-backend-wasm';
@@ -9,7 +9,7 @@ import { decodeCheckpoint, toParams } from './checkpoint/index.ts';
 import { createNetwork } from './nets/index.ts';
 import { adaptFast, clearFoldCache, fastAdaptable, foldedFeatures, foldFrozenBatchNorm, disposeFolded, predictFast } from './serving.ts';
 import type { NetworkSpec, Params } from './types.ts';
-import { preprocessImage } from '../data/image/preprocess.ts';
+import { evaluationDrawings } from '../data/testing/drawings.ts';
 import { batchNorm } from './ops/batch-norm.ts';
 import { registerFastKernels, setKernelThreads, unregisterFastKernels } from '../kernels/index.ts';
 
@@ -27,19 +27,7 @@ async function shipped(ways: number, queries: number) {
   const { tensors, metadata } = decodeCheckpoint(await readFile(MODEL));
   const net = createNetwork(metadata.spec);
   const params = toParams(tensors);
-  const alphabet = path.join(OMNIGLOT, 'images_evaluation', 'Malayalam');
-  const characters = (await readdir(alphabet)).sort().slice(0, ways);
-  const load = async (c: string, i: number) => {
-    const files = (await readdir(path.join(alphabet, c))).sort();
-    return preprocessImage(await readFile(path.join(alphabet, c, files[i]!)), metadata.preprocessing!);
-  };
-  const stack = (images: Float32Array[]) => tf.tensor4d(Float32Array.from(images.flatMap((x) => [...x])), [images.length, 28, 28, 1]);
-  const x = stack(await Promise.all(characters.map((c) => load(c, 0))));
-  const q = stack(await Promise.all(characters.flatMap((c) => Array.from({ length: queries }, (_, i) => load(c, 1 + i)))));
-  const y = tf.tensor1d(
-    characters.map((_, i) => i),
-    'int32',
-  );
+  const { x, y, q } = await evaluationDrawings(OMNIGLOT, metadata.preprocessing!, ways, queries);
   return { net, params, metadata, x, y, q };
 }
 
