@@ -9,16 +9,21 @@
  *  - /adapt 5w1s with 5 PNGs: client latency minus the in-process work (decode + adapt + encode,
  *    what a caller of the core would run) ≤ 5 ms;
  *  - /predict of one image: server time (total) ≤ 5 ms.
+ * The client is a separate process (bench/http/client.ts), as a real one is: its multipart
+ * encoding and answer parsing never run on the API's event loop.
  * Options: --rounds N (default 30; the first round of each case is a warm-up and not counted).
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApiKey } from '../src/api/auth/api-keys.ts';
-import { parseServerTiming } from '../src/api/routes/sessions/server-timing.ts';
+import { promisify } from 'node:util';
 import { seedModels } from '../src/shared/models/seed.ts';
 import { buildTestApp, createTestDatabase } from '../test/helpers/env.ts';
+import type { Samples, Scenario } from './http/client.ts';
+
+const run = promisify(execFile);
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '30' } } });
 const rounds = Number(values.rounds);
@@ -31,25 +36,6 @@ const t = await buildTestApp(database.url, { INFERENCE_THREADS: String(THREADS),
 await seedModels(t.db, t.deps.store, path.resolve(import.meta.dirname, '../models'));
 const key = (await createApiKey(t.db, 'client')).key;
 const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
-const auth = { authorization: `Bearer ${key}` };
-
-const alphabet = path.join(omniglot, 'images_evaluation', 'Tengwar');
-const characters = (await readdir(alphabet)).sort();
-async function drawings(ways: number, first: number, count: number) {
-  const items: { label: string; file: Buffer }[] = [];
-  for (const c of characters.slice(0, ways)) {
-    const files = (await readdir(path.join(alphabet, c))).sort();
-    for (const f of files.slice(first, first + count)) items.push({ label: c, file: await readFile(path.join(alphabet, c, f)) });
-  }
-  return items;
-}
-
-function form(fields: Record<string, string>, files: Buffer[]): FormData {
-  const body = new FormData();
-  for (const [k, v] of Object.entries(fields)) body.append(k, v);
-  files.forEach((f, i) => body.append('images', new Blob([new Uint8Array(f)], { type: 'image/png' }), `${i}.png`));
-  return body;
-}
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const round = (x: number) => Math.round(x * 100) / 100;
@@ -79,59 +65,30 @@ interface Case {
   readonly queries: number;
 }
 
+/** One case at one concurrency: the client runs in a process of its own (bench/http/client.ts). */
 async function scenario({ model, ways, shots, queries }: Case, concurrency: number) {
-  const support = await drawings(ways, 0, shots);
-  const queryFiles = (await drawings(ways, shots, 2)).slice(0, queries).map((s) => s.file);
-  const adaptLatency: number[] = [];
-  const inProcess: number[] = [];
-  const predictLatency: number[] = [];
-  const adaptPhases: Record<string, number>[] = [];
-  const predictPhases: Record<string, number>[] = [];
-  let sessionId = '';
   const lag = monitorEventLoopDelay({ resolution: 5 });
   lag.enable();
-  for (let r = 0; r < rounds + 1; r++) {
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        const started = performance.now();
-        const res = await fetch(`${base}/adapt`, {
-          method: 'POST',
-          headers: auth,
-          body: form(
-            { labels: JSON.stringify(support.map((s) => s.label)), model },
-            support.map((s) => s.file),
-          ),
-        });
-        const body = (await res.json()) as { sessionId: string; timings: { adaptMs: number; decodeMs: number } };
-        if (res.status !== 201) throw new Error(JSON.stringify(body));
-        const ms = performance.now() - started;
-        sessionId = body.sessionId;
-        const p0 = performance.now();
-        const pr = await fetch(`${base}/predict`, { method: 'POST', headers: auth, body: form({ sessionId }, queryFiles) });
-        if (pr.status !== 200) throw new Error(await pr.text());
-        await pr.json();
-        if (r === 0) return; // warm-up: model load, fold cache, JIT
-        adaptLatency.push(ms);
-        inProcess.push(body.timings.decodeMs + body.timings.adaptMs);
-        adaptPhases.push(parseServerTiming(res.headers.get('server-timing')));
-        predictLatency.push(performance.now() - p0);
-        predictPhases.push(parseServerTiming(pr.headers.get('server-timing')));
-      }),
-    );
-  }
+  const scenario: Scenario = { base, key, omniglot, model, ways, shots, queries, concurrency, rounds };
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'http', 'client.ts')], {
+    env: { ...process.env, BENCH_HTTP_SCENARIO: JSON.stringify(scenario) },
+    maxBuffer: 64 << 20,
+  });
   lag.disable();
+  const samples = JSON.parse(stdout) as Samples;
   return {
     case: `${model} ${ways}-way ${shots}-shot, /predict of ${queries} image${queries === 1 ? '' : 's'}`,
     concurrency,
     adapt: {
-      latencyMs: p50p90(adaptLatency),
-      inProcessMs: p50p90(inProcess),
-      overMs: p50p90(adaptLatency.map((ms, i) => ms - inProcess[i]!)),
-      serverPhasesMs: phaseMedians(adaptPhases),
+      latencyMs: p50p90(samples.adaptMs),
+      inProcessMs: p50p90(samples.inProcessMs),
+      overMs: p50p90(samples.adaptMs.map((ms, i) => ms - samples.inProcessMs[i]!)),
+      serverPhasesMs: phaseMedians(samples.adaptPhases),
     },
-    predict: { latencyMs: p50p90(predictLatency), serverPhasesMs: phaseMedians(predictPhases) },
+    predict: { latencyMs: p50p90(samples.predictMs), serverPhasesMs: phaseMedians(samples.predictPhases) },
+    /** The API process's event loop (the client has its own). */
     eventLoopLagP99Ms: round(lag.percentile(99) / 1e6),
-    redisBytesPerSession: await t.deps.sessions.bytesUsed(sessionId),
+    redisBytesPerSession: await t.deps.sessions.bytesUsed(samples.sessionId),
   };
 }
 
