@@ -3,33 +3,17 @@ import { test } from 'node:test';
 import '@tensorflow/tfjs-backend-wasm';
 import { decodeCheckpoint } from '../../core/checkpoint/index.ts';
 import { conv4BufferNames } from '../../core/nets/conv4.ts';
-import { Rng, type ImageStore } from '../../core/tasks/index.ts';
 import * as tf from '../../core/tf.ts';
 import { resolveTrainingConfig, TrainingConfigError, type TrainingConfigInput } from '../../shared/jobs/training-config.ts';
 import type { ResumePoint, TrainingContext, ValidationRow } from './context.ts';
 import { cheapestOfBest, stageSteps } from './pipeline.ts';
 import { runTraining } from './run.ts';
 import { imageSource } from './task-source.ts';
+import { randomSplits } from './test-splits.ts';
 
 await tf.setBackend('wasm');
 
-/** 8 classes × 4 random 16×16 images. */
-function store(seed: number): ImageStore {
-  const rng = new Rng(seed);
-  return {
-    images: Float32Array.from({ length: 32 * 256 }, () => rng.uniform()),
-    height: 16,
-    width: 16,
-    channels: 1,
-    classes: Array.from({ length: 8 }, (_, c) => [0, 1, 2, 3].map((i) => c * 4 + i)),
-  };
-}
-const splits = {
-  train: store(1),
-  validation: store(2),
-  test: store(3),
-  preprocessing: { size: 16, channels: 1 as const, invert: true, resize: 'area' as const, normalisation: { mean: 0, std: 1 } },
-};
+const splits = randomSplits;
 
 /** An in-memory context that keeps the latest checkpoint, every validation, and can stop after `stopAfter` checks. */
 function memoryContext(stopAfter = Infinity, resume: ResumePoint | null = null) {
@@ -138,7 +122,7 @@ test('pipeline configuration: pre-training first, frozen prototype networks only
 });
 
 test("an epoch is the training split's images (× 4 turns), not every image of the shared array", () => {
-  const shared = store(1);
+  const shared = splits.train; // the same seeded store
   const half = { ...shared, classes: shared.classes.slice(0, 4) }; // 16 of the array's 32 images
   const source = imageSource(
     resolveTrainingConfig(input, () => 0),

@@ -2,32 +2,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import '@tensorflow/tfjs-backend-wasm';
 import { decodeCheckpoint } from '../../core/checkpoint/index.ts';
-import { Rng, type ImageStore } from '../../core/tasks/index.ts';
 import * as tf from '../../core/tf.ts';
 import { resolveTrainingConfig } from '../../shared/jobs/training-config.ts';
 import type { TrainingContext } from './context.ts';
 import { runTraining } from './run.ts';
 import { imageSource } from './task-source.ts';
+import { randomSplits } from './test-splits.ts';
 
 await tf.setBackend('wasm');
 
-/** 8 classes × 4 random 16×16 images from `first`. */
-function store(seed: number): ImageStore {
-  const rng = new Rng(seed);
-  return {
-    images: Float32Array.from({ length: 32 * 256 }, () => rng.uniform()),
-    height: 16,
-    width: 16,
-    channels: 1,
-    classes: Array.from({ length: 8 }, (_, c) => [0, 1, 2, 3].map((i) => c * 4 + i)),
-  };
-}
-const splits = {
-  train: store(1),
-  validation: store(2),
-  test: store(3),
-  preprocessing: { size: 16, channels: 1 as const, invert: true, resize: 'area' as const, normalisation: { mean: 0, std: 1 } },
-};
+const splits = randomSplits;
 
 /** An in-memory context: keeps every checkpoint and the registered model. */
 function memoryContext() {
