@@ -70,7 +70,21 @@ export function innerLoop<X extends tf.Tensor>(net: Network<X>, theta: Params, s
   let current = params;
   const trajectory: Params[] = [];
   for (let step = 0; step < options.steps; step++) {
-    const { grads } = valueAndGradients(() => loss(current), pick(current, names));
+    // Inside an enclosing tape (metaGradient) tfjs's nested gradients walk the whole tape, so a
+    // per-task head computed from θ would add its own dependence on θ to the body's inner gradient.
+    // Fresh identities make θ_0's tensors leaves of the step's loss, as in adapt (serving); the
+    // outer gradient still flows through them and through the head.
+    const leaves =
+      step === 0 && params !== theta
+        ? {
+            ...current,
+            ...zipParams(
+              names,
+              names.map((n) => tf.clone(current[n]!)),
+            ),
+          }
+        : current;
+    const { grads } = valueAndGradients(() => loss(leaves), pick(leaves, names));
     current = applyStep(current, names, options.firstOrder ? grads.map(detach) : grads, options.lr, step);
     if (options.keepSteps) trajectory.push(current);
   }

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from './tf.ts';
 import { adapt, innerLoop } from './adapt.ts';
+import { valueAndGradients } from './meta/gradients.ts';
 import { metaGradient } from './meta/meta-gradient.ts';
 import { conv4, conv4BufferNames } from './nets/conv4.ts';
 import type { NetworkSpec, Params } from './types.ts';
@@ -104,6 +105,28 @@ test('meta-gradient flows through the prototype head into the body (0 and 1 step
   const inner = tf.tidy(() => Object.keys(innerLoop(net, params, { x: a.x, y: a.y }, { steps: 1, lr: 0.1 }).params).sort());
   assert.ok(inner.includes('head.weight') && inner.includes('block0.bn.running_mean'));
   tf.dispose([a.x, a.y, b.x, b.y, ...Object.values(params)]);
+});
+
+test('inside a meta-gradient tape the inner loop is the one /adapt runs: the per-task head is a leaf of the inner gradient', () => {
+  // tfjs's nested gradients walk the whole tape: without fresh leaves the body's inner gradient
+  // also took the head's own dependence on θ (here about twice the step /adapt takes).
+  const params = withMoments(net.init(9));
+  const { x, y } = task(3, 1, 31);
+  const served = adapt(net, params, { x, y }, { steps: 1, lr: 0.3 });
+  const names = Object.keys(params).filter((n) => !conv4BufferNames().includes(n));
+  const differences: number[] = [];
+  const { value, grads } = valueAndGradients(
+    () => {
+      const inner = innerLoop(net, params, { x, y }, { steps: 1, lr: 0.3 });
+      for (const [name, t] of Object.entries(served.params)) differences.push(tf.max(tf.abs(tf.sub(inner.params[name]!, t))).dataSync()[0]!);
+      return tf.sum(tf.square(inner.params['block0.conv.weight']!)) as tf.Scalar;
+    },
+    names.map((n) => params[n]!),
+  );
+  assert.ok(Math.max(...differences) < 1e-6, `θ′ in the tape vs /adapt: ${Math.max(...differences)}`);
+  const moved = tf.tidy(() => tf.max(tf.abs(tf.sub(served.params['block0.conv.weight']!, params['block0.conv.weight']!))).dataSync()[0]!);
+  assert.ok(moved > 1e-5, `the step moves the body (${moved})`);
+  tf.dispose([value, ...grads, x, y, ...Object.values(served.params), ...Object.values(params)]);
 });
 
 test('augmentation: deterministic from the seed, identity at zero ranges, background kept', () => {
