@@ -17,6 +17,10 @@
  *   conv4_adapt(x, labels: Int32Array, theta[14], out[14], frozen[8] | null, rates[14] | null, adapt: Int32Array[14],
  *               config: Int32Array[13] (conv4_config order, up to threads), lr, epsilon, moments | null, metrics[6])
  *               (inner_loop.h; metrics: loss, accuracy, then ms in forward, backward, update, metrics)
+ *   conv4_meta_gradient(xs, ys: Int32Array, xq, yq: Int32Array, theta[14], frozen[8] | null, rates[14] | null,
+ *               adapt: Int32Array[14], stepWeights | null, config: Int32Array[15] (conv4_config order with images = the
+ *               support's, then queries, firstOrder), lr, epsilon, scale, grads[14], rateGrads[14] | null, metrics[7])
+ *               (meta_gradient.h: one task; grads, rateGrads and metrics are added to, times scale)
  *   info() → { version, isa, mr, nr }
  */
 #include <stdint.h>
@@ -27,9 +31,10 @@
 #include "epilogue.h"
 #include "gemm.h"
 #include "inner_loop.h"
+#include "meta_gradient.h"
 #include "parallel.h"
 
-#define ADDON_VERSION 4
+#define ADDON_VERSION 5
 #define CHECK(env, call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, #call " failed"); return NULL; } } while (0)
 
 static napi_value matmul(napi_env env, napi_callback_info info) {
@@ -236,7 +241,7 @@ static int array_element(napi_env env, napi_value array, uint32_t i, size_t need
   napi_value value;
   array_view view;
   if (napi_get_element(env, array, i, &value) != napi_ok) {
-    napi_throw_type_error(env, NULL, "conv4_adapt: expected an array of Float32Arrays");
+    napi_throw_type_error(env, NULL, "expected an array of Float32Arrays");
     return 0;
   }
   if (nullable && is_null(env, value)) {
@@ -245,6 +250,33 @@ static int array_element(napi_env env, napi_value array, uint32_t i, size_t need
   }
   if (!typed_array(env, value, napi_float32_array, need, name, &view)) return 0;
   *out = view.data;
+  return 1;
+}
+
+/* The first 13 entries of an Int32Array config as a conv4_config (0 with a RangeError when out of range). */
+static int read_conv4_config(napi_env env, const int32_t *q, double lr, double epsilon, const char *name, conv4_config *c) {
+  for (int i = 0; i < 13; i++) {
+    if (q[i] < 0 || (i < 7 && q[i] < 1) || (i >= 7 && i <= 9 && q[i] > 1) || (i == 11 && q[i] > 2) || (i == 12 && q[i] < 1)) {
+      napi_throw_range_error(env, NULL, name);
+      return 0;
+    }
+  }
+  if ((int64_t)q[0] * q[1] * q[2] * (q[3] > q[4] ? q[3] : q[4]) * 9 > INT32_MAX / 2) {
+    napi_throw_range_error(env, NULL, name);
+    return 0;
+  }
+  *c = (conv4_config){q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9], q[10], (rate_mode)q[11], q[12], (float)lr, (float)epsilon};
+  return 1;
+}
+
+/* The frozen moments argument (8 arrays of F floats) into mean / variance. */
+static int read_frozen(napi_env env, napi_value array, int filters, const float **mean, const float **variance) {
+  for (int l = 0; l < CONV4_LAYERS; l++) {
+    float *m, *v;
+    if (!array_element(env, array, (uint32_t)(2 * l), (size_t)filters, "mean", 0, &m) ||
+        !array_element(env, array, (uint32_t)(2 * l + 1), (size_t)filters, "variance", 0, &v)) return 0;
+    mean[l] = m, variance[l] = v;
+  }
   return 1;
 }
 
@@ -260,18 +292,8 @@ static napi_value conv4_adapt_entry(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (!typed_array(env, argv[7], napi_int32_array, 13, "config", &config)) return NULL;
-  const int32_t *q = config.data;
-  const conv4_config c = {q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9], q[10], (rate_mode)q[11], q[12], (float)lr, (float)epsilon};
-  for (int i = 0; i < 13; i++) {
-    if (q[i] < 0 || (i < 7 && q[i] < 1) || (i >= 7 && i <= 9 && q[i] > 1) || (i == 11 && q[i] > 2) || (i == 12 && q[i] < 1)) {
-      napi_throw_range_error(env, NULL, "conv4_adapt: config out of range");
-      return NULL;
-    }
-  }
-  if ((int64_t)q[0] * q[1] * q[2] * (q[3] > q[4] ? q[3] : q[4]) * 9 > INT32_MAX / 2) {
-    napi_throw_range_error(env, NULL, "conv4_adapt: too large");
-    return NULL;
-  }
+  conv4_config c;
+  if (!read_conv4_config(env, config.data, lr, epsilon, "conv4_adapt: config out of range", &c)) return NULL;
   conv4_tensors t = {0};
   if (!typed_array(env, argv[0], napi_float32_array, (size_t)c.images * c.height * c.width * c.channels, "x", &x) ||
       !typed_array(env, argv[1], napi_int32_array, (size_t)c.images, "labels", &labels) ||
@@ -295,20 +317,69 @@ static napi_value conv4_adapt_entry(napi_env env, napi_callback_info info) {
     }
     t.theta[i] = in, t.out[i] = out, t.rate[i] = rate;
   }
-  if (c.frozen) {
-    for (int l = 0; l < CONV4_LAYERS; l++) {
-      float *mean, *variance;
-      if (!array_element(env, argv[4], (uint32_t)(2 * l), (size_t)c.filters, "mean", 0, &mean) ||
-          !array_element(env, argv[4], (uint32_t)(2 * l + 1), (size_t)c.filters, "variance", 0, &variance)) return NULL;
-      t.mean[l] = mean, t.variance[l] = variance;
-    }
-  }
+  if (c.frozen && !read_frozen(env, argv[4], c.filters, t.mean, t.variance)) return NULL;
   t.adapt = adapt.data;
   t.moments = moments.data;
   t.metrics = metrics.data;
   const int status = conv4_adapt(&c, x.data, labels.data, &t);
   if (status == -1) napi_throw_error(env, "ENOMEM", "conv4_adapt: out of memory");
   else if (status != 0) napi_throw_range_error(env, NULL, "conv4_adapt: unsupported configuration (sizes, or a label outside the classes)");
+  return NULL;
+}
+
+static napi_value conv4_meta_gradient_entry(napi_env env, napi_callback_info info) {
+  size_t argc = 16;
+  napi_value argv[16];
+  array_view xs, ys, xq, yq, adapt, weights = {NULL, 0}, config, metrics;
+  double lr = 0, epsilon = 0, scale = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 16 ||
+      napi_get_value_double(env, argv[10], &lr) != napi_ok || napi_get_value_double(env, argv[11], &epsilon) != napi_ok ||
+      napi_get_value_double(env, argv[12], &scale) != napi_ok || !(epsilon >= 0)) {
+    napi_throw_type_error(env, NULL,
+                          "conv4_meta_gradient: expected (xs, ys, xq, yq, theta, frozen, rates, adapt, stepWeights, config, lr, epsilon, scale, grads, rateGrads, metrics)");
+    return NULL;
+  }
+  if (!typed_array(env, argv[9], napi_int32_array, 15, "config", &config)) return NULL;
+  const int32_t *q = config.data;
+  conv4_meta_config mc = {.queries = q[13], .first_order = q[14]};
+  if (!read_conv4_config(env, q, lr, epsilon, "conv4_meta_gradient: config out of range", &mc.inner)) return NULL;
+  const conv4_config *c = &mc.inner;
+  if (q[13] < 1 || q[14] < 0 || q[14] > 1 || (int64_t)q[13] * q[1] * q[2] * (q[3] > q[4] ? q[3] : q[4]) * 9 > INT32_MAX / 2) {
+    napi_throw_range_error(env, NULL, "conv4_meta_gradient: config out of range");
+    return NULL;
+  }
+  const size_t image = (size_t)c->height * c->width * c->channels;
+  if (!typed_array(env, argv[0], napi_float32_array, (size_t)c->images * image, "xs", &xs) ||
+      !typed_array(env, argv[1], napi_int32_array, (size_t)c->images, "ys", &ys) ||
+      !typed_array(env, argv[2], napi_float32_array, (size_t)mc.queries * image, "xq", &xq) ||
+      !typed_array(env, argv[3], napi_int32_array, (size_t)mc.queries, "yq", &yq) ||
+      !typed_array(env, argv[7], napi_int32_array, CONV4_PARAMS, "adapt", &adapt) ||
+      (!is_null(env, argv[8]) && !typed_array(env, argv[8], napi_float32_array, (size_t)c->steps, "stepWeights", &weights)) ||
+      !typed_array(env, argv[15], napi_float32_array, META_METRICS, "metrics", &metrics)) {
+    return NULL;
+  }
+  conv4_meta_tensors t = {.adapt = adapt.data, .step_weights = weights.data, .scale = (float)scale, .metrics = metrics.data};
+  for (int i = 0; i < CONV4_PARAMS; i++) {
+    const size_t size = (size_t)conv4_param_size(c, i);
+    const int head = i >= 12 && c->prototype;
+    float *in = NULL, *grad = NULL, *rate = NULL, *rate_grad = NULL;
+    if (!array_element(env, argv[4], (uint32_t)i, size, "theta", head, &in) || !array_element(env, argv[13], (uint32_t)i, size, "grads", head, &grad))
+      return NULL;
+    if (!head && (!in || !grad)) {
+      napi_throw_type_error(env, NULL, "conv4_meta_gradient: theta or grads missing a parameter");
+      return NULL;
+    }
+    if (c->rates != RATE_SCALAR && ((const int32_t *)adapt.data)[i]) {
+      const size_t need = c->rates == RATE_PER_STEP ? (size_t)c->steps : size;
+      if (!array_element(env, argv[6], (uint32_t)i, need, "rate", 0, &rate) || !array_element(env, argv[14], (uint32_t)i, need, "rateGrads", 0, &rate_grad))
+        return NULL;
+    }
+    t.theta[i] = in, t.grad[i] = grad, t.rate[i] = rate, t.rate_grad[i] = rate_grad;
+  }
+  if (c->frozen && !read_frozen(env, argv[5], c->filters, t.mean, t.variance)) return NULL;
+  const int status = conv4_meta_gradient(&mc, xs.data, ys.data, xq.data, yq.data, &t);
+  if (status == -1) napi_throw_error(env, "ENOMEM", "conv4_meta_gradient: out of memory");
+  else if (status != 0) napi_throw_range_error(env, NULL, "conv4_meta_gradient: unsupported configuration (sizes, or a label outside the classes)");
   return NULL;
 }
 
@@ -342,6 +413,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"batch_norm", NULL, batch_norm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"batch_norm_grad", NULL, batch_norm_grad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv4_adapt", NULL, conv4_adapt_entry, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"conv4_meta_gradient", NULL, conv4_meta_gradient_entry, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, describe, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(env, napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods));

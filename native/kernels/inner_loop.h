@@ -10,7 +10,8 @@
  * the mean over space, then a linear head [filters × classes] (+ bias). NHWC, conv weights HWIO.
  * Convolutions and their gradients are GEMMs (gemm_direct with AVX-512, gemm_parallel otherwise):
  * forward col·W, filter gradient colᵀ·dZ, input gradient dZ·Wᵀ then col2im (no zero insertion).
- * The workspace (~10-40 MB for 5-20 images) is kept per thread between calls.
+ * The workspace (~10-40 MB for 5-20 images) is kept per thread between calls. The passes
+ * themselves live in conv4_body.c, shared with the meta-gradient (meta_gradient.c).
  */
 #ifndef MAML_KERNELS_INNER_LOOP_H
 #define MAML_KERNELS_INNER_LOOP_H

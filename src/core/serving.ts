@@ -29,8 +29,7 @@
  * batchStatisticsFeatures aside) returns undefined here: the caller runs the reference.
  */
 import { BATCH_NORM_EPSILON } from './ops/batch-norm.ts';
-import { trainableNames } from './adapt.ts';
-import { validateRates } from './meta/learning-rates.ts';
+import { CONV4_ADAPT, NATIVE_NAMES, nativeKernelFor, nativeLabels, nativePlan } from './native-conv4.ts';
 import { CONV4_BLOCKS } from './nets/conv4.ts';
 import * as tf from './tf.ts';
 import type { InnerLearningRate } from './meta/learning-rates.ts';
@@ -404,71 +403,23 @@ function lossAndAccuracy(head: LinearHead, feats: Float32Array, labels: Int32Arr
   return { loss: Math.fround(loss / rows), accuracy: Math.fround(correct / rows) };
 }
 
-/** Conv4's first-order inner loop as one native kernel (src/kernels/inner-loop.ts; named here so the core does not import src/kernels). */
-const CONV4_ADAPT = 'MamlConv4Adapt';
-
-/** The parameters the native inner loop adapts, in its order. */
-const NATIVE_NAMES = [
-  ...Array.from({ length: CONV4_BLOCKS }, (_, i) => [`block${i}.conv.weight`, `block${i}.bn.weight`, `block${i}.bn.bias`]).flat(),
-  'head.weight',
-  'head.bias',
-];
-
 /**
  * All-layer (or any subset of a Conv4's parameters) adaptation in one native call, the same as
  * adapt(net, params, support, options) up to float rounding; undefined when the kernel is not
- * registered or the case is not Conv4 classification with the default loss. The conv biases are
- * not in the call: batch norm cancels them, so their gradient is exactly zero and θ′'s are θ's.
+ * registered or the case is not Conv4 classification with the default loss (native-conv4.ts).
  */
 function nativeInnerLoop(net: Network, params: Params, support: LabelledSet<tf.Tensor4D>, options: FastAdaptOptions): AdaptResult | undefined {
-  if (net.spec.kind !== 'conv4' || tf.getKernel(CONV4_ADAPT, tf.getBackend()) === undefined) return undefined;
+  if (!nativeKernelFor(net, CONV4_ADAPT)) return undefined;
   const { steps, lr, phases } = options;
   if (support.y.rank !== 1 || support.x.rank !== 4 || support.x.dtype !== 'float32' || !Number.isInteger(steps) || steps < 0) return undefined;
   const started = performance.now();
-  const frozen = net.spec.normalization === 'frozen';
-  const prototype = net.taskHead !== undefined;
-  // Learned rates with a per-task head: the head's rates are shaped by the task; the reference handles them.
-  if (prototype && typeof lr !== 'number') return undefined;
-  const labels = Array.from(support.y.dataSync());
-  const classes = prototype ? Math.max(...labels) + 1 : params['head.weight']?.shape[1];
-  if (classes === undefined || !labels.every((l) => Number.isInteger(l) && l >= 0 && l < classes)) return undefined;
-  const headNames = prototype ? ['head.weight', 'head.bias'] : [];
-  const available = [...Object.keys(params), ...headNames];
-  const names = options.only ? [...options.only] : trainableNames(net, Object.fromEntries(available.map((n) => [n, params[n]!])));
-  const conveyed = new Set([...NATIVE_NAMES, ...Array.from({ length: CONV4_BLOCKS }, (_, i) => `block${i}.conv.bias`)]);
-  if (!names.every((n) => conveyed.has(n) && available.includes(n))) return undefined;
-  if (!NATIVE_NAMES.every((n) => (prototype && n.startsWith('head.') ? true : params[n] !== undefined))) return undefined;
-  if (!prototype) validateRates(lr, params, names, steps);
-  const rateMode = typeof lr === 'number' ? 0 : 'perStep' in lr ? 1 : 2;
-  const rates = typeof lr === 'number' ? {} : 'perStep' in lr ? lr.perStep : lr.perParameter;
-  const inputs: Record<string, tf.Tensor> = { x: support.x };
-  const labelTensor = support.y.dtype === 'int32' ? support.y : tf.cast(support.y, 'int32');
-  inputs['labels'] = labelTensor;
-  NATIVE_NAMES.forEach((name, i) => {
-    const key = i === 12 ? 'headW' : i === 13 ? 'headB' : `${['w', 'gamma', 'beta'][i % 3]}${Math.floor(i / 3)}`;
-    if (!(prototype && i >= 12)) inputs[key] = params[name]!;
-    if (rateMode !== 0 && names.includes(name)) inputs[`rate${i}`] = rates[name]!;
-  });
-  if (frozen) {
-    for (let i = 0; i < CONV4_BLOCKS; i++) {
-      const [mean, variance] = [params[`block${i}.bn.running_mean`], params[`block${i}.bn.running_var`]];
-      if (!mean || !variance) return undefined;
-      inputs[`mean${i}`] = mean;
-      inputs[`variance${i}`] = variance;
-    }
-  }
-  const attrs = {
-    stride: net.spec.variant === 'strided' ? 2 : 1,
-    pool: net.spec.variant === 'maxpool',
-    frozen,
-    prototype,
-    classes,
-    steps,
-    rateMode,
-    lr: typeof lr === 'number' ? lr : 0,
-    epsilon: BATCH_NORM_EPSILON,
-    adapt: NATIVE_NAMES.map((n) => (names.includes(n) ? 1 : 0)),
-  };
+  const plan = nativePlan(net, params, lr, steps, options.only);
+  if (!plan) return undefined;
+  const classes = plan.attrs.prototype ? Math.max(...Array.from(support.y.dataSync())) + 1 : params['head.weight']?.shape[1];
+  const labelTensor = nativeLabels(support.y, classes);
+  if (!labelTensor) return undefined;
+  const inputs: Record<string, tf.Tensor> = { ...plan.inputs, x: support.x, labels: labelTensor };
+  const attrs = { ...plan.attrs, classes, steps };
   let outs: tf.Tensor[];
   try {
     outs = tf.engine().runKernel(CONV4_ADAPT, inputs as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[];

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { packageFile } from '../package-root.ts';
 
 /** Bumped with every change to the addon's calling convention (ADDON_VERSION in addon.c). */
-export const ADDON_VERSION = 4;
+export const ADDON_VERSION = 5;
 
 export const DEFAULT_ADDON_PATH = fileURLToPath(packageFile('native/build/maml_kernels.node'));
 
@@ -103,6 +103,30 @@ export interface KernelAddon {
     lr: number,
     epsilon: number,
     moments: Float32Array | null,
+    metrics: Float32Array,
+  ): void;
+  /**
+   * One task's meta-gradient for Conv4 (native/kernels/meta_gradient.h), added times `scale` into
+   * grads (14; the head's null with a prototype head), rateGrads (learned rates) and metrics [7]
+   * (objective, final query loss, accuracy; ms in the inner loop, query passes, Hessian products,
+   * the rest). config = conv4_adapt's 13 entries (images = the support's), then queries, firstOrder.
+   */
+  conv4_meta_gradient(
+    xs: Float32Array,
+    ys: Int32Array,
+    xq: Float32Array,
+    yq: Int32Array,
+    theta: (Float32Array | null)[],
+    frozen: Float32Array[] | null,
+    rates: (Float32Array | null)[] | null,
+    adapt: Int32Array,
+    stepWeights: Float32Array | null,
+    config: Int32Array,
+    lr: number,
+    epsilon: number,
+    scale: number,
+    grads: (Float32Array | null)[],
+    rateGrads: (Float32Array | null)[] | null,
     metrics: Float32Array,
   ): void;
   info(): AddonInfo;

@@ -112,6 +112,9 @@ test('when the native call throws, the output buffer is freed and the error surf
     conv4_adapt: () => {
       throw new RangeError('x: Float32Array too short');
     },
+    conv4_meta_gradient: () => {
+      throw new RangeError('xs: Float32Array too short');
+    },
   };
   registerFastKernels(tf, { load: () => ({ ok: true, addon: failing }) });
   try {

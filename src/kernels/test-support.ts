@@ -27,6 +27,7 @@ function countingLoad(): AddonLoad {
     batch_norm: (...args) => real.batch_norm(...args),
     batch_norm_grad: (...args) => real.batch_norm_grad(...args),
     conv4_adapt: (...args) => real.conv4_adapt(...args),
+    conv4_meta_gradient: (...args) => real.conv4_meta_gradient(...args),
   };
   return { ok: true, addon: counted };
 }

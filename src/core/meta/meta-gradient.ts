@@ -1,9 +1,10 @@
-import { type InnerLoopOptions, innerLoop, trainableNames } from '../adapt.ts';
+import { type InnerLoopOptions, type PhaseTimes, innerLoop, trainableNames } from '../adapt.ts';
 import { taskAccuracy, taskLoss } from '../loss.ts';
 import * as tf from '../tf.ts';
 import type { Network, Params, Task } from '../types.ts';
 import { pick, valueAndGradients, zipParams } from './gradients.ts';
 import { learnedRates } from './learning-rates.ts';
+import { nativeMetaGradient } from './native-meta-gradient.ts';
 
 export interface MetaGradientOptions extends Omit<InnerLoopOptions, 'keepSteps'> {
   /**
@@ -11,6 +12,10 @@ export interface MetaGradientOptions extends Omit<InnerLoopOptions, 'keepSteps'>
    * last step counts ([0,…,0,1]). `loss` (default taskLoss) is used for support and query.
    */
   readonly stepWeights?: readonly number[];
+  /** Always the tfjs reference, never the native kernel (tests, benchmarks). */
+  readonly reference?: boolean;
+  /** Milliseconds per phase of the native path, added to (bench:core's profile). */
+  readonly phases?: PhaseTimes;
 }
 
 export interface MetaGradientResult {
@@ -47,7 +52,8 @@ export class EmptyMetaBatchError extends Error {
  * per-task head is set from the support set first, inside the tape), take
  * the query loss at θ′ and differentiate it w.r.t. θ (exact second order unless `firstOrder`) and
  * the learned inner rates; the gradients are averaged over tasks. Leaves no tensors behind except
- * the returned gradients.
+ * the returned gradients. Conv4 classification runs as one native kernel when the addon is built
+ * (native-meta-gradient.ts; the same result up to float rounding), unless `reference`.
  */
 export function metaGradient<X extends tf.Tensor>(
   net: Network<X>,
@@ -58,6 +64,10 @@ export function metaGradient<X extends tf.Tensor>(
   if (tasks.length === 0) throw new EmptyMetaBatchError();
   const weights = options.stepWeights ?? Array.from({ length: options.steps }, (_, i) => (i === options.steps - 1 ? 1 : 0));
   if (weights.length !== options.steps && !(options.steps === 0 && weights.length === 0)) throw new StepWeightsError(options.steps, weights);
+  if (!options.reference) {
+    const native = nativeMetaGradient(net, params, tasks, options, weights);
+    if (native) return native;
+  }
   const thetaNames = trainableNames(net as Network<tf.Tensor>, params); // buffers get no meta-gradient
   const rates = learnedRates(options.lr);
   const rateNames = Object.keys(rates);
