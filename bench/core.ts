@@ -10,7 +10,8 @@
  *  - adapt_5w1s_head_only: head-only adaptation (5 steps; body features once), no queries;
  *    those three with the native kernels (src/kernels) and with TensorFlow.js's stock wasm kernels;
  *  - meta_step_so_32: a second-order meta-gradient of 32 tasks, 5-way 1-shot, 1 inner step, 5
- *    queries per class, on 1 thread (the core's metaGradient) and on a MetaGradientPool (2 threads).
+ *    queries per class, on 1 thread (the core's metaGradient: one native MamlConv4MetaGradient
+ *    call; `_tfjs_reference`: tfjs's second-order graph, 5 runs) and on a MetaGradientPool (2 threads).
  * Then ../shared/bench/torch_maml.py's cases (through bench/torch_reference.py, /usr/bin/python3,
  * --malloc tuned), and our/PyTorch time ratios (< 1: we are faster).
  *
@@ -158,6 +159,9 @@ for (const variant of flag('--only-served') ? [] : variants) {
   const single = metaCaseSingleThread(variant, store);
   await measure(variant, 'native', 1, single, metaRuns);
   single.dispose();
+  const reference = metaCaseSingleThread(variant, store, true);
+  await measure(variant, 'native', 1, reference, { warmup: 1, reps: Math.min(metaRuns.reps, 5) });
+  reference.dispose();
   const pooled = await metaCasePool(variant, store, threads);
   await measure(variant, 'native', threads, pooled, metaRuns);
   await pooled.dispose();

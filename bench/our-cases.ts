@@ -174,22 +174,31 @@ function hostParams(params: Params): HostParams {
   return Object.fromEntries(Object.entries(params).map(([n, t]) => [n, t.dataSync() as Float32Array]));
 }
 
-/** Second-order meta-gradient of 32 fresh 5-way 1-shot tasks (5 queries per class), gradients brought to the host. */
-export function metaCaseSingleThread(variant: Variant, store: ImageStore): BenchCase {
+/**
+ * Second-order meta-gradient of 32 fresh 5-way 1-shot tasks (5 queries per class), gradients
+ * brought to the host: the native kernel (one MamlConv4MetaGradient call), or with `reference` the
+ * tfjs second-order graph. Phases: tasks (building them from the store), then the kernel's
+ * inner_loop, queries, hessian_products, other and host.
+ */
+export function metaCaseSingleThread(variant: Variant, store: ImageStore, reference = false): BenchCase {
   const net = createNetwork(conv4Spec(variant, 5));
   const params = net.init(0);
   const sampler = new TaskSampler(store, META.shape, 7);
+  const name = `meta_step_so_32_1thread${reference ? '_tfjs_reference' : ''}`;
+  const phases: PhaseTimes = {};
   return {
-    name: 'meta_step_so_32_1thread',
+    name,
     torch: 'metatrain_step_so',
+    phases,
+    path: reference ? 'reference' : 'fast',
     run: () => {
       const before = tf.memory().numTensors;
-      const tasks = Array.from({ length: META.metaBatch }, () => buildImageTask(store, sampler.nextPlan()));
-      const { grads } = metaGradient(net, params, tasks, { steps: META.steps, lr: META.lr });
+      const tasks = timed(phases, 'tasks', () => Array.from({ length: META.metaBatch }, () => buildImageTask(store, sampler.nextPlan())));
+      const { grads } = metaGradient(net, params, tasks, { steps: META.steps, lr: META.lr, reference, phases });
       for (const g of Object.values(grads)) g.dataSync();
       tf.dispose(Object.values(grads));
       tasks.forEach(disposeTask);
-      if (tf.memory().numTensors !== before) throw new TensorLeakError('meta_step_so_32_1thread', before, tf.memory().numTensors);
+      if (tf.memory().numTensors !== before) throw new TensorLeakError(name, before, tf.memory().numTensors);
     },
     dispose: () => tf.dispose(Object.values(params)),
   };

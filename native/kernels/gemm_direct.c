@@ -7,13 +7,21 @@
 
 #include "gemm.h"
 
-enum { MR = 14, NR = 32, KC = 256, MAX_THREADS = 16, MIN_FLOPS_PER_THREAD = 4000000 };
+enum { KC = 256, MAX_THREADS = 16, MIN_FLOPS_PER_THREAD = 4000000 };
+
+/* c[mr×nr] (+)= Σ_k A(i, k)·b[k·nr + j], A(i, k) = a[i·rs + k·cs]: one register tile. */
+typedef void (*direct_kernel)(int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b, float *c, ptrdiff_t ldc, int accumulate);
+typedef struct {
+  int mr, nr;
+  direct_kernel kernel;
+} direct_tile;
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 
-/* c[MR×NR] (+)= Σ_k A(i, k)·b[k·NR + j], A(i, k) = a[i·rs + k·cs]. */
-__attribute__((target("avx512f"))) static void kernel(int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b, float *c,
+/* AVX-512F: 14 rows × 32 columns = 28 zmm accumulators. */
+enum { MR = 14, NR = 32 };
+__attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b, float *c,
                                                       ptrdiff_t ldc, int accumulate) {
   __m512 acc[MR][2];
 #pragma GCC unroll 14
@@ -55,16 +63,61 @@ __attribute__((target("avx512f"))) static void kernel(int kc, const float *a, pt
   }
 }
 
-int gemm_direct_available(void) { return strcmp(gemm_isa(), "avx512") == 0; }
-#else
-static void kernel(int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b, float *c, ptrdiff_t ldc, int accumulate) {
-  (void)kc, (void)a, (void)rs, (void)cs, (void)b, (void)c, (void)ldc, (void)accumulate;
+/* AVX2 + FMA: 6 rows × 16 columns = 12 ymm accumulators (of 16 registers). */
+enum { MR2 = 6, NR2 = 16 };
+__attribute__((target("avx2,fma"))) static void kernel_avx2(int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b, float *c,
+                                                            ptrdiff_t ldc, int accumulate) {
+  __m256 acc[MR2][2];
+#pragma GCC unroll 6
+  for (int i = 0; i < MR2; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+  if (rs == 1) {
+    for (int k = 0; k < kc; k++, a += cs, b += NR2) {
+      const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+#pragma GCC unroll 6
+      for (int i = 0; i < MR2; i++) {
+        const __m256 ai = _mm256_broadcast_ss(a + i);
+        acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
+        acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
+      }
+    }
+  } else {
+    for (int k = 0; k < kc; k++, a += cs, b += NR2) {
+      const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+#pragma GCC unroll 6
+      for (int i = 0; i < MR2; i++) {
+        const __m256 ai = _mm256_broadcast_ss(a + i * rs);
+        acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
+        acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
+      }
+    }
+  }
+#pragma GCC unroll 6
+  for (int i = 0; i < MR2; i++) {
+    float *row = c + i * ldc;
+    if (accumulate) {
+      acc[i][0] = _mm256_add_ps(acc[i][0], _mm256_loadu_ps(row));
+      acc[i][1] = _mm256_add_ps(acc[i][1], _mm256_loadu_ps(row + 8));
+    }
+    _mm256_storeu_ps(row, acc[i][0]);
+    _mm256_storeu_ps(row + 8, acc[i][1]);
+  }
 }
-int gemm_direct_available(void) { return 0; }
+
+static const direct_tile avx512_tile = {MR, NR, kernel_avx512}, avx2_tile = {MR2, NR2, kernel_avx2};
+
+/* The tile for the microkernel gemm.c chose (which MAML_KERNELS_ISA may cap), or NULL for the portable one. */
+static const direct_tile *direct(void) {
+  const char *isa = gemm_isa();
+  return strcmp(isa, "avx512") == 0 ? &avx512_tile : strcmp(isa, "avx2") == 0 ? &avx2_tile : NULL;
+}
+#else
+static const direct_tile *direct(void) { return NULL; }
 #endif
 
+int gemm_direct_available(void) { return direct() != NULL; }
+
 /* B[k0.., 0..N) into NR-wide slivers (kc × NR each, zero-padded columns). */
-static void pack_b(const float *b, ptrdiff_t ldb, int k0, int kc, int N, float *dst) {
+static void pack_b(const float *b, ptrdiff_t ldb, int k0, int kc, int N, int NR, float *dst) {
   for (int j0 = 0; j0 < N; j0 += NR, dst += (size_t)kc * NR) {
     const int nr = N - j0 < NR ? N - j0 : NR;
     for (int k = 0; k < kc; k++) {
@@ -76,6 +129,7 @@ static void pack_b(const float *b, ptrdiff_t ldb, int k0, int kc, int N, float *
 }
 
 typedef struct {
+  const direct_tile *t;
   int m0, m1, N, K;
   const float *a;
   ptrdiff_t rs, cs;
@@ -88,6 +142,8 @@ typedef struct {
 
 /* Rows [m0, m1) of C; partial tiles (rows past M, columns past N) go through a scratch tile and a padded copy of A. */
 static void run_rows(share *s) {
+  const int MR = s->t->mr, NR = s->t->nr;
+  const direct_kernel kernel = s->t->kernel;
   const int N = s->N, K = s->K, slivers = (N + NR - 1) / NR;
   const int kc_max = K < KC ? K : KC;
   float *bp = aligned_alloc(64, sizeof(float) * ((size_t)kc_max * NR * slivers + MR * NR + (size_t)MR * kc_max + 16));
@@ -98,7 +154,7 @@ static void run_rows(share *s) {
   float *tile = bp + (size_t)kc_max * NR * slivers, *apad = tile + MR * NR;
   for (int k0 = 0; k0 < K; k0 += KC) {
     const int kc = K - k0 < KC ? K - k0 : KC;
-    pack_b(s->b, s->ldb, k0, kc, N, bp);
+    pack_b(s->b, s->ldb, k0, kc, N, NR, bp);
     for (int i0 = s->m0; i0 < s->m1; i0 += MR) {
       const int mr = s->m1 - i0 < MR ? s->m1 - i0 : MR;
       const float *a = s->a + (ptrdiff_t)i0 * s->rs + (ptrdiff_t)k0 * s->cs;
@@ -136,6 +192,9 @@ int gemm_direct(int M, int N, int K, const float *a, ptrdiff_t rs, ptrdiff_t cs,
     for (int i = 0; i < M; i++) memset(c + (ptrdiff_t)i * ldc, 0, sizeof(float) * N);
     return 0;
   }
+  const direct_tile *tile = direct();
+  if (!tile) return -2;
+  const int MR = tile->mr;
   const double flops = 2.0 * M * N * K;
   if (threads > MAX_THREADS) threads = MAX_THREADS;
   while (threads > 1 && (flops / threads < MIN_FLOPS_PER_THREAD || M / threads < MR)) threads--;
@@ -145,7 +204,7 @@ int gemm_direct(int M, int N, int K, const float *a, ptrdiff_t rs, ptrdiff_t cs,
   const int slivers = (M + MR - 1) / MR;
   for (int t = 0, row = 0; t < threads; t++) {
     const int end = t == threads - 1 ? M : (int)((long)slivers * (t + 1) / threads) * MR;
-    shares[t] = (share){row, end, N, K, a, rs, cs, b, ldb, c, ldc, 0};
+    shares[t] = (share){tile, row, end, N, K, a, rs, cs, b, ldb, c, ldc, 0};
     row = end;
   }
   for (int t = 1; t < threads; t++) started[t] = pthread_create(&ids[t], NULL, run_share, &shares[t]) == 0;
