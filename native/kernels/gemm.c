@@ -42,11 +42,11 @@ static void pack_b(const strided_matrix *b, int k0, int kc, int j0, int nc, int 
 static void run_tile(const microkernel *uk, int kc, const float *a, const float *b, float *c, ptrdiff_t ldc,
                      int mr, int nr, int accumulate, float *tile) {
   if (mr == uk->mr && nr == uk->nr) {
-    uk->run(kc, a, b, c, ldc, accumulate);
+    uk->run(kc, a, 1, uk->mr, b, c, ldc, accumulate);
     return;
   }
   for (int i = 0; i < mr && accumulate; i++) memcpy(tile + i * uk->nr, c + i * ldc, sizeof(float) * nr);
-  uk->run(kc, a, b, tile, uk->nr, accumulate);
+  uk->run(kc, a, 1, uk->mr, b, tile, uk->nr, accumulate);
   for (int i = 0; i < mr; i++) memcpy(c + i * ldc, tile + i * uk->nr, sizeof(float) * nr);
 }
 

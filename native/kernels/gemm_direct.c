@@ -6,113 +6,16 @@
 #include <string.h>
 
 #include "gemm.h"
+#include "microkernels.h"
 
 enum { KC = 256, MAX_THREADS = 16, MIN_FLOPS_PER_THREAD = 4000000 };
 
-/* c[mr×nr] (+)= Σ_k A(i, k)·b[k·nr + j], A(i, k) = a[i·rs + k·cs]: one register tile. */
-typedef void (*direct_kernel)(int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b, float *c, ptrdiff_t ldc, int accumulate);
-typedef struct {
-  int mr, nr;
-  direct_kernel kernel;
-} direct_tile;
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-
-/* AVX-512F: 14 rows × 32 columns = 28 zmm accumulators. */
-enum { MR = 14, NR = 32 };
-__attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b, float *c,
-                                                      ptrdiff_t ldc, int accumulate) {
-  __m512 acc[MR][2];
-#pragma GCC unroll 14
-  for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
-  if (rs == 1) {
-    for (int k = 0; k < kc; k++, a += cs, b += NR) {
-      const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
-#pragma GCC unroll 14
-      for (int i = 0; i < MR; i++) {
-        const __m512 ai = _mm512_set1_ps(a[i]);
-        acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
-        acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
-      }
-    }
-  } else {
-    /* row-major A: two row groups off two base pointers keep the offsets in registers */
-    const float *a0 = a, *a7 = a + 7 * rs;
-    for (int k = 0; k < kc; k++, a0 += cs, a7 += cs, b += NR) {
-      const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
-#pragma GCC unroll 7
-      for (int i = 0; i < 7; i++) {
-        const __m512 ai = _mm512_set1_ps(a0[i * rs]), aj = _mm512_set1_ps(a7[i * rs]);
-        acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
-        acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
-        acc[i + 7][0] = _mm512_fmadd_ps(aj, b0, acc[i + 7][0]);
-        acc[i + 7][1] = _mm512_fmadd_ps(aj, b1, acc[i + 7][1]);
-      }
-    }
-  }
-#pragma GCC unroll 14
-  for (int i = 0; i < MR; i++) {
-    float *row = c + i * ldc;
-    if (accumulate) {
-      acc[i][0] = _mm512_add_ps(acc[i][0], _mm512_loadu_ps(row));
-      acc[i][1] = _mm512_add_ps(acc[i][1], _mm512_loadu_ps(row + 16));
-    }
-    _mm512_storeu_ps(row, acc[i][0]);
-    _mm512_storeu_ps(row + 16, acc[i][1]);
-  }
+/* The microkernel gemm.c chose (MAML_KERNELS_ISA may cap it), or NULL for the portable one, which
+ * loses to packing. */
+static const microkernel *direct(void) {
+  const microkernel *uk = select_microkernel();
+  return strcmp(uk->isa, "generic") == 0 ? NULL : uk;
 }
-
-/* AVX2 + FMA: 6 rows × 16 columns = 12 ymm accumulators (of 16 registers). */
-enum { MR2 = 6, NR2 = 16 };
-__attribute__((target("avx2,fma"))) static void kernel_avx2(int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b, float *c,
-                                                            ptrdiff_t ldc, int accumulate) {
-  __m256 acc[MR2][2];
-#pragma GCC unroll 6
-  for (int i = 0; i < MR2; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
-  if (rs == 1) {
-    for (int k = 0; k < kc; k++, a += cs, b += NR2) {
-      const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
-#pragma GCC unroll 6
-      for (int i = 0; i < MR2; i++) {
-        const __m256 ai = _mm256_broadcast_ss(a + i);
-        acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
-        acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
-      }
-    }
-  } else {
-    for (int k = 0; k < kc; k++, a += cs, b += NR2) {
-      const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
-#pragma GCC unroll 6
-      for (int i = 0; i < MR2; i++) {
-        const __m256 ai = _mm256_broadcast_ss(a + i * rs);
-        acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
-        acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
-      }
-    }
-  }
-#pragma GCC unroll 6
-  for (int i = 0; i < MR2; i++) {
-    float *row = c + i * ldc;
-    if (accumulate) {
-      acc[i][0] = _mm256_add_ps(acc[i][0], _mm256_loadu_ps(row));
-      acc[i][1] = _mm256_add_ps(acc[i][1], _mm256_loadu_ps(row + 8));
-    }
-    _mm256_storeu_ps(row, acc[i][0]);
-    _mm256_storeu_ps(row + 8, acc[i][1]);
-  }
-}
-
-static const direct_tile avx512_tile = {MR, NR, kernel_avx512}, avx2_tile = {MR2, NR2, kernel_avx2};
-
-/* The tile for the microkernel gemm.c chose (which MAML_KERNELS_ISA may cap), or NULL for the portable one. */
-static const direct_tile *direct(void) {
-  const char *isa = gemm_isa();
-  return strcmp(isa, "avx512") == 0 ? &avx512_tile : strcmp(isa, "avx2") == 0 ? &avx2_tile : NULL;
-}
-#else
-static const direct_tile *direct(void) { return NULL; }
-#endif
 
 int gemm_direct_available(void) { return direct() != NULL; }
 
@@ -129,7 +32,7 @@ static void pack_b(const float *b, ptrdiff_t ldb, int k0, int kc, int N, int NR,
 }
 
 typedef struct {
-  const direct_tile *t;
+  const microkernel *t;
   int m0, m1, N, K;
   const float *a;
   ptrdiff_t rs, cs;
@@ -143,7 +46,7 @@ typedef struct {
 /* Rows [m0, m1) of C; partial tiles (rows past M, columns past N) go through a scratch tile and a padded copy of A. */
 static void run_rows(share *s) {
   const int MR = s->t->mr, NR = s->t->nr;
-  const direct_kernel kernel = s->t->kernel;
+  const microkernel_fn kernel = s->t->run;
   const int N = s->N, K = s->K, slivers = (N + NR - 1) / NR;
   const int kc_max = K < KC ? K : KC;
   float *bp = aligned_alloc(64, sizeof(float) * ((size_t)kc_max * NR * slivers + MR * NR + (size_t)MR * kc_max + 16));
@@ -192,7 +95,7 @@ int gemm_direct(int M, int N, int K, const float *a, ptrdiff_t rs, ptrdiff_t cs,
     for (int i = 0; i < M; i++) memset(c + (ptrdiff_t)i * ldc, 0, sizeof(float) * N);
     return 0;
   }
-  const direct_tile *tile = direct();
+  const microkernel *tile = direct();
   if (!tile) return -2;
   const int MR = tile->mr;
   const double flops = 2.0 * M * N * K;

@@ -6,12 +6,12 @@
 /* Portable kernel: plain C the compiler vectorises for whatever the target offers. */
 #define GENERIC_MR 4
 #define GENERIC_NR 16
-static void kernel_generic(int kc, const float *a, const float *b, float *c, ptrdiff_t ldc, int accumulate) {
+static void kernel_generic(int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b, float *c, ptrdiff_t ldc, int accumulate) {
   float acc[GENERIC_MR][GENERIC_NR];
   memset(acc, 0, sizeof acc);
-  for (int k = 0; k < kc; k++, a += GENERIC_MR, b += GENERIC_NR) {
+  for (int k = 0; k < kc; k++, a += cs, b += GENERIC_NR) {
     for (int i = 0; i < GENERIC_MR; i++) {
-      for (int j = 0; j < GENERIC_NR; j++) acc[i][j] += a[i] * b[j];
+      for (int j = 0; j < GENERIC_NR; j++) acc[i][j] += a[i * rs] * b[j];
     }
   }
   for (int i = 0; i < GENERIC_MR; i++) {
@@ -25,48 +25,37 @@ static const microkernel generic = {"generic", GENERIC_MR, GENERIC_NR, kernel_ge
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 
-/* AVX2 + FMA: 6 rows × 16 columns = 12 ymm accumulators. */
-#define AVX2_MR 6
-__attribute__((target("avx2,fma"))) static void kernel_avx2(int kc, const float *a, const float *b, float *c,
-                                                            ptrdiff_t ldc, int accumulate) {
-  __m256 acc[AVX2_MR][2];
-#pragma GCC unroll 6
-  for (int i = 0; i < AVX2_MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
-  for (int k = 0; k < kc; k++, a += AVX2_MR, b += 16) {
-    const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
-#pragma GCC unroll 6
-    for (int i = 0; i < AVX2_MR; i++) {
-      const __m256 ai = _mm256_broadcast_ss(a + i);
-      acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
-      acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
-    }
-  }
-#pragma GCC unroll 6
-  for (int i = 0; i < AVX2_MR; i++) {
-    float *row = c + i * ldc;
-    if (accumulate) {
-      acc[i][0] = _mm256_add_ps(acc[i][0], _mm256_loadu_ps(row));
-      acc[i][1] = _mm256_add_ps(acc[i][1], _mm256_loadu_ps(row + 8));
-    }
-    _mm256_storeu_ps(row, acc[i][0]);
-    _mm256_storeu_ps(row + 8, acc[i][1]);
-  }
-}
-
-/* AVX-512F: 14 rows × 32 columns = 28 zmm accumulators (of 32 registers). */
+/* AVX-512F: 14 rows × 32 columns = 28 zmm accumulators. */
 #define AVX512_MR 14
-__attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float *a, const float *b, float *c,
-                                                             ptrdiff_t ldc, int accumulate) {
+#define AVX512_NR 32
+__attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b, float *c,
+                                                      ptrdiff_t ldc, int accumulate) {
   __m512 acc[AVX512_MR][2];
 #pragma GCC unroll 14
   for (int i = 0; i < AVX512_MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
-  for (int k = 0; k < kc; k++, a += AVX512_MR, b += 32) {
-    const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+  if (rs == 1) {
+    for (int k = 0; k < kc; k++, a += cs, b += AVX512_NR) {
+      const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
 #pragma GCC unroll 14
-    for (int i = 0; i < AVX512_MR; i++) {
-      const __m512 ai = _mm512_set1_ps(a[i]);
-      acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
-      acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+      for (int i = 0; i < AVX512_MR; i++) {
+        const __m512 ai = _mm512_set1_ps(a[i]);
+        acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
+        acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+      }
+    }
+  } else {
+    /* row-major A: two row groups off two base pointers keep the offsets in registers */
+    const float *a0 = a, *a7 = a + 7 * rs;
+    for (int k = 0; k < kc; k++, a0 += cs, a7 += cs, b += AVX512_NR) {
+      const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+#pragma GCC unroll 7
+      for (int i = 0; i < 7; i++) {
+        const __m512 ai = _mm512_set1_ps(a0[i * rs]), aj = _mm512_set1_ps(a7[i * rs]);
+        acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
+        acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+        acc[i + 7][0] = _mm512_fmadd_ps(aj, b0, acc[i + 7][0]);
+        acc[i + 7][1] = _mm512_fmadd_ps(aj, b1, acc[i + 7][1]);
+      }
     }
   }
 #pragma GCC unroll 14
@@ -81,8 +70,49 @@ __attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float
   }
 }
 
-static const microkernel avx2 = {"avx2", AVX2_MR, 16, kernel_avx2};
-static const microkernel avx512 = {"avx512", AVX512_MR, 32, kernel_avx512};
+/* AVX2 + FMA: 6 rows × 16 columns = 12 ymm accumulators (of 16 registers). */
+#define AVX2_MR 6
+#define AVX2_NR 16
+__attribute__((target("avx2,fma"))) static void kernel_avx2(int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b, float *c,
+                                                            ptrdiff_t ldc, int accumulate) {
+  __m256 acc[AVX2_MR][2];
+#pragma GCC unroll 6
+  for (int i = 0; i < AVX2_MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+  if (rs == 1) {
+    for (int k = 0; k < kc; k++, a += cs, b += AVX2_NR) {
+      const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+#pragma GCC unroll 6
+      for (int i = 0; i < AVX2_MR; i++) {
+        const __m256 ai = _mm256_broadcast_ss(a + i);
+        acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
+        acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
+      }
+    }
+  } else {
+    for (int k = 0; k < kc; k++, a += cs, b += AVX2_NR) {
+      const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+#pragma GCC unroll 6
+      for (int i = 0; i < AVX2_MR; i++) {
+        const __m256 ai = _mm256_broadcast_ss(a + i * rs);
+        acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
+        acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
+      }
+    }
+  }
+#pragma GCC unroll 6
+  for (int i = 0; i < AVX2_MR; i++) {
+    float *row = c + i * ldc;
+    if (accumulate) {
+      acc[i][0] = _mm256_add_ps(acc[i][0], _mm256_loadu_ps(row));
+      acc[i][1] = _mm256_add_ps(acc[i][1], _mm256_loadu_ps(row + 8));
+    }
+    _mm256_storeu_ps(row, acc[i][0]);
+    _mm256_storeu_ps(row + 8, acc[i][1]);
+  }
+}
+
+static const microkernel avx2 = {"avx2", AVX2_MR, AVX2_NR, kernel_avx2};
+static const microkernel avx512 = {"avx512", AVX512_MR, AVX512_NR, kernel_avx512};
 
 static int supports(const char *isa) {
   __builtin_cpu_init();
