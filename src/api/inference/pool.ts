@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { HttpError } from '../../shared/errors.ts';
 import { ArtifactCorruptError, ArtifactNotFoundError } from '../../shared/storage/artifact-store.ts';
+import { kernelThreadsFor } from './kernel-threads.ts';
 import {
   epochMs,
   InferenceRefusedError,
@@ -40,8 +41,8 @@ export interface InferencePoolOptions {
   /** Start the threads now (the API, so the first request is not slow) or on first use (tests). */
   readonly warm?: boolean;
   /**
-   * Threads per native kernel call for a request that arrives while no other is in flight (both
-   * cores for a lone request; concurrent requests get 1 each). Default: 2 on a machine with ≥ 2 cores.
+   * Threads per native kernel call for a large enough request that arrives while no other is in
+   * flight (./kernel-threads.ts; concurrent requests get 1 each). Default: 2 on a machine with ≥ 2 cores.
    */
   readonly loneKernelThreads?: number;
 }
@@ -101,10 +102,9 @@ export class InferencePool {
     // The bound is checked in the same synchronous step that queues the task, so piscina's own
     // (looser: maxQueue plus idle capacity) limit never refuses one: no error to tell apart by text.
     this.assertAccepting();
-    const lone = this.inFlight === 0 && task.kind !== 'memory';
+    const threads = kernelThreadsFor(task, this.inFlight, this.options.loneKernelThreads ?? Math.min(2, availableParallelism()));
     this.inFlight++;
     try {
-      const threads = lone ? (this.options.loneKernelThreads ?? Math.min(2, availableParallelism())) : 1;
       return (await this.pool.run(task.kind === 'memory' ? task : { ...task, kernelThreads: threads })) as R | RefusedResponse;
     } finally {
       this.inFlight--;
