@@ -3,7 +3,8 @@
  * bench/http.ts): so that building multipart bodies and reading answers never runs on the API's
  * event loop, as with a real client. Reads its scenario as JSON from BENCH_HTTP_SCENARIO, runs
  * `rounds` + 1 rounds of `concurrency` parallel /adapt then /predict (the first round is a warm-up,
- * not recorded), and prints the samples as one JSON line.
+ * not recorded), and prints the samples as one JSON line; it writes `warm` to stderr when the
+ * warm-up round is done (bench/http.ts measures the API's event loop from then on).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -80,6 +81,7 @@ async function run(s: Scenario): Promise<Samples> {
         samples.predictPhases.push(parseServerTiming(pr.headers.get('server-timing')));
       }),
     );
+    if (r === 0) process.stderr.write('warm\n');
   }
   return { ...samples, sessionId };
 }

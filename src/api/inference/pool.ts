@@ -2,13 +2,17 @@
  * The API's worker-thread pool for adaptation and prediction (piscina): one TensorFlow.js backend
  * and model cache per thread, a bounded queue. When every thread is busy and the queue is full a
  * request is refused at once with 503 + Retry-After instead of waiting without limit. Before a
- * request is dispatched, the model's weights are made present in the local folder the threads
- * read; what a thread refuses comes back as an `InferenceRefusedError` (mapped by the API).
+ * model's first request is dispatched, its weights are made present in the local folder the threads
+ * read; after that the pool remembers them (no file system check per request), and when a thread
+ * finds them gone all the same (refusal `weights-unavailable`) the pool forgets them, makes them
+ * present again and retries that request once. What a thread refuses comes back as an
+ * `InferenceRefusedError` (mapped by the API).
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { HttpError } from '../../shared/errors.ts';
 import { ArtifactCorruptError, ArtifactNotFoundError } from '../../shared/storage/artifact-store.ts';
+import { kernelThreadsFor } from './kernel-threads.ts';
 import {
   epochMs,
   InferenceRefusedError,
@@ -27,7 +31,8 @@ export interface InferencePoolOptions {
   readonly weightsDir: string;
   /**
    * Makes a model's weights present in `weightsDir` (fetching them from the configured store);
-   * called before every dispatch, so a thread never depends on another code path having filled it.
+   * called before a model's first dispatch and again whenever a thread found them missing, so a
+   * thread never depends on another code path having filled the folder.
    */
   readonly ensureWeights: (sha256: string) => Promise<void>;
   readonly backend: string;
@@ -36,8 +41,8 @@ export interface InferencePoolOptions {
   /** Start the threads now (the API, so the first request is not slow) or on first use (tests). */
   readonly warm?: boolean;
   /**
-   * Threads per native kernel call for a request that arrives while no other is in flight (both
-   * cores for a lone request; concurrent requests get 1 each). Default: 2 on a machine with ≥ 2 cores.
+   * Threads per native kernel call for a large enough request that arrives while no other is in
+   * flight (./kernel-threads.ts; concurrent requests get 1 each). Default: 2 on a machine with ≥ 2 cores.
    */
   readonly loneKernelThreads?: number;
 }
@@ -53,9 +58,15 @@ export class PoolSaturatedError extends HttpError {
   }
 }
 
+function isRefused(result: unknown): result is RefusedResponse {
+  return result !== null && typeof result === 'object' && 'refused' in result;
+}
+
 export class InferencePool {
   private readonly pool: Piscina;
   private inFlight = 0;
+  /** Models whose weights were made present in the local folder (sha256). */
+  private readonly present = new Set<string>();
 
   constructor(private readonly options: InferencePoolOptions) {
     this.pool = new Piscina({
@@ -72,26 +83,38 @@ export class InferencePool {
   /** Image bytes are copied to the thread (upload Buffers may share a pooled ArrayBuffer). */
   private async run<R>(task: InferenceRequest): Promise<R> {
     this.assertAccepting(); // before fetching weights for a request that would be refused anyway
-    if (task.kind !== 'memory') await this.weights(task.model.sha256);
+    const sha256 = task.kind === 'memory' ? undefined : task.model.sha256;
+    const remembered = sha256 === undefined || this.present.has(sha256);
+    if (!remembered) await this.weights(sha256);
+    let result = await this.dispatch<R>(task);
+    if (sha256 !== undefined && isRefused(result) && result.refused.reason === 'weights-unavailable') {
+      this.present.delete(sha256); // gone from the folder since: fetch them again, and retry once
+      if (remembered) {
+        await this.weights(sha256);
+        result = await this.dispatch<R>(task);
+      }
+    }
+    if (isRefused(result)) throw new InferenceRefusedError(result.refused.reason, result.refused.message);
+    return result;
+  }
+
+  private async dispatch<R>(task: InferenceRequest): Promise<R | RefusedResponse> {
     // The bound is checked in the same synchronous step that queues the task, so piscina's own
     // (looser: maxQueue plus idle capacity) limit never refuses one: no error to tell apart by text.
     this.assertAccepting();
-    let result: R | RefusedResponse;
-    const lone = this.inFlight === 0 && task.kind !== 'memory';
+    const threads = kernelThreadsFor(task, this.inFlight, this.options.loneKernelThreads ?? Math.min(2, availableParallelism()));
     this.inFlight++;
     try {
-      const threads = lone ? (this.options.loneKernelThreads ?? Math.min(2, availableParallelism())) : 1;
-      result = (await this.pool.run(task.kind === 'memory' ? task : { ...task, kernelThreads: threads })) as R | RefusedResponse;
+      return (await this.pool.run(task.kind === 'memory' ? task : { ...task, kernelThreads: threads })) as R | RefusedResponse;
     } finally {
       this.inFlight--;
     }
-    if (result && typeof result === 'object' && 'refused' in result) throw new InferenceRefusedError(result.refused.reason, result.refused.message);
-    return result;
   }
 
   private async weights(sha256: string): Promise<void> {
     try {
       await this.options.ensureWeights(sha256);
+      this.present.add(sha256);
     } catch (error) {
       if (error instanceof ArtifactNotFoundError || error instanceof ArtifactCorruptError) {
         throw new InferenceRefusedError('weights-unavailable', `the model's weights cannot be read (${error.message}); retry`);

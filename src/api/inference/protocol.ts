@@ -26,7 +26,7 @@ export interface AdaptRequest {
   readonly headOnly: boolean;
   /** When the API handed it to the pool (epoch ms, performance.timeOrigin-based): the thread reports the wait. */
   readonly submittedAt: number;
-  /** Threads each native kernel call may use (src/kernels/threads.ts): more than 1 only for a lone request. Default 1. */
+  /** Threads each native kernel call may use (src/kernels/threads.ts): more than 1 only for a lone, large request (kernel-threads.ts). Default 1. */
   readonly kernelThreads?: number;
 }
 

@@ -2,10 +2,12 @@
  * Few-shot sessions in Redis: one hash per session, `meta` (JSON) and `theta` (the adapted
  * weights, encoded by src/api/sessions/codec.ts), expiring after the session's TTL. Reads and
  * predictions slide the expiry forward. Sessions belong to the key that made them: lookups with
- * another owner behave as if the session did not exist.
+ * another owner behave as if the session did not exist (and do not slide its expiry).
+ * A load is one Redis round trip (the LOAD_SCRIPT below reads the fields and slides the expiry);
+ * its failures reject with the client's typed errors (src/shared/redis.ts: ClassifiedRedis).
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
 import { publishNotice } from '../../shared/cluster/notices.ts';
 import { ThetaCache } from './theta-cache.ts';
 
@@ -36,6 +38,27 @@ export function newSessionId(): string {
 
 export const SESSION_ID_PATTERN = '^[A-Za-z0-9_-]{24}$';
 
+/**
+ * KEYS[1] the session hash; ARGV[1] the owner; ARGV[2..] the fields to read (`meta` first). Returns
+ * the fields when `meta` exists, and then slides the expiry by the session's TTL when the owner
+ * matches and every field asked for is there (as a separate HMGET + EXPIRE did, in one round trip).
+ */
+const LOAD_SCRIPT = `
+local values = redis.call('HMGET', KEYS[1], unpack(ARGV, 2))
+if not values[1] then return values end
+for i = 2, #values do if not values[i] then return values end end
+local meta = cjson.decode(values[1])
+if meta.owner == ARGV[1] and tonumber(meta.ttlSeconds) then redis.call('EXPIRE', KEYS[1], math.floor(meta.ttlSeconds)) end
+return values
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** LOAD_SCRIPT, with Buffer replies. */
+    loadSessionBuffer(key: string, owner: string, ...fields: string[]): Result<Array<Buffer | null>, Context>;
+  }
+}
+
 export class SessionStore {
   /** θ′ of recently used sessions (0 bytes: no cache). */
   readonly cache: ThetaCache;
@@ -46,6 +69,8 @@ export class SessionStore {
     cacheBytes = 0,
   ) {
     this.cache = new ThetaCache(cacheBytes);
+    // EVALSHA, falling back to EVAL when Redis does not hold the script yet (ioredis).
+    redis.defineCommand('loadSession', { numberOfKeys: 1, lua: LOAD_SCRIPT });
   }
 
   private key(id: string): string {
@@ -71,12 +96,7 @@ export class SessionStore {
     const key = this.key(id);
     const cached = withTheta ? this.cache.get(id) : undefined;
     const fields = withTheta && !cached ? ['meta', 'theta'] : ['meta'];
-    const [values] = (await this.redis
-      .multi()
-      .hmgetBuffer(key, ...fields)
-      .exec()
-      .then(throwOnMultiError)) as [Array<Buffer | null>];
-    const [metaBytes, stored] = values;
+    const [metaBytes, stored] = await this.redis.loadSessionBuffer(key, owner, ...fields); // slides the expiry
     if (!metaBytes) {
       this.cache.delete(id);
       return null;
@@ -85,7 +105,6 @@ export class SessionStore {
     const theta = cached ?? stored;
     if (meta.owner !== owner || (withTheta && !theta)) return null;
     if (stored) this.cache.set(id, stored);
-    await this.redis.expire(key, meta.ttlSeconds);
     return { meta, theta: theta ?? Buffer.alloc(0), expiresAt: new Date(Date.now() + meta.ttlSeconds * 1000) };
   }
 

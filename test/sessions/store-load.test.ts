@@ -1,0 +1,81 @@
+/**
+ * SessionStore.load: one Redis round trip (a script that reads the fields and slides the expiry),
+ * with the semantics of the HMGET + EXPIRE it replaced: the owner's reads slide the expiry by the
+ * session's TTL, another key's reads and reads of a session without θ′ do not, and an unreachable
+ * Redis rejects with DependencyUnavailableError.
+ */
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import type { Command } from 'ioredis';
+import { newSessionId, SessionStore, type SessionMeta } from '../../src/api/sessions/store.ts';
+import { DependencyUnavailableError } from '../../src/shared/errors.ts';
+import { ClassifiedRedis, createApiRedis } from '../../src/shared/redis.ts';
+import { freePort } from '../helpers/processes.ts';
+import { REDIS_URL } from '../helpers/env.ts';
+
+/** Counts the commands it sends. */
+class CountingRedis extends ClassifiedRedis {
+  sent: string[] = [];
+  override sendCommand(command: Command, stream?: Parameters<ClassifiedRedis['sendCommand']>[1]): unknown {
+    this.sent.push(command.name);
+    return super.sendCommand(command, stream);
+  }
+}
+
+const redis = new CountingRedis(REDIS_URL);
+after(() => redis.quit());
+const prefix = `test-load-${Math.random().toString(36).slice(2, 10)}`;
+const key = (id: string) => `${prefix}:session:${id}`;
+const meta = (id: string, ttlSeconds = 600): SessionMeta => ({
+  id,
+  owner: 'key-a',
+  modelId: 'm',
+  modelSha256: 's',
+  labels: ['x', 'y'],
+  ttlSeconds,
+  createdAt: new Date().toISOString(),
+  steps: 1,
+  support: { loss: 0, accuracy: 1, shots: { x: 1, y: 1 } },
+});
+
+test("a load is one round trip and slides the owner's session expiry by its TTL", async () => {
+  const store = new SessionStore(redis, prefix);
+  const id = newSessionId();
+  await store.save(meta(id), Buffer.from([1, 2, 3]));
+  await store.load(id, 'key-a', true); // loads the script into Redis (EVALSHA, then EVAL once)
+  await redis.expire(key(id), 5);
+  redis.sent = [];
+  const loaded = await store.load(id, 'key-a', true);
+  assert.deepEqual(redis.sent, ['evalsha'], 'one command');
+  assert.deepEqual([...loaded!.theta], [1, 2, 3]);
+  assert.equal(loaded!.meta.owner, 'key-a');
+  const ttl = await redis.ttl(key(id));
+  assert.ok(ttl > 590 && ttl <= 600, `expiry slid to the TTL: ${ttl}`);
+
+  await redis.expire(key(id), 5);
+  assert.ok(await store.load(id, 'key-a', false), 'meta only');
+  assert.ok((await redis.ttl(key(id))) > 590, 'a meta-only read slides it too');
+});
+
+test("another key's read, and a read of a session whose θ′ is gone, do not slide the expiry", async () => {
+  const store = new SessionStore(redis, prefix);
+  const id = newSessionId();
+  await store.save(meta(id), Buffer.from([1]));
+  await redis.expire(key(id), 5);
+  assert.equal(await store.load(id, 'key-b', true), null);
+  assert.equal(await store.load(id, 'key-b', false), null);
+  assert.ok((await redis.ttl(key(id))) <= 5, 'not slid by another key');
+
+  await redis.hdel(key(id), 'theta');
+  assert.equal(await store.load(id, 'key-a', true), null);
+  assert.ok((await redis.ttl(key(id))) <= 5, 'not slid without θ′');
+  assert.equal(await store.load(newSessionId(), 'key-a', true), null, 'no such session');
+});
+
+test('Redis unreachable: a load rejects with DependencyUnavailableError', async (t) => {
+  const down = createApiRedis(`redis://127.0.0.1:${await freePort()}`, 300);
+  down.on('error', () => undefined);
+  t.after(() => down.disconnect());
+  const store = new SessionStore(down, prefix);
+  await assert.rejects(store.load(newSessionId(), 'key-a', true), (error) => error instanceof DependencyUnavailableError && error.dependency === 'redis');
+});
