@@ -103,6 +103,13 @@ export function nativePlan(net: Network, params: Params, lr: InnerLearningRate, 
   return { inputs, attrs, names };
 }
 
+/** A non-empty float32 image batch [n, size, size, channels] of the network's input shape. */
+export function nativeImages(net: Network, x: tf.Tensor): boolean {
+  if (net.spec.kind !== 'conv4' || x.rank !== 4 || x.dtype !== 'float32') return false;
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  return n > 0 && h === net.spec.inputSize && w === net.spec.inputSize && c === net.spec.channels;
+}
+
 /** Int32 class labels in [0, classes) (a cast copy when they are not int32: the caller disposes it if !== y). */
 export function nativeLabels(y: tf.Tensor, classes: number | undefined): tf.Tensor | undefined {
   if (y.rank !== 1 || classes === undefined) return undefined;

@@ -29,7 +29,7 @@
  * batchStatisticsFeatures aside) returns undefined here: the caller runs the reference.
  */
 import { BATCH_NORM_EPSILON } from './ops/batch-norm.ts';
-import { CONV4_ADAPT, NATIVE_NAMES, nativeKernelFor, nativeLabels, nativePlan } from './native-conv4.ts';
+import { CONV4_ADAPT, NATIVE_NAMES, nativeImages, nativeKernelFor, nativeLabels, nativePlan } from './native-conv4.ts';
 import { CONV4_BLOCKS } from './nets/conv4.ts';
 import * as tf from './tf.ts';
 import type { InnerLearningRate } from './meta/learning-rates.ts';
@@ -411,7 +411,7 @@ function lossAndAccuracy(head: LinearHead, feats: Float32Array, labels: Int32Arr
 function nativeInnerLoop(net: Network, params: Params, support: LabelledSet<tf.Tensor4D>, options: FastAdaptOptions): AdaptResult | undefined {
   if (!nativeKernelFor(net, CONV4_ADAPT)) return undefined;
   const { steps, lr, phases } = options;
-  if (support.y.rank !== 1 || support.x.rank !== 4 || support.x.dtype !== 'float32' || !Number.isInteger(steps) || steps < 0) return undefined;
+  if (support.y.rank !== 1 || !nativeImages(net, support.x) || !Number.isInteger(steps) || steps < 0) return undefined;
   const started = performance.now();
   const plan = nativePlan(net, params, lr, steps, options.only);
   if (!plan) return undefined;

@@ -161,7 +161,7 @@ test('native = reference with frozen moments and a prototype head (the shipped a
   tf.dispose([...tasks.flatMap((t) => [t.supportX, t.supportY, t.queryX, t.queryY]), ...Object.values(params)]);
 });
 
-test('what the kernel does not handle runs the reference: a custom loss, another network', { skip }, async () => {
+test('what the kernel does not handle runs the reference: a custom loss, another network, images of another size', { skip }, async () => {
   const net = conv4('strided', { filters: 16 });
   const params = net.init(2);
   const tasks = [await task('Malayalam', 1)];
@@ -181,5 +181,10 @@ test('what the kernel does not handle runs the reference: a custom loss, another
   const x = tf.randomNormal([4, 1]) as tf.Tensor2D;
   const sinusoid = await profileNames(() => metaGradient(mlp, mlpParams, [{ supportX: x, supportY: x, queryX: x, queryY: x }], { steps: 1, lr: 0.01 }));
   assert.ok(!sinusoid.includes('MamlConv4MetaGradient'), 'regression: the reference');
+  // query images of another size: the reference's shape error, never a native read past the images
+  const small = tf.zeros([2, 14, 14, 1]) as tf.Tensor4D;
+  const mismatched = [{ ...tasks[0]!, queryX: small, queryY: tf.tensor1d([0, 1], 'int32') }];
+  assert.throws(() => metaGradient(net, params, mismatched, { steps: 1, lr: 0.4 }), /conv4 input/);
+  tf.dispose([small, mismatched[0]!.queryY]);
   tf.dispose([x, ...Object.values(mlpParams), ...tasks.flatMap((t) => [t.supportX, t.supportY, t.queryX, t.queryY]), ...Object.values(params)]);
 });

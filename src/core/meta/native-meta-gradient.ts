@@ -10,7 +10,7 @@
  * reference.
  */
 import { trainableNames, type PhaseTimes } from '../adapt.ts';
-import { CONV4_META_GRADIENT, NATIVE_NAMES, nativeKernelFor, nativeLabels, nativePlan } from '../native-conv4.ts';
+import { CONV4_META_GRADIENT, NATIVE_NAMES, nativeImages, nativeKernelFor, nativeLabels, nativePlan } from '../native-conv4.ts';
 import * as tf from '../tf.ts';
 import type { Network, Params, Task } from '../types.ts';
 import { learnedRates } from './learning-rates.ts';
@@ -30,7 +30,7 @@ export function nativeMetaGradient<X extends tf.Tensor>(
   if (!nativeKernelFor(conv, CONV4_META_GRADIENT) || options.loss !== undefined) return undefined;
   const { steps, lr } = options;
   if (!Number.isInteger(steps) || steps < 0) return undefined;
-  const images = (x: tf.Tensor) => x.rank === 4 && x.dtype === 'float32';
+  const images = (x: tf.Tensor) => nativeImages(conv, x);
   if (!tasks.every((t) => images(t.supportX) && images(t.queryX) && t.supportY.rank === 1 && t.queryY.rank === 1)) return undefined;
   const plan = nativePlan(conv, params, lr, steps, options.only);
   if (!plan) return undefined;
