@@ -247,6 +247,33 @@ VECTOR_CLONES static void pool_forward(const float *act, int S, const layer_shap
       }
 }
 
+/* Pooled element o ↔ the winner of its 2×2 window in the full activation: to[o] = from[winner]
+ * (gather) or to[winner] = from[o] (scatter; `to` is not cleared here). */
+VECTOR_CLONES static void route(const conv4_workspace *ws, int l, const float *from, float *to, int scatter) {
+  const layer_shape *g = &ws->L[l];
+  const unsigned char *winner = ws->s[l].route;
+  const int F = ws->c->filters;
+  for (int n = 0; n < ws->c->images; n++)
+    for (int i = 0; i < g->nh; i++)
+      for (int j = 0; j < g->nw; j++) {
+        const long o = (((long)n * g->nh + i) * g->nw + j) * F;
+        const long a = (((long)n * g->oh + 2 * i) * g->ow + 2 * j) * F;
+        const long window[4] = {a, a + F, a + (long)g->ow * F, a + (long)g->ow * F + F};
+        for (int f = 0; f < F; f++) {
+          const long w = window[winner[o + f]] + f;
+          if (scatter) to[w] = from[o + f];
+          else to[o + f] = from[w];
+        }
+      }
+}
+
+void conv4_pool_gather(const conv4_workspace *ws, int l, const float *full, float *pooled) { route(ws, l, full, pooled, 0); }
+
+void conv4_pool_scatter(const conv4_workspace *ws, int l, const float *pooled, float *full) {
+  memset(full, 0, sizeof(float) * (size_t)ws->L[l].M * ws->c->filters);
+  route(ws, l, pooled, full, 1);
+}
+
 int conv4_forward(const conv4_workspace *ws, float *const *params, const float *x, float *moments) {
   const conv4_config *c = ws->c;
   const int F = c->filters, S = c->images;
@@ -327,19 +354,8 @@ VECTOR_CLONES static int body_backward(const conv4_workspace *ws, float *const *
     const layer_saved *s = &ws->s[l];
     const long MF = g->M * F;
     float *da = s->dz ? s->dz : ws->da;
-    if (c->pool) {
-      memset(da, 0, sizeof(float) * MF);
-      for (int n = 0; n < S; n++)
-        for (int i = 0; i < g->nh; i++)
-          for (int j = 0; j < g->nw; j++) {
-            const long o = (((long)n * g->nh + i) * g->nw + j) * F;
-            const long a = (((long)n * g->oh + 2 * i) * g->ow + 2 * j) * F;
-            const long offset[4] = {a, a + F, a + (long)g->ow * F, a + (long)g->ow * F + F};
-            for (int f = 0; f < F; f++) da[offset[s->route[o + f]] + f] = ws->dh[o + f];
-          }
-    } else {
-      memcpy(da, ws->dh, sizeof(float) * MF);
-    }
+    if (c->pool) conv4_pool_scatter(ws, l, ws->dh, da);
+    else memcpy(da, ws->dh, sizeof(float) * MF);
     for (long i = 0; i < MF; i++) da[i] = s->act[i] > 0 ? da[i] : 0;
     if (s->dy) memcpy(s->dy, da, sizeof(float) * MF);
     const float *gamma = params[3 * l + 1];

@@ -76,6 +76,11 @@ int conv4_matmul(int M, int N, int K, const float *a, ptrdiff_t rs, ptrdiff_t cs
 void conv4_im2col(const float *x, int S, const layer_shape *g, int stride, float *col);
 void conv4_col2im(const float *dcol, int S, const layer_shape *g, int stride, float *dx);
 
+/* Through block l's 2×2 max-pool routes: gather the window winners of full [M × F] into pooled
+ * [S·nh·nw × F]; scatter pooled back into full (zero elsewhere). */
+void conv4_pool_gather(const conv4_workspace *ws, int l, const float *full, float *pooled);
+void conv4_pool_scatter(const conv4_workspace *ws, int l, const float *pooled, float *full);
+
 /* The body at params, saving for the backward pass; ws->feats; each block's batch moments into
  * `moments` ([4][2][F], batch statistics only) when not NULL. 0, or -1 without memory. */
 int conv4_forward(const conv4_workspace *ws, float *const *params, const float *x, float *moments);

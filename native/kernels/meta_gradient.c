@@ -96,18 +96,8 @@ VECTOR_CLONES static int tangent_forward(meta_ws *m, float *const *theta, float 
         ra[e] = s->act[e] > 0 ? ug[j] * s->xhat[e] + gamma[j] * rx + ub[j] : 0;
       }
     float *out = r->rh2;
-    if (c->pool) {
-      for (int n = 0; n < S; n++)
-        for (int i = 0; i < g->nh; i++)
-          for (int j = 0; j < g->nw; j++) {
-            const long o = (((long)n * g->nh + i) * g->nw + j) * F;
-            const long a = (((long)n * g->oh + 2 * i) * g->ow + 2 * j) * F;
-            const long offset[4] = {a, a + F, a + (long)g->ow * F, a + (long)g->ow * F + F};
-            for (int f = 0; f < F; f++) out[o + f] = ra[offset[s->route[o + f]] + f];
-          }
-    } else {
-      memcpy(out, ra, sizeof(float) * MF);
-    }
+    if (c->pool) conv4_pool_gather(ws, l, ra, out);
+    else memcpy(out, ra, sizeof(float) * MF);
     float *swap = m->r.rh;
     m->r.rh = out, m->r.rh2 = swap;
   }
@@ -170,19 +160,8 @@ VECTOR_CLONES static int tangent_backward(meta_ws *m, float *const *theta, float
     const layer_saved *s = &ws->s[l];
     const long M = g->M, MF = M * F;
     float *rd = r->rmf;
-    if (c->pool) {
-      memset(rd, 0, sizeof(float) * MF);
-      for (int n = 0; n < S; n++)
-        for (int i = 0; i < g->nh; i++)
-          for (int j = 0; j < g->nw; j++) {
-            const long o = (((long)n * g->nh + i) * g->nw + j) * F;
-            const long a = (((long)n * g->oh + 2 * i) * g->ow + 2 * j) * F;
-            const long offset[4] = {a, a + F, a + (long)g->ow * F, a + (long)g->ow * F + F};
-            for (int f = 0; f < F; f++) rd[offset[s->route[o + f]] + f] = rdh[o + f];
-          }
-    } else {
-      memcpy(rd, rdh, sizeof(float) * MF);
-    }
+    if (c->pool) conv4_pool_scatter(ws, l, rdh, rd);
+    else memcpy(rd, rdh, sizeof(float) * MF);
     const float *rx = r->rxhat[l], *gamma = theta[3 * l + 1], *ug = u[3 * l + 1];
     double *sum = r->chan;
     float *k = r->kf;

@@ -18,11 +18,46 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { KernelAddon } from './addon.ts';
 import { kernelThreads } from './threads.ts';
-import { heapFloats, isWasmBackendLike } from './wasm-heap.ts';
+import { heapFloats, isWasmBackendLike, type WasmBackendLike } from './wasm-heap.ts';
 
 export const CONV4_ADAPT = 'MamlConv4Adapt';
 
 const LAYERS = 4;
+
+/**
+ * conv4_config's 13 entries (native/kernels/inner_loop.h) for images of `shape` [S,H,W,C] and the
+ * kernel attributes stride, pool, frozen, prototype, steps, rateMode; then `extra` entries.
+ */
+export function conv4Config(shape: readonly number[], filters: number, classes: number, a: Record<string, unknown>, ...extra: number[]): Int32Array {
+  const [images, height, width, channels] = shape as [number, number, number, number];
+  const flag = (name: string) => (a[name] === true ? 1 : 0);
+  return Int32Array.of(
+    images,
+    height,
+    width,
+    channels,
+    filters,
+    classes,
+    Number(a['stride']),
+    flag('pool'),
+    flag('frozen'),
+    flag('prototype'),
+    Number(a['steps']),
+    Number(a['rateMode'] ?? 0),
+    kernelThreads(),
+    ...extra,
+  );
+}
+
+/** θ's input names in the native parameter order: w, gamma, beta per block, then the head. */
+export const CONV4_INPUT_NAMES: readonly string[] = Array.from({ length: LAYERS }, (_, l) => [`w${l}`, `gamma${l}`, `beta${l}`])
+  .flat()
+  .concat(['headW', 'headB']);
+
+/** Heap views of the frozen moments mean0, variance0, …, variance3 (take them after every makeOutput). */
+export function frozenMomentViews(backend: WasmBackendLike, inputs: Record<string, TensorInfo | undefined>): Float32Array[] {
+  return Array.from({ length: LAYERS }, (_, l) => [heapFloats(backend, inputs[`mean${l}`]!), heapFloats(backend, inputs[`variance${l}`]!)]).flat();
+}
 
 export function conv4AdaptKernel(addon: KernelAddon): KernelFunc {
   return (args) => {
@@ -34,18 +69,13 @@ export function conv4AdaptKernel(addon: KernelAddon): KernelFunc {
     if (x?.shape.length !== 4 || x.dtype !== 'float32' || labels?.dtype !== 'int32') {
       throw new Error(`${CONV4_ADAPT}: expected float32 x [S,H,W,C] and int32 labels [S]`);
     }
-    const [images, height, width, channels] = x.shape as [number, number, number, number];
     const filters = inputs['gamma0']?.shape[0] ?? 0;
     const prototype = a['prototype'] === true,
-      frozen = a['frozen'] === true,
-      pool = a['pool'] === true;
+      frozen = a['frozen'] === true;
     const classes = Number(a['classes']),
-      steps = Number(a['steps']),
       rateMode = Number(a['rateMode'] ?? 0);
     const adapt = Int32Array.from(a['adapt'] as number[]);
-    const names = Array.from({ length: LAYERS }, (_, l) => [`w${l}`, `gamma${l}`, `beta${l}`])
-      .flat()
-      .concat(['headW', 'headB']);
+    const names = CONV4_INPUT_NAMES;
     const shapes: number[][] = names.map((name, i) => (i === 12 ? [filters, classes] : i === 13 ? [classes] : (inputs[name]?.shape ?? [])));
     const outs = shapes.map((shape) => backend.makeOutput(shape, 'float32'));
     outs.push(backend.makeOutput([6], 'float32'));
@@ -55,25 +85,11 @@ export function conv4AdaptKernel(addon: KernelAddon): KernelFunc {
       // Views only now: makeOutput may have grown the heap.
       const view = (t: TensorInfo | undefined) => (t ? heapFloats(backend, t) : null);
       const theta = names.map((name, i) => (prototype && i >= 12 ? null : view(inputs[name])));
-      const frozenMoments = frozen ? Array.from({ length: LAYERS }, (_, l) => [view(inputs[`mean${l}`])!, view(inputs[`variance${l}`])!]).flat() : null;
+      const frozenMoments = frozen ? frozenMomentViews(backend, inputs) : null;
       const rates = rateMode === 0 ? null : names.map((_, i) => view(inputs[`rate${i}`]));
       // the 8 moments come back in one array, copied into their tensors after the call
       const momentsView = frozen ? null : new Float32Array(2 * LAYERS * filters);
-      const config = Int32Array.of(
-        images,
-        height,
-        width,
-        channels,
-        filters,
-        classes,
-        Number(a['stride']),
-        pool ? 1 : 0,
-        frozen ? 1 : 0,
-        prototype ? 1 : 0,
-        steps,
-        rateMode,
-        kernelThreads(),
-      );
+      const config = conv4Config(x.shape, filters, classes, a);
       const labelView = backend.typedArrayFromHeap(labels);
       if (!(labelView instanceof Int32Array)) throw new Error(`${CONV4_ADAPT}: labels must be int32`);
       addon.conv4_adapt(

@@ -20,17 +20,14 @@
  */
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { KernelAddon } from './addon.ts';
-import { kernelThreads } from './threads.ts';
+import { CONV4_INPUT_NAMES, conv4Config, frozenMomentViews } from './inner-loop.ts';
 import { heapFloats, isWasmBackendLike } from './wasm-heap.ts';
 
 export const CONV4_META_GRADIENT = 'MamlConv4MetaGradient';
 
-const LAYERS = 4;
 const PARAMS = 14;
 const METRICS = 7;
-const NAMES = Array.from({ length: LAYERS }, (_, l) => [`w${l}`, `gamma${l}`, `beta${l}`])
-  .flat()
-  .concat(['headW', 'headB']);
+const NAMES = CONV4_INPUT_NAMES;
 
 export function conv4MetaGradientKernel(addon: KernelAddon): KernelFunc {
   return (args) => {
@@ -41,8 +38,7 @@ export function conv4MetaGradientKernel(addon: KernelAddon): KernelFunc {
     const tasks = Number(a['tasks']);
     const prototype = a['prototype'] === true,
       frozen = a['frozen'] === true;
-    const steps = Number(a['steps']),
-      rateMode = Number(a['rateMode'] ?? 0);
+    const rateMode = Number(a['rateMode'] ?? 0);
     const adapt = Int32Array.from(a['adapt'] as number[]);
     const filters = inputs['gamma0']?.shape[0] ?? 0;
     if (!Number.isInteger(tasks) || tasks < 1) throw new Error(`${CONV4_META_GRADIENT}: expected at least one task`);
@@ -75,31 +71,14 @@ export function conv4MetaGradientKernel(addon: KernelAddon): KernelFunc {
       const metrics = heapFloats(backend, outs[outs.length - 1]!);
       for (const o of outs) heapFloats(backend, o).fill(0);
       const theta = NAMES.map((name, i) => (prototype && i >= 12 ? null : view(inputs[name])));
-      const moments = frozen ? Array.from({ length: LAYERS }, (_, l) => [view(inputs[`mean${l}`])!, view(inputs[`variance${l}`])!]).flat() : null;
+      const moments = frozen ? frozenMomentViews(backend, inputs) : null;
       const rates = rateMode === 0 ? null : NAMES.map((_, i) => view(inputs[`rate${i}`]));
       const weights = view(inputs['stepWeights']);
       for (let t = 0; t < tasks; t++) {
         const [xs, ys, xq, yq] = [inputs[`xs${t}`]!, inputs[`ys${t}`]!, inputs[`xq${t}`]!, inputs[`yq${t}`]!];
         const support = backend.typedArrayFromHeap(ys) as Int32Array;
         const classes = prototype ? Math.max(...support) + 1 : (headClasses ?? 0);
-        const [images, height, width, channels] = xs.shape as [number, number, number, number];
-        const config = Int32Array.of(
-          images,
-          height,
-          width,
-          channels,
-          filters,
-          classes,
-          Number(a['stride']),
-          a['pool'] === true ? 1 : 0,
-          frozen ? 1 : 0,
-          prototype ? 1 : 0,
-          steps,
-          rateMode,
-          kernelThreads(),
-          xq.shape[0]!,
-          a['firstOrder'] === true ? 1 : 0,
-        );
+        const config = conv4Config(xs.shape, filters, classes, a, xq.shape[0]!, a['firstOrder'] === true ? 1 : 0);
         addon.conv4_meta_gradient(
           heapFloats(backend, xs),
           support,
