@@ -7,7 +7,11 @@
  * decode, adapt/predict, encode, total; see src/api/routes/sessions/server-timing.ts), the API's
  * event-loop delay p99 while the client's measured rounds run (beyond the 5 ms sampling interval,
  * which monitorEventLoopDelay counts in: an idle loop reads ~5.1 ms; the client process's start-up
- * and warm-up round are left out) and Redis bytes per session; then issue 18's checks at concurrency 1:
+ * and warm-up round are left out), the API main thread's own time per round (one /adapt and one
+ * /predict): `busyMs` from its event-loop utilisation, `cpuMs` from the kernel's count for that
+ * thread (Linux; steadier than wall time when the machine is shared), the client's FormData
+ * encoding per body (outside the latencies; bench/http/client.ts) and Redis bytes per session;
+ * then issue 18's checks at concurrency 1:
  *  - /adapt 5w1s with 5 PNGs: client latency minus the in-process work (decode + adapt + encode,
  *    what a caller of the core would run) ≤ 5 ms;
  *  - /predict of one image: server time (total) ≤ 5 ms.
@@ -16,7 +20,8 @@
  * Options: --rounds N (default 30; the first round of each case is a warm-up and not counted).
  */
 import { spawn } from 'node:child_process';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApiKey } from '../src/api/auth/api-keys.ts';
@@ -66,6 +71,15 @@ interface Case {
 
 const LAG_RESOLUTION_MS = 5;
 
+/** CPU time of this process's main thread so far, ms (Linux: /proc schedstat; elsewhere null). */
+function mainThreadCpuMs(): number | null {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return null;
+  }
+}
+
 /** Runs the client; `onWarm` when it reports its warm-up round done. Resolves with its stdout. */
 function runClient(scenario: Scenario, onWarm: () => void): Promise<string> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'http', 'client.ts')], {
@@ -92,8 +106,17 @@ function runClient(scenario: Scenario, onWarm: () => void): Promise<string> {
 async function scenario({ model, ways, shots, queries }: Case, concurrency: number) {
   const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
   const scenario: Scenario = { base, key, omniglot, model, ways, shots, queries, concurrency, rounds };
-  const stdout = await runClient(scenario, () => lag.enable());
+  let elu = performance.eventLoopUtilization();
+  let cpu = mainThreadCpuMs();
+  const stdout = await runClient(scenario, () => {
+    lag.enable();
+    elu = performance.eventLoopUtilization();
+    cpu = mainThreadCpuMs();
+  });
   lag.disable();
+  const busy = performance.eventLoopUtilization(elu);
+  const cpuEnd = mainThreadCpuMs();
+  const perRound = rounds * concurrency;
   const samples = JSON.parse(stdout) as Samples;
   return {
     case: `${model} ${ways}-way ${shots}-shot, /predict of ${queries} image${queries === 1 ? '' : 's'}`,
@@ -105,6 +128,10 @@ async function scenario({ model, ways, shots, queries }: Case, concurrency: numb
       serverPhasesMs: phaseMedians(samples.adaptPhases),
     },
     predict: { latencyMs: p50p90(samples.predictMs), serverPhasesMs: phaseMedians(samples.predictPhases) },
+    /** The API's main thread per round (one /adapt, one /predict) over the measured rounds. */
+    apiMainThreadMsPerRound: { busyMs: round(busy.active / perRound), cpuMs: cpu === null || cpuEnd === null ? null : round((cpuEnd - cpu) / perRound) },
+    /** The client's FormData encoding of a body (not in the latencies). */
+    clientEncodeMs: { adapt: p50p90(samples.adaptEncodeMs), predict: p50p90(samples.predictEncodeMs) },
     /** The API process's event loop during the measured rounds (the client has its own), beyond the sampling interval. */
     eventLoopLagP99Ms: round(Math.max(0, lag.percentile(99) / 1e6 - LAG_RESOLUTION_MS)),
     redisBytesPerSession: await t.deps.sessions.bytesUsed(samples.sessionId),

@@ -1756,7 +1756,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description A file, the request, or an image's pixel count is over a limit (FILE_TOO_LARGE, TOO_MANY_FILES, IMAGE_TOO_LARGE, FST_REQ_FILE_TOO_LARGE) */
+        /** @description A file, the request, or an image's pixel count is over a limit (FILE_TOO_LARGE, TOO_MANY_FILES, IMAGE_TOO_LARGE, FIELDS_LIMIT) */
         TooLarge: {
             headers: {
                 [name: string]: unknown;

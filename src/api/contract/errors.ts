@@ -43,7 +43,7 @@ export const Forbidden = shared('Forbidden', "The key's role may not call this r
 export const NotFound = shared('NotFound', 'No such resource');
 export const TooLarge = shared(
   'TooLarge',
-  "A file, the request, or an image's pixel count is over a limit (FILE_TOO_LARGE, TOO_MANY_FILES, IMAGE_TOO_LARGE, FST_REQ_FILE_TOO_LARGE)",
+  "A file, the request, or an image's pixel count is over a limit (FILE_TOO_LARGE, TOO_MANY_FILES, IMAGE_TOO_LARGE, FIELDS_LIMIT)",
 );
 export const UnsupportedImage = shared('UnsupportedImage', 'Not a readable PNG, JPEG or WebP image (UNSUPPORTED_IMAGE), or an unsupported content type');
 export const Unprocessable = shared('Unprocessable', 'The support set does not fit the model (CLASS_COUNT_UNSUPPORTED, MODEL_NOT_IMAGE)');

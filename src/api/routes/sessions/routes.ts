@@ -2,6 +2,11 @@
  * Few-shot sessions: `POST /adapt` (support set → θ′ cached in Redis), `POST /predict`,
  * `GET /sessions/:id`, `DELETE /sessions/:id`. Decoding and the math run on the inference
  * threads; this file only moves bytes and checks input.
+ * A multipart upload starts being read in the route's preValidation hook, before the rate limit's
+ * preHandler (src/api/plugins/rate-limit.ts): its Redis round trip and the parse overlap, and the
+ * handler awaits the upload only once the limit let the request through. A refused request still
+ * gets its 429 (the upload it started is read and dropped, within the same size limits); auth and
+ * load shedding (onRequest) still run before anything is read.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -67,12 +72,24 @@ export default async function sessionRoutes(fastify: FastifyInstance, options: S
   // Overloaded: refuse before the upload is read or parsed, so shedding stays cheap.
   const shedWhenSaturated = async () => pool.assertAccepting();
 
+  /** Multipart uploads started before the rate limit's verdict (see the header), by request. */
+  const started = new WeakMap<FastifyRequest, Promise<ImageUpload<unknown>>>();
+  const startReading = (read: (request: FastifyRequest) => Promise<ImageUpload<unknown>>) => async (request: FastifyRequest) => {
+    if (!request.isMultipart()) return;
+    const upload = read(request);
+    upload.catch(() => undefined); // a request refused before its handler never awaits it
+    started.set(request, upload);
+  };
+  const upload = <F>(request: FastifyRequest, read: (request: FastifyRequest) => Promise<ImageUpload<F>>): Promise<ImageUpload<F>> =>
+    (started.get(request) as Promise<ImageUpload<F>> | undefined) ?? read(request);
+
   app.route({
     ...routeOptions(adapt),
     onRequest: shedWhenSaturated,
+    preValidation: startReading(adaptUpload),
     handler: async (request, reply) => {
       const accepted = reply.elapsedTime;
-      const { images, names, labels, fields } = await adaptUpload(request);
+      const { images, names, labels, fields } = await upload(request, adaptUpload);
       const uploaded = reply.elapsedTime;
       const model = await catalog.resolve(fields.model);
       const plan = await withFittingModel(db, () => planLabels(labels ?? parseLabelsField(fields.labels), images.length, model));
@@ -142,9 +159,10 @@ export default async function sessionRoutes(fastify: FastifyInstance, options: S
   app.route({
     ...routeOptions(predictRoute),
     onRequest: shedWhenSaturated,
+    preValidation: startReading(predictUpload),
     handler: async (request, reply) => {
       const accepted = reply.elapsedTime;
-      const { images, names, fields } = await predictUpload(request);
+      const { images, names, fields } = await upload(request, predictUpload);
       const uploaded = reply.elapsedTime;
       if (images.length === 0) throw new HttpError(400, 'NO_IMAGES', 'send at least one image');
       const session = await sessions.load(fields.sessionId, request.apiKey!.id, true);

@@ -3,9 +3,10 @@
  * (`upload;dur=1.2, resolve;dur=0.3, …, total;dur=9.8`, milliseconds): browsers' devtools show it,
  * `npm run bench:http` reads it. Phases, in request order:
  *  - accept: from the request's arrival until the handler runs (routing, the API key check, the
- *    rate limit's Redis round trip, load shedding);
- *  - upload: reading and parsing a multipart body (a JSON body is parsed before the handler: in
- *    accept), and the base64 or file images gathered;
+ *    rate limit's Redis round trip, load shedding); a multipart body starts being read during it,
+ *    while the rate limit waits for Redis (routes.ts);
+ *  - upload: what is left of reading and parsing a multipart body once the handler runs (a JSON
+ *    body is parsed before the handler: in accept), and the base64 or file images gathered;
  *  - resolve: the model lookup (catalog cache or PostgreSQL) and the checks of the fields;
  *  - redis: loading (/predict) or saving (/adapt) the session;
  *  - queue: waiting for a free inference thread;
