@@ -5,30 +5,22 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { InjectOptions } from 'fastify';
-import sharp from 'sharp';
 import { createApiKey } from '../../src/api/auth/api-keys.ts';
-import { buildTestApp, createTestDatabase, type TestApp } from '../helpers/env.ts';
-import { registerTestModel } from '../helpers/models.ts';
+import type { TestApp } from '../helpers/env.ts';
+import { type ServedApp, servedApp } from '../helpers/served.ts';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let served: ServedApp;
 let t: TestApp;
 let auth: Record<string, string>;
 let png: Buffer;
 
 before(async () => {
-  database = await createTestDatabase();
-  t = await buildTestApp(database.url, { MAX_FILES: '50', BODY_LIMIT_BYTES: '2000000' });
-  await registerTestModel(t.db, t.deps.store);
-  auth = { authorization: `Bearer ${(await createApiKey(t.db, 'client')).key}` };
-  png = await sharp({ create: { width: 28, height: 28, channels: 3, background: '#ffffff' } })
-    .png()
-    .toBuffer();
+  served = await servedApp({ MAX_FILES: '50', BODY_LIMIT_BYTES: '2000000' });
+  ({ t, png } = served);
+  auth = await served.auth();
 });
 
-after(async () => {
-  await t.close();
-  await database.drop();
-});
+after(() => served.close());
 
 type Inject = InjectOptions;
 

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { createApiKey } from '../../src/api/auth/api-keys.ts';
 import { buildTestApp, createTestDatabase } from '../helpers/env.ts';
 import { registerTestModel } from '../helpers/models.ts';
+import { blankPng } from '../helpers/served.ts';
 
 test('size limits answer 413 with their own codes, before decoding, and the server stays healthy', async (t) => {
   const database = await createTestDatabase();
@@ -23,9 +24,7 @@ test('size limits answer 413 with their own codes, before decoding, and the serv
       payload: { support: images.map((image, i) => ({ label: names[i % names.length]!, image: image.toString('base64') })) },
     });
 
-  const small = await sharp({ create: { width: 28, height: 28, channels: 3, background: '#ffffff' } })
-    .png()
-    .toBuffer();
+  const small = await blankPng();
   assert.equal((await adapt([small, small, small, small, small])).statusCode, 201);
 
   // A 2000×2000 blank PNG compresses to a few KB: refused from its header (decompression bomb).

@@ -6,32 +6,23 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import sharp from 'sharp';
-import { createApiKey } from '../../src/api/auth/api-keys.ts';
-import { buildTestApp, createTestDatabase, type TestApp } from '../helpers/env.ts';
-import { registerTestModel } from '../helpers/models.ts';
+import type { TestApp } from '../helpers/env.ts';
+import { type ServedApp, servedApp } from '../helpers/served.ts';
 import { multipart, type Part } from '../helpers/multipart.ts';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let served: ServedApp;
 let t: TestApp;
 let auth: Record<string, string>;
 let png: Buffer;
 const LABELS = JSON.stringify(['a', 'b', 'c', 'd', 'e']);
 
 before(async () => {
-  database = await createTestDatabase();
-  t = await buildTestApp(database.url, { MAX_FILE_BYTES: '20000', MAX_FILES: '6' });
-  await registerTestModel(t.db, t.deps.store);
-  auth = { authorization: `Bearer ${(await createApiKey(t.db, 'client')).key}` };
-  png = await sharp({ create: { width: 28, height: 28, channels: 3, background: '#ffffff' } })
-    .png()
-    .toBuffer();
+  served = await servedApp({ MAX_FILE_BYTES: '20000', MAX_FILES: '6' });
+  ({ t, png } = served);
+  auth = await served.auth();
 });
 
-after(async () => {
-  await t.close();
-  await database.drop();
-});
+after(() => served.close());
 
 const images = (n: number, image = png): Part[] => Array.from({ length: n }, (_, i) => ({ name: 'images', value: image, filename: `${i}.png` }));
 

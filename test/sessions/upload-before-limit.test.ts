@@ -6,29 +6,21 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Command } from 'ioredis';
-import sharp from 'sharp';
 import { createApiKey } from '../../src/api/auth/api-keys.ts';
-import { buildTestApp, createTestDatabase, type TestApp } from '../helpers/env.ts';
-import { registerTestModel } from '../helpers/models.ts';
+import type { TestApp } from '../helpers/env.ts';
+import { type ServedApp, servedApp } from '../helpers/served.ts';
 import { multipart } from '../helpers/multipart.ts';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let served: ServedApp;
 let t: TestApp;
 let png: Buffer;
 
 before(async () => {
-  database = await createTestDatabase();
-  t = await buildTestApp(database.url, { RATE_LIMIT_PER_MINUTE: '3' });
-  await registerTestModel(t.db, t.deps.store);
-  png = await sharp({ create: { width: 28, height: 28, channels: 3, background: '#ffffff' } })
-    .png()
-    .toBuffer();
+  served = await servedApp({ RATE_LIMIT_PER_MINUTE: '3' });
+  ({ t, png } = served);
 });
 
-after(async () => {
-  await t.close();
-  await database.drop();
-});
+after(() => served.close());
 
 const body = () =>
   multipart([

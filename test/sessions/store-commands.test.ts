@@ -1,8 +1,11 @@
 /**
- * SessionStore.load: one Redis round trip (a script that reads the fields and slides the expiry),
- * with the semantics of the HMGET + EXPIRE it replaced: the owner's reads slide the expiry by the
- * session's TTL, another key's reads and reads of a session without θ′ do not, and an unreachable
- * Redis rejects with DependencyUnavailableError.
+ * SessionStore's Redis commands, counted on the wire.
+ * load: one round trip (a script that reads the fields and slides the expiry), with the semantics
+ * of the HMGET + EXPIRE it replaced: the owner's reads slide the expiry by the session's TTL,
+ * another key's reads and reads of a session without θ′ do not.
+ * save: one command (a script that writes meta and θ′ and sets the expiry, as MULTI/HSET/EXPIRE/
+ * EXEC did); an overwrite keeps the newest fields and TTL.
+ * Both reject with DependencyUnavailableError when Redis is unreachable.
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
@@ -24,7 +27,7 @@ class CountingRedis extends ClassifiedRedis {
 
 const redis = new CountingRedis(REDIS_URL);
 after(() => redis.quit());
-const prefix = `test-load-${Math.random().toString(36).slice(2, 10)}`;
+const prefix = `test-store-${Math.random().toString(36).slice(2, 10)}`;
 const key = (id: string) => `${prefix}:session:${id}`;
 const meta = (id: string, ttlSeconds = 600): SessionMeta => ({
   id,
@@ -78,4 +81,35 @@ test('Redis unreachable: a load rejects with DependencyUnavailableError', async 
   t.after(() => down.disconnect());
   const store = new SessionStore(down, prefix);
   await assert.rejects(store.load(newSessionId(), 'key-a', true), (error) => error instanceof DependencyUnavailableError && error.dependency === 'redis');
+});
+
+test('a save is one command: meta, θ′ and the expiry', async () => {
+  const store = new SessionStore(redis, prefix);
+  await store.save(meta(newSessionId(), 60), Buffer.from([0])); // loads the script into Redis (EVALSHA, then EVAL once)
+  const id = newSessionId();
+  redis.sent = [];
+  const expiresAt = await store.save(meta(id, 600), new Uint8Array([9, 8, 7]).subarray(1));
+  assert.deepEqual(redis.sent, ['evalsha'], 'one command');
+  assert.ok(Math.abs(expiresAt.getTime() - (Date.now() + 600_000)) < 5_000);
+  const ttl = await redis.ttl(key(id));
+  assert.ok(ttl > 590 && ttl <= 600, `expires after its TTL: ${ttl}`);
+  assert.deepEqual([...((await redis.hgetBuffer(key(id), 'theta')) ?? [])], [8, 7], 'θ′ as given (a view: its own bytes only)');
+  const loaded = await store.load(id, 'key-a', true);
+  assert.equal(loaded?.meta.ttlSeconds, 600);
+  assert.deepEqual([...loaded!.theta], [8, 7]);
+
+  await store.save(meta(id, 30), Buffer.from([1]));
+  assert.ok((await redis.ttl(key(id))) <= 30, 'an overwrite sets the new TTL');
+  assert.deepEqual([...((await redis.hgetBuffer(key(id), 'theta')) ?? [])], [1]);
+});
+
+test('Redis unreachable: a save rejects with DependencyUnavailableError', async (t) => {
+  const down = createApiRedis(`redis://127.0.0.1:${await freePort()}`, 300);
+  down.on('error', () => undefined);
+  t.after(() => down.disconnect());
+  const store = new SessionStore(down, prefix);
+  await assert.rejects(
+    store.save(meta(newSessionId(), 60), Buffer.from([1])),
+    (error) => error instanceof DependencyUnavailableError && error.dependency === 'redis',
+  );
 });
