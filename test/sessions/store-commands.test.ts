@@ -4,7 +4,7 @@
  * of the HMGET + EXPIRE it replaced: the owner's reads slide the expiry by the session's TTL,
  * another key's reads and reads of a session without θ′ do not.
  * save: one command (a script that writes meta and θ′ and sets the expiry, as MULTI/HSET/EXPIRE/
- * EXEC did); an overwrite keeps the newest fields and TTL.
+ * EXEC did); an overwrite keeps the newest fields and TTL; the saving replica keeps θ′ in memory.
  * Both reject with DependencyUnavailableError when Redis is unreachable.
  */
 import assert from 'node:assert/strict';
@@ -101,6 +101,17 @@ test('a save is one command: meta, θ′ and the expiry', async () => {
   await store.save(meta(id, 30), Buffer.from([1]));
   assert.ok((await redis.ttl(key(id))) <= 30, 'an overwrite sets the new TTL');
   assert.deepEqual([...((await redis.hgetBuffer(key(id), 'theta')) ?? [])], [1]);
+});
+
+test('the replica that saved a session keeps its θ′: the first load reads only meta from Redis', async () => {
+  const store = new SessionStore(redis, prefix, 1 << 20);
+  const id = newSessionId();
+  await store.save(meta(id, 600), new Uint8Array([4, 5, 6, 7]).subarray(1));
+  await redis.hdel(key(id), 'theta'); // had the load asked Redis for θ′, it would find none
+  assert.deepEqual([...((await store.load(id, 'key-a', true))?.theta ?? [])], [5, 6, 7]);
+  const other = new SessionStore(redis, prefix, 1 << 20); // another replica: θ′ from Redis, gone here
+  assert.equal(await other.load(id, 'key-a', true), null);
+  await redis.del(key(id));
 });
 
 test('Redis unreachable: a save rejects with DependencyUnavailableError', async (t) => {

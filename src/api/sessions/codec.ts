@@ -8,7 +8,7 @@
  * prediction does not depend on the others in its request. Version 1 sessions have none.
  */
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../../core/checkpoint/safetensors.ts';
-import { fromFloat16, toFloat16 } from '../../core/checkpoint/float16.ts';
+import { addFloat16, toFloat16 } from '../../core/checkpoint/float16.ts';
 
 export const THETA_CODEC = 'maml-service/session-theta@2';
 const READABLE_CODECS = new Set(['maml-service/session-theta@1', THETA_CODEC]);
@@ -102,9 +102,13 @@ export function decodeTheta(bytes: Uint8Array, base: ReadonlyMap<string, HostTen
     }
     const theta = base.get(name);
     if (!theta || theta.data.length !== tensor.data.length) throw new ThetaCodecError(`parameter ${name} does not match the model`);
-    const delta = tensor.dtype === 'float16' ? fromFloat16(tensor.data as Uint16Array) : (tensor.data as Float32Array);
-    const data = new Float32Array(delta.length);
-    for (let i = 0; i < data.length; i++) data[i] = theta.data[i]! + delta[i]!;
+    let data: Float32Array;
+    if (tensor.dtype === 'float16') data = addFloat16(theta.data, tensor.data as Uint16Array);
+    else {
+      const delta = tensor.data as Float32Array;
+      data = new Float32Array(delta.length);
+      for (let i = 0; i < data.length; i++) data[i] = theta.data[i]! + delta[i]!;
+    }
     out.set(name, { shape: tensor.shape, data });
   }
   if (moments.length === 0) return { params: out, moments: null };

@@ -93,6 +93,9 @@ export class SessionStore {
   async save(meta: SessionMeta, theta: Uint8Array): Promise<Date> {
     const bytes = Buffer.from(theta.buffer, theta.byteOffset, theta.byteLength);
     await this.redis.saveSession(this.key(meta.id), JSON.stringify(meta), bytes, meta.ttlSeconds);
+    // The session's first /predict usually follows on this replica: it then reads only `meta`.
+    // (A copy when θ′ is a view into a larger buffer, so the cache counts what it keeps alive.)
+    this.cache.set(meta.id, bytes.byteLength === theta.buffer.byteLength ? bytes : Buffer.from(bytes));
     return new Date(Date.now() + meta.ttlSeconds * 1000);
   }
 

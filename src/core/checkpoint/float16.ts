@@ -48,9 +48,22 @@ export function toFloat16(values: Float32Array): Uint16Array {
  */
 let halfTable: Float32Array | undefined;
 
+function table(): Float32Array {
+  halfTable ??= Float32Array.from({ length: 0x10000 }, (_, b) => fromFloat16Bits(b));
+  return halfTable;
+}
+
 export function fromFloat16(bits: Uint16Array): Float32Array {
-  const table = (halfTable ??= Float32Array.from({ length: 0x10000 }, (_, b) => fromFloat16Bits(b)));
+  const values = table();
   const out = new Float32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) out[i] = table[bits[i]!]!;
+  for (let i = 0; i < bits.length; i++) out[i] = values[bits[i]!]!;
+  return out;
+}
+
+/** base + the halves' values, in one pass (a stored θ′ − θ added back to θ without a temporary). */
+export function addFloat16(base: Float32Array, bits: Uint16Array): Float32Array {
+  const values = table();
+  const out = new Float32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) out[i] = base[i]! + values[bits[i]!]!;
   return out;
 }
