@@ -301,6 +301,15 @@ int conv4_forward(const conv4_workspace *ws, float *const *params, const float *
   return 0;
 }
 
+VECTOR_CLONES void conv4_add_rated(const conv4_config *c, const float *rate, int step, float alpha, const float *x, float *out, long n) {
+  if (c->rates == RATE_PER_ELEMENT) {
+    for (long i = 0; i < n; i++) out[i] += alpha * rate[i] * x[i];
+    return;
+  }
+  const float r = alpha * (c->rates == RATE_PER_STEP ? rate[step] : c->lr);
+  for (long i = 0; i < n; i++) out[i] += r * x[i];
+}
+
 void conv4_prototype_head(const conv4_workspace *ws, const int *labels, float *weight, float *bias) {
   const int F = ws->c->filters, K = ws->c->classes, S = ws->c->images;
   for (int k = 0; k < K; k++) {

@@ -95,6 +95,10 @@ int conv4_backward(const conv4_workspace *ws, float *const *params, const int *l
 /* The body's gradients (ws->grad[0..11]) for a given gradient of the features dfeats [S × F]. */
 int conv4_backward_from_features(const conv4_workspace *ws, float *const *params, const float *dfeats);
 
+/* out[i] += alpha · rate_i · x[i] over one parameter's n floats, rate_i per c->rates: the fixed c->lr,
+ * rate[step] (per step) or rate[i] (per element). An SGD step is alpha −1 on the gradient. */
+void conv4_add_rated(const conv4_config *c, const float *rate, int step, float alpha, const float *x, float *out, long n);
+
 /* Proto-MAML's head from ws->feats: w_c = 2μ_c, b_c = −‖μ_c‖² (classes without images: μ_c = 0). */
 void conv4_prototype_head(const conv4_workspace *ws, const int *labels, float *weight, float *bias);
 

@@ -12,20 +12,9 @@ static double now_ms(void) {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-VECTOR_CLONES static void update(const conv4_workspace *ws, const conv4_tensors *t, int step) {
-  const conv4_config *c = ws->c;
-  for (int q = 0; q < CONV4_PARAMS; q++) {
-    if (!t->adapt[q]) continue;
-    float *w = t->out[q];
-    const float *g = ws->grad[q];
-    const long n = ws->size[q];
-    if (c->rates == RATE_PER_ELEMENT) {
-      for (long i = 0; i < n; i++) w[i] = w[i] - g[i] * t->rate[q][i];
-    } else {
-      const float r = c->rates == RATE_PER_STEP ? t->rate[q][step] : c->lr;
-      for (long i = 0; i < n; i++) w[i] = w[i] - g[i] * r;
-    }
-  }
+static void update(const conv4_workspace *ws, const conv4_tensors *t, int step) {
+  for (int q = 0; q < CONV4_PARAMS; q++)
+    if (t->adapt[q]) conv4_add_rated(ws->c, t->rate[q], step, -1, ws->grad[q], t->out[q], ws->size[q]);
 }
 
 int conv4_adapt(const conv4_config *c, const float *x, const int *labels, const conv4_tensors *t) {

@@ -25,7 +25,7 @@ typedef struct {
   float *rmf;                 /* [M × F] scratch */
   float *tmp;                 /* scratch for a second GEMM product */
   float *wT, *uT;             /* [F × K] W and U transposed */
-  float *rf, *rdf;            /* [S × F] */
+  float *rf;                  /* [S × F] */
   double *rl;                 /* [S × classes] logits' tangent, then Rdlogits */
   double *chan;               /* [2F] per-channel sums */
   float *kf;                  /* [6F] per-channel factors */
@@ -214,15 +214,6 @@ VECTOR_CLONES static int tangent_backward(meta_ws *m, float *const *theta, float
   return 0;
 }
 
-/* The rate of parameter q, element i, at step k. */
-static float rate_at(const conv4_meta_config *mc, const conv4_meta_tensors *t, int q, long i, int k) {
-  switch (mc->inner.rates) {
-    case RATE_PER_STEP: return t->rate[q][k];
-    case RATE_PER_ELEMENT: return t->rate[q][i];
-    default: return mc->inner.lr;
-  }
-}
-
 /* Forward and backward (saving for the R-pass) on the support set at θ_k. */
 static int support_pass(meta_ws *m, int k, const float *xs, const int *ys) {
   float *theta[CONV4_PARAMS];
@@ -251,7 +242,7 @@ int conv4_meta_gradient(const conv4_meta_config *mc, const float *xs, const int 
   const int F = c->filters, S = c->images, steps = c->steps;
   layer_shape L[CONV4_LAYERS];
   conv4_shapes(c, L);
-  long floats = (long)(steps + 4) * m.total + (long)S * F * 3 + 10L * F, maxMF = 0, maxMK = 0, maxKF = 0, maxH = 0;
+  long floats = (long)(steps + 4) * m.total + (long)S * F * 2 + 10L * F, maxMF = 0, maxMK = 0, maxKF = 0, maxH = 0;
   size_t bytes = align64(sup_bytes) + align64(qry_bytes);
   for (int l = 0; l < CONV4_LAYERS; l++) {
     const layer_shape *g = &L[l];
@@ -283,7 +274,6 @@ int conv4_meta_gradient(const conv4_meta_config *mc, const float *xs, const int 
   m.hv = next, next += m.total;
   m.dfeats = TAKE((long)S * F);
   m.r.rf = TAKE((long)S * F);
-  m.r.rdf = TAKE((long)S * F);
   for (int l = 0; l < CONV4_LAYERS; l++) {
     m.r.rcol[l] = TAKE(L[l].M * L[l].K);
     m.r.rxhat[l] = TAKE(L[l].M * F);
@@ -311,12 +301,8 @@ int conv4_meta_gradient(const conv4_meta_config *mc, const float *xs, const int 
     held = k;
     float *from = m.traj + (long)k * m.total, *to = from + m.total;
     memcpy(to, from, sizeof(float) * (size_t)m.total);
-    for (int q = 0; q < CONV4_PARAMS && status == 0; q++) {
-      if (!t->adapt[q]) continue;
-      float *w = param(&m, to, q);
-      const float *g = m.sup.grad[q];
-      for (long i = 0; i < m.size[q]; i++) w[i] -= rate_at(mc, t, q, i, k) * g[i];
-    }
+    for (int q = 0; q < CONV4_PARAMS && status == 0; q++)
+      if (t->adapt[q]) conv4_add_rated(c, t->rate[q], k, -1, m.sup.grad[q], param(&m, to, q), m.size[q]);
   }
   if (status == 0 && steps == 0 && c->prototype) {
     float *theta[CONV4_PARAMS];
@@ -373,15 +359,11 @@ int conv4_meta_gradient(const conv4_meta_config *mc, const float *xs, const int 
     }
     if (mc->first_order) continue;
     int any = 0;
+    memset(m.u, 0, sizeof(float) * (size_t)m.total);
     for (int q = 0; q < CONV4_PARAMS; q++) {
-      float *u = param(&m, m.u, q);
-      const float *v = param(&m, m.v, q);
-      if (!t->adapt[q]) {
-        memset(u, 0, sizeof(float) * (size_t)m.size[q]);
-        continue;
-      }
+      if (!t->adapt[q]) continue;
+      conv4_add_rated(c, t->rate[q], k - 1, 1, param(&m, m.v, q), param(&m, m.u, q), m.size[q]);
       any = 1;
-      for (long i = 0; i < m.size[q]; i++) u[i] = rate_at(mc, t, q, i, k - 1) * v[i];
     }
     if (!any) continue;
     float *theta[CONV4_PARAMS], *u[CONV4_PARAMS], *hv[CONV4_PARAMS];

@@ -27,7 +27,6 @@ export const CONV4_META_GRADIENT = 'MamlConv4MetaGradient';
 
 const PARAMS = 14;
 const METRICS = 7;
-const NAMES = CONV4_INPUT_NAMES;
 
 export function conv4MetaGradientKernel(addon: KernelAddon): KernelFunc {
   return (args) => {
@@ -56,8 +55,8 @@ export function conv4MetaGradientKernel(addon: KernelAddon): KernelFunc {
     }
     const headClasses = inputs['headW']?.shape[1];
     const kept = prototype ? 12 : PARAMS;
-    const gradShapes = NAMES.slice(0, kept).map((name) => inputs[name]?.shape ?? []);
-    const rateIndices = rateMode === 0 ? [] : NAMES.map((_, i) => i).filter((i) => adapt[i] === 1);
+    const gradShapes = CONV4_INPUT_NAMES.slice(0, kept).map((name) => inputs[name]?.shape ?? []);
+    const rateIndices = rateMode === 0 ? [] : CONV4_INPUT_NAMES.map((_, i) => i).filter((i) => adapt[i] === 1);
     const outs = gradShapes.map((shape) => backend.makeOutput([...shape], 'float32'));
     rateIndices.forEach((i) => outs.push(backend.makeOutput([...(inputs[`rate${i}`]?.shape ?? [])], 'float32')));
     outs.push(backend.makeOutput([METRICS], 'float32'));
@@ -66,13 +65,13 @@ export function conv4MetaGradientKernel(addon: KernelAddon): KernelFunc {
       const view = (t: TensorInfo | undefined) => (t ? heapFloats(backend, t) : null);
       const grads: (Float32Array | null)[] = outs.slice(0, kept).map((o) => heapFloats(backend, o));
       while (grads.length < PARAMS) grads.push(null);
-      const rateGrads: (Float32Array | null)[] = NAMES.map(() => null);
+      const rateGrads: (Float32Array | null)[] = CONV4_INPUT_NAMES.map(() => null);
       rateIndices.forEach((i, j) => (rateGrads[i] = heapFloats(backend, outs[kept + j]!)));
       const metrics = heapFloats(backend, outs[outs.length - 1]!);
       for (const o of outs) heapFloats(backend, o).fill(0);
-      const theta = NAMES.map((name, i) => (prototype && i >= 12 ? null : view(inputs[name])));
+      const theta = CONV4_INPUT_NAMES.map((name, i) => (prototype && i >= 12 ? null : view(inputs[name])));
       const moments = frozen ? frozenMomentViews(backend, inputs) : null;
-      const rates = rateMode === 0 ? null : NAMES.map((_, i) => view(inputs[`rate${i}`]));
+      const rates = rateMode === 0 ? null : CONV4_INPUT_NAMES.map((_, i) => view(inputs[`rate${i}`]));
       const weights = view(inputs['stepWeights']);
       for (let t = 0; t < tasks; t++) {
         const [xs, ys, xq, yq] = [inputs[`xs${t}`]!, inputs[`ys${t}`]!, inputs[`xq${t}`]!, inputs[`yq${t}`]!];
