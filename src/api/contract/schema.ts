@@ -60,3 +60,6 @@ export const DateTime = (options: SchemaOptions = {}) => Type.String({ format: '
 
 /** `:id` as a uuid (training jobs, datasets, keys). */
 export const UuidParams = Type.Object({ id: Uuid() });
+
+/** `?limit=` of the list routes (models, datasets, training jobs): 1 to 200, default 50. */
+export const PageLimit = Defaulted(Type.Integer({ minimum: 1, maximum: 200, default: 50 }));

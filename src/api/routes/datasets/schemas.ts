@@ -5,7 +5,7 @@
 import { BadRequest, errorResponse, Forbidden, NotFound, Unauthorized, Unavailable } from '../../contract/errors.ts';
 import { multipartBody } from '../../contract/multipart.ts';
 import { defineRoute, empty, json } from '../../contract/route.ts';
-import { Binary, component, DateTime, Defaulted, Nullable, StringEnum, Type, Uuid, UuidParams } from '../../contract/schema.ts';
+import { Binary, component, DateTime, Defaulted, Nullable, StringEnum, Type, Uuid, UuidParams, PageLimit } from '../../contract/schema.ts';
 
 export const Dataset = component(
   'Dataset',
@@ -108,7 +108,7 @@ export const listDatasetsRoute = defineRoute({
   auth: 'admin',
   tags: ['datasets'],
   summary: 'Uploaded datasets, newest first (admin)',
-  querystring: Type.Object({ limit: Defaulted(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }, { additionalProperties: false }),
+  querystring: Type.Object({ limit: PageLimit }, { additionalProperties: false }),
   responses: { 200: json('Datasets', Type.Object({ datasets: Type.Array(Dataset) })), 400: BadRequest, 401: Unauthorized, 403: Forbidden, 503: Unavailable },
 });
 

@@ -1,7 +1,7 @@
 /** The contracts of the model registry's routes: `GET /models`, `GET /models/:id`, promote, weights, import. */
 import { BadRequest, errorResponse, Forbidden, NotFound, TooLarge, Unauthorized, Unavailable } from '../../contract/errors.ts';
 import { defineRoute, json, raw } from '../../contract/route.ts';
-import { Binary, component, Defaulted, DateTime, FreeObject, StringEnum, Type, Uuid } from '../../contract/schema.ts';
+import { Binary, component, Defaulted, DateTime, FreeObject, StringEnum, Type, Uuid, PageLimit } from '../../contract/schema.ts';
 import { NetworkCapabilities } from '../capabilities/schemas.ts';
 
 export const ModelStatus = component('ModelStatus', StringEnum(['training', 'ready', 'archived']));
@@ -43,10 +43,7 @@ export const listModelsRoute = defineRoute({
   auth: 'client',
   tags: ['models'],
   summary: 'The model registry (default model first, then newest)',
-  querystring: Type.Object(
-    { limit: Defaulted(Type.Integer({ minimum: 1, maximum: 200, default: 50 })), status: Type.Optional(ModelStatus) },
-    { additionalProperties: false },
-  ),
+  querystring: Type.Object({ limit: PageLimit, status: Type.Optional(ModelStatus) }, { additionalProperties: false }),
   responses: { 200: json('Models', Type.Object({ models: Type.Array(Model) })), 400: BadRequest, 401: Unauthorized, 503: Unavailable },
 });
 

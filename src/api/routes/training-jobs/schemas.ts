@@ -6,7 +6,7 @@
 import type { TrainingEvent as SharedTrainingEvent } from '../../../shared/jobs/events.ts';
 import { BadRequest, errorResponse, Forbidden, NotFound, Unauthorized, Unavailable } from '../../contract/errors.ts';
 import { defineRoute, json, raw } from '../../contract/route.ts';
-import { component, DateTime, Defaulted, FreeObject, Nullable, type Static, StringEnum, Type, Uuid, UuidParams } from '../../contract/schema.ts';
+import { component, DateTime, FreeObject, Nullable, type Static, StringEnum, Type, Uuid, UuidParams, PageLimit } from '../../contract/schema.ts';
 import { TrainingConfigInput } from './config-schema.ts';
 
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
@@ -118,10 +118,7 @@ export const listJobsRoute = defineRoute({
   auth: 'admin',
   tags: ['training'],
   summary: 'Training jobs, newest first (admin)',
-  querystring: Type.Object(
-    { status: Type.Optional(JobStatus), limit: Defaulted(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) },
-    { additionalProperties: false },
-  ),
+  querystring: Type.Object({ status: Type.Optional(JobStatus), limit: PageLimit }, { additionalProperties: false }),
   responses: { 200: json('Jobs', Type.Object({ jobs: Type.Array(TrainingJob) })), 400: BadRequest, 401: Unauthorized, 403: Forbidden, 503: Unavailable },
 });
 
