@@ -11,7 +11,8 @@
  * first) and ../shared/data/omniglot (OMNIGLOT_DIR overrides). Environment: DRILL_PORT (host port of
  * the proxy; default a free one), DRILL_TFJS_PACKAGE (default empty: the wasm-only image, as
  * libtensorflow cannot be downloaded everywhere), DRILL_KEEP=1 (leave the stack up on failure),
- * DRILL_SKIP_BUILD=1 (use the maml-service:latest already built).
+ * DRILL_SKIP_BUILD=1 (use the maml-service:latest already built), DRILL_TIMEOUT_MS (watchdog, default
+ * 30 min). A failure prints the error, `compose ps` and the last log lines of each service.
  * Invariants: its own compose project names (mamldrill, mamldrill-gpu), removed with their volumes
  * at the end; never touches another project's containers or volumes.
  */
@@ -81,12 +82,25 @@ async function step<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
   return result;
 }
 
+/**
+ * A promise that rejects after `ms` on a referenced timer. AbortSignal.timeout's timer is unref'd, so
+ * on its own it cannot keep the process alive: a fetch left waiting on an unref'd socket then ends the
+ * drill with Node's exit code 13 ("unsettled top-level await") and no message (CI, stop 22).
+ */
+function within<T>(what: string, ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined, everyMs = 1000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
     try {
-      const value = await probe();
+      const value = await within(what, Math.min(30_000, timeoutMs), Promise.resolve().then(probe));
       if (value !== undefined) return value;
     } catch (error) {
       last = error;
@@ -104,15 +118,20 @@ async function api(method: string, url: string, body?: unknown, origin = base): 
     init.body = JSON.stringify(body);
     (init.headers as Record<string, string>)['content-type'] = 'application/json';
   }
-  const res = await fetch(`${origin}${url}`, init);
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
+  return within(`${method} ${url}`, 150_000, (async () => {
+    const res = await fetch(`${origin}${url}`, init);
+    const text = await res.text();
+    return { status: res.status, json: text ? JSON.parse(text) : null };
+  })());
 }
 
+/** Every probe reads its whole body: a response left unread holds its connection (undici). */
 const healthy = (origin = base) =>
-  until(`${origin}/healthz answers 200 through the proxy`, 240_000, async () =>
-    (await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(5000) })).ok ? true : undefined,
-  );
+  until(`${origin}/healthz answers 200 through the proxy`, 240_000, async () => {
+    const res = await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(5000) });
+    await res.arrayBuffer();
+    return res.ok ? true : undefined;
+  });
 
 /** The support set of the README's example: one drawing of five Manipuri characters. */
 const MANIPURI = path.join(OMNIGLOT, 'images_evaluation', 'Manipuri');
@@ -358,14 +377,33 @@ async function main(): Promise<void> {
   for (const [name, seconds] of timings) process.stdout.write(`  ${seconds.toFixed(1).padStart(7)} s  ${name}\n`);
 }
 
-try {
-  await main();
-} catch (error) {
+/** What a failed drill prints after its error: the containers' states and the last of their logs. */
+function diagnose(): void {
+  const ps = compose(['ps'], { allowFail: true });
+  process.stderr.write(`\n-- docker compose ps\n${ps.stdout}${ps.stderr}`);
+  for (const service of ['proxy', 'api', 'worker', 'migrate']) {
+    const tail = compose(['logs', '--no-color', '--tail', '40', service], { allowFail: true });
+    process.stderr.write(`\n-- logs ${service} (last 40 lines)\n${tail.stdout}${tail.stderr}`);
+  }
+}
+
+function fail(error: unknown): never {
   process.stderr.write(`\ncompose drill FAILED: ${error instanceof Error ? error.stack : String(error)}\n`);
+  diagnose();
   if (!process.env.DRILL_KEEP) {
     compose(['down', '-v', '--remove-orphans'], { allowFail: true });
     const gpuFile = path.join(WORK, 'gpu-merged.json');
     if (existsSync(gpuFile)) compose(['down', '-v', '--remove-orphans'], { allowFail: true, project: GPU_PROJECT, files: composeFiles(gpuFile) });
   }
   process.exit(1);
+}
+
+// A referenced watchdog: the drill ends with a message and the stack's logs, never silently.
+const WATCHDOG_MS = Number(process.env.DRILL_TIMEOUT_MS ?? 30 * 60_000);
+const watchdog = setTimeout(() => fail(new Error(`the drill did not finish within ${WATCHDOG_MS / 60_000} min`)), WATCHDOG_MS);
+try {
+  await main();
+  clearTimeout(watchdog);
+} catch (error) {
+  fail(error);
 }
