@@ -118,11 +118,15 @@ async function api(method: string, url: string, body?: unknown, origin = base): 
     init.body = JSON.stringify(body);
     (init.headers as Record<string, string>)['content-type'] = 'application/json';
   }
-  return within(`${method} ${url}`, 150_000, (async () => {
-    const res = await fetch(`${origin}${url}`, init);
-    const text = await res.text();
-    return { status: res.status, json: text ? JSON.parse(text) : null };
-  })());
+  return within(
+    `${method} ${url}`,
+    150_000,
+    (async () => {
+      const res = await fetch(`${origin}${url}`, init);
+      const text = await res.text();
+      return { status: res.status, json: text ? JSON.parse(text) : null };
+    })(),
+  );
 }
 
 /** Every probe reads its whole body: a response left unread holds its connection (undici). */
