@@ -21,6 +21,9 @@
  *               adapt: Int32Array[14], stepWeights | null, config: Int32Array[15] (conv4_config order with images = the
  *               support's, then queries, firstOrder), lr, epsilon, scale, grads[14], rateGrads[14] | null, metrics[7])
  *               (meta_gradient.h: one task; grads, rateGrads and metrics are added to, times scale)
+ *   float16_add(base, bits: Uint16Array, out): out = base + bits' halves (theta_prep.h), over bits' length
+ *   fold_batch_norm(w, gamma, beta, mean, variance, w_out, b_out, epsilon): w [rows, c] with c = gamma's
+ *               length (theta_prep.h)
  *   info() → { version, isa, mr, nr }
  */
 #include <stdint.h>
@@ -33,8 +36,9 @@
 #include "inner_loop.h"
 #include "meta_gradient.h"
 #include "parallel.h"
+#include "theta_prep.h"
 
-#define ADDON_VERSION 5
+#define ADDON_VERSION 6
 #define CHECK(env, call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, #call " failed"); return NULL; } } while (0)
 
 static napi_value matmul(napi_env env, napi_callback_info info) {
@@ -383,6 +387,51 @@ static napi_value conv4_meta_gradient_entry(napi_env env, napi_callback_info inf
   return NULL;
 }
 
+/* float16_add(base, bits: Uint16Array, out) */
+static napi_value float16_add_entry(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  array_view base, bits, out;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 3) {
+    napi_throw_type_error(env, NULL, "float16_add: expected (base, bits, out)");
+    return NULL;
+  }
+  if (!typed_array(env, argv[1], napi_uint16_array, 0, "bits", &bits) ||
+      !typed_array(env, argv[0], napi_float32_array, bits.length, "base", &base) ||
+      !typed_array(env, argv[2], napi_float32_array, bits.length, "out", &out)) {
+    return NULL;
+  }
+  float16_add(base.data, bits.data, out.data, bits.length);
+  return NULL;
+}
+
+/* fold_batch_norm(w, gamma, beta, mean, variance, w_out, b_out, epsilon) */
+static napi_value fold_batch_norm_entry(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  array_view gamma;
+  double epsilon = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 8 ||
+      napi_get_value_double(env, argv[7], &epsilon) != napi_ok || !(epsilon >= 0)) {
+    napi_throw_type_error(env, NULL, "fold_batch_norm: expected (w, gamma, beta, mean, variance, w_out, b_out, epsilon)");
+    return NULL;
+  }
+  if (!typed_array(env, argv[1], napi_float32_array, 1, "gamma", &gamma)) return NULL;
+  array_view w;
+  if (!typed_array(env, argv[0], napi_float32_array, gamma.length, "w", &w)) return NULL;
+  const size_t c = gamma.length, rows = w.length / c;
+  if (rows * c != w.length) {
+    napi_throw_range_error(env, NULL, "fold_batch_norm: w's length is not a multiple of the channels");
+    return NULL;
+  }
+  const size_t need[5] = {c, c, c, rows * c, c};
+  const char *const names[5] = {"beta", "mean", "variance", "w_out", "b_out"};
+  float *p[5];
+  if (!float_arrays(env, argv + 2, need, names, 5, p)) return NULL;
+  fold_batch_norm(w.data, rows, c, gamma.data, p[0], p[1], p[2], (float)epsilon, p[3], p[4]);
+  return NULL;
+}
+
 static napi_value describe(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value result, version, isa, mr, nr;
@@ -414,6 +463,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"batch_norm_grad", NULL, batch_norm_grad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv4_adapt", NULL, conv4_adapt_entry, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv4_meta_gradient", NULL, conv4_meta_gradient_entry, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"float16_add", NULL, float16_add_entry, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"fold_batch_norm", NULL, fold_batch_norm_entry, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, describe, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(env, napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods));

@@ -9,7 +9,7 @@ int typed_array(napi_env env, napi_value value, napi_typedarray_type want, size_
   napi_value buffer;
   size_t offset;
   char message[160];
-  const char *kind = want == napi_int32_array ? "Int32Array" : "Float32Array";
+  const char *kind = want == napi_int32_array ? "Int32Array" : want == napi_uint16_array ? "Uint16Array" : "Float32Array";
   if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed ||
       napi_get_typedarray_info(env, value, &type, &out->length, &out->data, &buffer, &offset) != napi_ok ||
       type != want) {

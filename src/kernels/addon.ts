@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { packageFile } from '../package-root.ts';
 
 /** Bumped with every change to the addon's calling convention (ADDON_VERSION in addon.c). */
-export const ADDON_VERSION = 5;
+export const ADDON_VERSION = 6;
 
 export const DEFAULT_ADDON_PATH = fileURLToPath(packageFile('native/build/maml_kernels.node'));
 
@@ -128,6 +128,22 @@ export interface KernelAddon {
     grads: (Float32Array | null)[],
     rateGrads: (Float32Array | null)[] | null,
     metrics: Float32Array,
+  ): void;
+  /** out = base + the halves of `bits` (float16 bit patterns), over bits' length (theta_prep.h). */
+  float16_add(base: Float32Array, bits: Uint16Array, out: Float32Array): void;
+  /**
+   * Batch norm with the given moments folded into the convolution before it: w [rows, c] (a
+   * filter [kh, kw, in, c]), c = gamma's length; w′ = w·s into wOut, β − μ·s into bOut, s = γ/√(σ² + ε).
+   */
+  fold_batch_norm(
+    w: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    wOut: Float32Array,
+    bOut: Float32Array,
+    epsilon: number,
   ): void;
   info(): AddonInfo;
 }

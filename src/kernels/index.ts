@@ -16,6 +16,7 @@ import { type AddonLoad, type KernelAddon, loadKernelAddon } from './addon.ts';
 import { fastBatchMatMul, fastFusedMatMul } from './batch-mat-mul.ts';
 import { CONV4_ADAPT, conv4AdaptKernel } from './inner-loop.ts';
 import { CONV4_META_GRADIENT, conv4MetaGradientKernel } from './meta-gradient.ts';
+import { FOLD_BATCH_NORM, foldBatchNormKernel } from './theta-prep.ts';
 import {
   BATCH_NORM,
   BATCH_NORM_GRAD,
@@ -32,6 +33,7 @@ import {
 export { BATCH_NORM, BATCH_NORM_GRAD, BATCH_NORM_RELU_POOL, FUSED_CONV_POOL } from './conv2d.ts';
 export { CONV4_ADAPT } from './inner-loop.ts';
 export { CONV4_META_GRADIENT } from './meta-gradient.ts';
+export { FOLD_BATCH_NORM, nativeFloat16Add } from './theta-prep.ts';
 export { InvalidThreadCountError, kernelThreads, setKernelThreads } from './threads.ts';
 export { ADDON_VERSION, DEFAULT_ADDON_PATH, loadKernelAddon, type AddonLoad, type KernelAddon } from './addon.ts';
 
@@ -103,7 +105,8 @@ export function registerFastKernels(tf: KernelRegistryApi, options: FastKernelOp
     replaced.set(kernelName, stock);
     registered.push(kernelName);
   }
-  // Kernels of our own (no stock ones to replace): fused conv + pool, batch norm for the core's ops, Conv4's inner loop and meta-gradient.
+  // Kernels of our own (no stock ones to replace): fused conv + pool, batch norm for the core's ops, Conv4's inner loop and
+  // meta-gradient, batch norm folded into a filter (/predict).
   const own: [string, (addon: KernelAddon) => KernelFunc][] = [
     [FUSED_CONV_POOL, fusedConvPoolKernel],
     [BATCH_NORM_RELU_POOL, batchNormReluPoolKernel],
@@ -111,6 +114,7 @@ export function registerFastKernels(tf: KernelRegistryApi, options: FastKernelOp
     [BATCH_NORM_GRAD, batchNormGradKernel],
     [CONV4_ADAPT, conv4AdaptKernel],
     [CONV4_META_GRADIENT, conv4MetaGradientKernel],
+    [FOLD_BATCH_NORM, foldBatchNormKernel],
   ];
   for (const [kernelName, make] of own) {
     if (!tf.getKernel(kernelName, BACKEND)) tf.registerKernel({ kernelName, backendName: BACKEND, kernelFunc: make(loaded.addon) });
@@ -128,7 +132,7 @@ export function unregisterFastKernels(tf: KernelRegistryApi): string[] {
     restored.push(kernelName);
   }
   replaced.clear();
-  for (const name of [FUSED_CONV_POOL, BATCH_NORM_RELU_POOL, BATCH_NORM, BATCH_NORM_GRAD, CONV4_ADAPT, CONV4_META_GRADIENT])
+  for (const name of [FUSED_CONV_POOL, BATCH_NORM_RELU_POOL, BATCH_NORM, BATCH_NORM_GRAD, CONV4_ADAPT, CONV4_META_GRADIENT, FOLD_BATCH_NORM])
     if (tf.getKernel(name, BACKEND)) tf.unregisterKernel(name, BACKEND);
   return restored;
 }

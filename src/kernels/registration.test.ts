@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ADDON_VERSION, type KernelAddon, loadKernelAddon, registerFastKernels, unregisterFastKernels } from './index.ts';
+import { ADDON_VERSION, FOLD_BATCH_NORM, type KernelAddon, loadKernelAddon, registerFastKernels, unregisterFastKernels } from './index.ts';
 import { skipReason, tf } from './test-support.ts';
 
 const KERNELS = ['Conv2D', 'FusedConv2D', 'BatchMatMul', '_FusedMatMul', 'Identity'];
@@ -115,6 +115,12 @@ test('when the native call throws, the output buffer is freed and the error surf
     conv4_meta_gradient: () => {
       throw new RangeError('xs: Float32Array too short');
     },
+    float16_add: () => {
+      throw new RangeError('base: Float32Array too short');
+    },
+    fold_batch_norm: () => {
+      throw new RangeError('w: Float32Array too short');
+    },
   };
   registerFastKernels(tf, { load: () => ({ ok: true, addon: failing }) });
   try {
@@ -125,6 +131,10 @@ test('when the native call throws, the output buffer is freed and the error surf
       buffers = tf.backend().numDataIds();
     assert.throws(() => tf.conv2d(x, w, 1, 'same'), /too short/);
     assert.throws(() => tf.matMul(a, a, true, false), /too short/);
+    const c = tf.ones([4]);
+    const inputs = { filter: w, gamma: c, beta: c, mean: c, variance: c };
+    assert.throws(() => tf.engine().runKernel(FOLD_BATCH_NORM, inputs, { epsilon: 1e-5 }), /too short/);
+    c.dispose();
     assert.equal(tf.memory().numTensors, start.numTensors);
     assert.equal(tf.backend().numDataIds(), buffers, 'wasm heap buffers left allocated');
     tf.dispose([x, w, a]);

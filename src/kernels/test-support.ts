@@ -28,6 +28,8 @@ function countingLoad(): AddonLoad {
     batch_norm_grad: (...args) => real.batch_norm_grad(...args),
     conv4_adapt: (...args) => real.conv4_adapt(...args),
     conv4_meta_gradient: (...args) => real.conv4_meta_gradient(...args),
+    float16_add: (...args) => real.float16_add(...args),
+    fold_batch_norm: (...args) => real.fold_batch_norm(...args),
   };
   return { ok: true, addon: counted };
 }

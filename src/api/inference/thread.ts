@@ -7,7 +7,7 @@
 import { workerData } from 'node:worker_threads';
 import { adapt, predict } from '../../core/adapt.ts';
 import { adaptFast, foldCacheTensors, predictFast } from '../../core/serving.ts';
-import { setKernelThreads } from '../../kernels/index.ts';
+import { nativeFloat16Add, setKernelThreads } from '../../kernels/index.ts';
 import * as tf from '../../core/tf.ts';
 import type { Params } from '../../core/types.ts';
 import { decodeTheta, encodeTheta, ThetaCodecError, type HostMoments, type HostTensor } from '../sessions/codec.ts';
@@ -33,6 +33,8 @@ const { weightsDir, backend, precision } = workerData as { weightsDir: string; b
 const ready = selectBackend(backend);
 const store = new FsArtifactStore(weightsDir);
 const MAX_MODELS = 4;
+/** θ′'s float16 difference added back in native code when the addon is built (the same bits as the codec's own). */
+const addFloat16 = nativeFloat16Add();
 const models = new Map<string, Promise<ServingModel>>();
 
 async function model(sha256: string): Promise<ServingModel> {
@@ -139,7 +141,7 @@ async function runPredict(request: PredictRequest, queueMs: number): Promise<Pre
   const started = performance.now();
   const { params, host } = forWays(m, request.ways);
   try {
-    const adapted = decodeTheta(request.theta, host, m.sha256, m.net.headNames);
+    const adapted = decodeTheta(request.theta, host, m.sha256, m.net.headNames, addFloat16);
     const thetaMs = performance.now() - started;
     const probabilities = tf.tidy(() => {
       const theta: Params = { ...params };

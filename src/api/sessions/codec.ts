@@ -75,8 +75,17 @@ export function encodeTheta(
   return encodeSafetensors(tensors, { codec: THETA_CODEC, model: modelSha256, precision });
 }
 
+/** θ + a stored float16 difference: the JavaScript table lookup (addFloat16), or the same bits in native code. */
+export type Float16Adder = (base: Float32Array, bits: Uint16Array) => Float32Array;
+
 /** θ′ for the adapted names (θ + stored difference) and the moments, checked against the model's digest. */
-export function decodeTheta(bytes: Uint8Array, base: ReadonlyMap<string, HostTensor>, modelSha256: string, perTask: readonly string[] = []): DecodedTheta {
+export function decodeTheta(
+  bytes: Uint8Array,
+  base: ReadonlyMap<string, HostTensor>,
+  modelSha256: string,
+  perTask: readonly string[] = [],
+  add: Float16Adder = addFloat16,
+): DecodedTheta {
   let contents;
   try {
     contents = decodeSafetensors(bytes);
@@ -103,7 +112,7 @@ export function decodeTheta(bytes: Uint8Array, base: ReadonlyMap<string, HostTen
     const theta = base.get(name);
     if (!theta || theta.data.length !== tensor.data.length) throw new ThetaCodecError(`parameter ${name} does not match the model`);
     let data: Float32Array;
-    if (tensor.dtype === 'float16') data = addFloat16(theta.data, tensor.data as Uint16Array);
+    if (tensor.dtype === 'float16') data = add(theta.data, tensor.data as Uint16Array);
     else {
       const delta = tensor.data as Float32Array;
       data = new Float32Array(delta.length);
