@@ -66,7 +66,7 @@ test("the upload is read while the rate limit's Redis command is pending; past t
   assert.equal(refused.statusCode, 429, refused.body);
   assert.equal(refused.json().error.code, 'RATE_LIMITED');
   assert.ok(refused.headers['retry-after']);
-  assert.deepEqual(released.length, 4);
+  assert.equal(released.length, 3, 'the replica spent the window’s last token: it refuses without asking Redis again');
   redis.sendCommand = send;
   const support = ['a', 'b', 'c', 'd', 'e'].map((label) => ({ label, image: png.toString('base64') }));
   const json = await t.app.inject({ method: 'POST', url: '/adapt', headers: auth, payload: { support } });

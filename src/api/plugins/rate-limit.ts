@@ -1,6 +1,7 @@
 /**
- * Per-key rate limiting, shared by every API replica: @fastify/rate-limit with its Redis store
- * (one counter per API key under QUEUE_PREFIX, a one-minute window from the key's first request).
+ * Per-key rate limiting, shared by every API replica: @fastify/rate-limit with a Redis store that
+ * takes its tokens in leases (./rate-limit-store.ts: one counter per API key under QUEUE_PREFIX, a
+ * one-minute window from the key's first request; most requests make no Redis round trip).
  * Beyond the limit: 429 RATE_LIMITED with Retry-After (seconds until the window ends). Every keyed
  * response carries RateLimit headers. Public routes (health, metrics, docs, capabilities) are not
  * limited. When Redis cannot be reached the request goes through (fail open): an outage must not
@@ -11,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import { HttpError } from '../../shared/errors.ts';
+import { leasedRedisStore } from './rate-limit-store.ts';
 
 export interface RateLimitOptions {
   readonly redis: Redis;
@@ -41,8 +43,7 @@ async function rateLimitPlugin(app: FastifyInstance, options: RateLimitOptions):
     hook: 'preHandler',
     max: options.perMinute,
     timeWindow: WINDOW_MS,
-    redis: options.redis,
-    nameSpace: `${options.keyPrefix}:ratelimit:`,
+    store: leasedRedisStore(options.redis, `${options.keyPrefix}:ratelimit:`),
     keyGenerator: (request) => request.apiKey?.id ?? '',
     allowList: (request) => !request.apiKey,
     skipOnError: true,
