@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis, Result } from 'ioredis';
 import { publishNotice } from '../../shared/cluster/notices.ts';
-import { ThetaCache } from './theta-cache.ts';
+import { type CachedSession, ThetaCache } from './theta-cache.ts';
 
 export interface SessionMeta {
   readonly id: string;
@@ -95,8 +95,16 @@ export class SessionStore {
     await this.redis.saveSession(this.key(meta.id), JSON.stringify(meta), bytes, meta.ttlSeconds);
     // The session's first /predict usually follows on this replica: it then reads only `meta`.
     // (A copy when θ′ is a view into a larger buffer, so the cache counts what it keeps alive.)
-    this.cache.set(meta.id, bytes.byteLength === theta.buffer.byteLength ? bytes : Buffer.from(bytes));
+    this.cache.set(meta.id, meta, bytes.byteLength === theta.buffer.byteLength ? bytes : Buffer.from(bytes));
     return new Date(Date.now() + meta.ttlSeconds * 1000);
+  }
+
+  /**
+   * The session as this replica last saw it (meta and θ′), if it holds it; not a check that the
+   * session still exists or whose it is (load is): for work that load then confirms or discards.
+   */
+  peek(id: string): CachedSession | undefined {
+    return this.cache.get(id);
   }
 
   /**
@@ -105,7 +113,7 @@ export class SessionStore {
    */
   async load(id: string, owner: string, withTheta: boolean): Promise<StoredSession | null> {
     const key = this.key(id);
-    const cached = withTheta ? this.cache.get(id) : undefined;
+    const cached = withTheta ? this.cache.get(id)?.theta : undefined;
     const fields = withTheta && !cached ? ['meta', 'theta'] : ['meta'];
     const [metaBytes, stored] = await this.redis.loadSessionBuffer(key, owner, ...fields); // slides the expiry
     if (!metaBytes) {
@@ -115,7 +123,7 @@ export class SessionStore {
     const meta = JSON.parse(metaBytes.toString('utf8')) as SessionMeta;
     const theta = cached ?? stored;
     if (meta.owner !== owner || (withTheta && !theta)) return null;
-    if (stored) this.cache.set(id, stored);
+    if (stored) this.cache.set(id, meta, stored);
     return { meta, theta: theta ?? Buffer.alloc(0), expiresAt: new Date(Date.now() + meta.ttlSeconds * 1000) };
   }
 

@@ -8,7 +8,9 @@
  *  - upload: what is left of reading and parsing a multipart body once the handler runs (a JSON
  *    body is parsed before the handler: in accept), and the base64 or file images gathered;
  *  - resolve: the model lookup (catalog cache or PostgreSQL) and the checks of the fields;
- *  - redis: loading (/predict) or saving (/adapt) the session;
+ *  - redis: loading (/predict) or saving (/adapt) the session; a /predict of a session the replica
+ *    holds (θ′ and meta in its cache) is computed while the load confirms it, and `redis` is then
+ *    only the wait beyond the computation (usually 0);
  *  - queue: waiting for a free inference thread;
  *  - dispatch: handing the request to the thread and its answer back (structured clone);
  *  - decode: PNG/JPEG decoding and preprocessing, in the thread;
