@@ -2,9 +2,9 @@
  * bench:http's client, a process of its own (`node --import tsx bench/http/client.ts`, started by
  * bench/http.ts): so that building multipart bodies and reading answers never runs on the API's
  * event loop, as with a real client. Reads its scenario as JSON from BENCH_HTTP_SCENARIO, runs
- * `rounds` + 1 rounds of `concurrency` parallel /adapt then /predict (the first round is a warm-up,
+ * `warmup` + `rounds` rounds of `concurrency` parallel /adapt then /predict (the warm-up rounds are
  * not recorded), and prints the samples as one JSON line; it writes `warm` to stderr when the
- * warm-up round is done (bench/http.ts measures the API's event loop from then on).
+ * warm-up rounds are done (bench/http.ts measures the API's event loop from then on).
  * Each request's multipart body is built with FormData (undici's encoding, as before) before its
  * clock starts, and that encoding is reported on its own (`adaptEncodeMs`, `predictEncodeMs`); the request itself goes out
  * as those bytes over node:http with a kept-alive connection, as thin as curl, and its latency runs
@@ -27,6 +27,8 @@ export interface Scenario {
   readonly queries: number;
   readonly concurrency: number;
   readonly rounds: number;
+  /** Unrecorded rounds first (at least 1): model load, caches, the JIT of the API's request path. */
+  readonly warmup: number;
 }
 
 export interface Samples {
@@ -112,7 +114,8 @@ async function run(s: Scenario): Promise<Samples> {
     sessionId: '',
   };
   let sessionId = '';
-  for (let r = 0; r < s.rounds + 1; r++) {
+  const warmup = Math.max(1, s.warmup);
+  for (let r = 0; r < warmup + s.rounds; r++) {
     await Promise.all(
       Array.from({ length: s.concurrency }, async () => {
         const e0 = performance.now();
@@ -134,7 +137,7 @@ async function run(s: Scenario): Promise<Samples> {
         const pr = await post(agent, new URL('/predict', s.base), s.key, predictBody);
         const predictMs = performance.now() - p0;
         if (pr.status !== 200) throw new Error(JSON.stringify(pr.body));
-        if (r === 0) return; // warm-up: model load, fold cache, JIT
+        if (r < warmup) return; // warm-up: model load, fold cache, JIT
         samples.adaptMs.push(ms);
         samples.inProcessMs.push(session.timings.decodeMs + session.timings.adaptMs);
         samples.adaptPhases.push(parseServerTiming(res.serverTiming));
@@ -144,7 +147,7 @@ async function run(s: Scenario): Promise<Samples> {
         samples.predictEncodeMs.push(encodePredictMs);
       }),
     );
-    if (r === 0) process.stderr.write('warm\n');
+    if (r === warmup - 1) process.stderr.write('warm\n');
   }
   agent.destroy();
   return { ...samples, sessionId };
