@@ -5,12 +5,14 @@
  * another key's reads and reads of a session without θ′ do not.
  * save: one command (a script that writes meta and θ′ and sets the expiry, as MULTI/HSET/EXPIRE/
  * EXEC did); an overwrite keeps the newest fields and TTL; the saving replica keeps θ′ in memory.
+ * A θ′ over OWN_KEY_BYTES: a SET … EX of its own key, then the script, in one tick; loads read it
+ * there and slide both keys; delete removes both; an overwrite with a small θ′ drops the key.
  * Both reject with DependencyUnavailableError when Redis is unreachable.
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { Command } from 'ioredis';
-import { newSessionId, SessionStore, type SessionMeta } from '../../src/api/sessions/store.ts';
+import { newSessionId, OWN_KEY_BYTES, SessionStore, type SessionMeta } from '../../src/api/sessions/store.ts';
 import { DependencyUnavailableError } from '../../src/shared/errors.ts';
 import { ClassifiedRedis, createApiRedis } from '../../src/shared/redis.ts';
 import { freePort } from '../helpers/processes.ts';
@@ -101,6 +103,40 @@ test('a save is one command: meta, θ′ and the expiry', async () => {
   await store.save(meta(id, 30), Buffer.from([1]));
   assert.ok((await redis.ttl(key(id))) <= 30, 'an overwrite sets the new TTL');
   assert.deepEqual([...((await redis.hgetBuffer(key(id), 'theta')) ?? [])], [1]);
+});
+
+test('a large θ′ has a key of its own: SET … EX, then the script; loads, expiry, overwrite and delete cover both keys', async () => {
+  const store = new SessionStore(redis, prefix);
+  const other = new SessionStore(redis, prefix); // no cache: every load reads Redis
+  const big = Buffer.alloc(OWN_KEY_BYTES + 1, 3);
+  await store.save(meta(newSessionId(), 60), big); // loads the script into Redis
+  const id = newSessionId();
+  redis.sent = [];
+  await store.save(meta(id, 600), big);
+  assert.deepEqual(redis.sent, ['set', 'evalsha'], 'θ′ first, then meta');
+  assert.equal((await redis.hgetBuffer(key(id), 'theta'))?.length, 0, 'the hash holds an empty θ′ field');
+  assert.ok((await redis.ttl(`${key(id)}:theta`)) > 590, 'θ′ carries the TTL itself');
+  redis.sent = [];
+  const loaded = await other.load(id, 'key-a', true);
+  assert.deepEqual(redis.sent, ['evalsha'], 'one command');
+  assert.ok(loaded && Buffer.from(loaded.theta).equals(big));
+  await redis.expire(key(id), 5);
+  await redis.expire(`${key(id)}:theta`, 5);
+  assert.ok(await other.load(id, 'key-a', false));
+  assert.ok((await redis.ttl(key(id))) > 590 && (await redis.ttl(`${key(id)}:theta`)) > 590, 'both keys slid');
+  assert.ok((await store.bytesUsed(id))! > big.length, 'bytes of both keys');
+  await redis.del(`${key(id)}:theta`);
+  assert.equal(await other.load(id, 'key-a', true), null, 'θ′ gone: no session');
+
+  const replaced = newSessionId();
+  await store.save(meta(replaced, 600), big);
+  await store.save(meta(replaced, 600), Buffer.from([1]));
+  assert.equal(await redis.exists(`${key(replaced)}:theta`), 0, 'an overwrite with a small θ′ drops the key');
+  assert.deepEqual([...(await other.load(replaced, 'key-a', true))!.theta], [1]);
+  const deleted = newSessionId();
+  await store.save(meta(deleted, 600), big);
+  assert.ok(await store.delete(deleted, 'key-a'));
+  assert.equal(await redis.exists(key(deleted), `${key(deleted)}:theta`), 0, 'delete removes both keys');
 });
 
 test('the replica that saved a session keeps its θ′: the first load reads only meta from Redis', async () => {

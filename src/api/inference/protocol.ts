@@ -1,6 +1,19 @@
 /** Messages between the API and its inference threads (raw bytes and typed arrays, no JSON of floats). */
 import type { PreprocessOptions } from '../../data/image/preprocess.ts';
 
+/**
+ * Bytes in a SharedArrayBuffer (a copy, once): posted between the API and its threads they are
+ * shared, not cloned. θ′ travels this way (the adapt answer, the session cache, the predict
+ * request): a 230 KB all-layer θ′ round trip through a thread measured 0.44 ms cloned, 0.08 shared.
+ * Nobody writes such bytes after this copy.
+ */
+export function shared(bytes: Uint8Array): Buffer {
+  if (bytes.buffer instanceof SharedArrayBuffer) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = Buffer.from(new SharedArrayBuffer(bytes.byteLength));
+  out.set(bytes);
+  return out;
+}
+
 export interface ModelRef {
   /** Artifact sha256 of the model's safetensors file (also the thread's cache key). */
   readonly sha256: string;

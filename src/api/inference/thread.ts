@@ -19,6 +19,7 @@ import { checkImageSize, ImageTooLargeError, InvalidImageError, preprocessImage 
 import {
   epochMs,
   InferenceRefusedError,
+  shared,
   type AdaptRequest,
   type AdaptResponse,
   type ImageBatch,
@@ -118,7 +119,7 @@ async function runAdapt(request: AdaptRequest, queueMs: number): Promise<AdaptRe
     const hostMoments: HostMoments[] = moments.map((l) => ({ mean: l.mean.dataSync() as Float32Array, variance: l.variance.dataSync() as Float32Array }));
     tf.dispose([...Object.values(result.params), ...moments.flatMap((l) => [l.mean, l.variance])]);
     const encodeStarted = performance.now();
-    const theta = encodeTheta(host, adapted, m.sha256, precision, hostMoments, m.net.headNames);
+    const theta = shared(encodeTheta(host, adapted, m.sha256, precision, hostMoments, m.net.headNames));
     const done = performance.now();
     return {
       theta,
