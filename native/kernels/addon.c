@@ -22,6 +22,7 @@
  *               support's, then queries, firstOrder), lr, epsilon, scale, grads[14], rateGrads[14] | null, metrics[7])
  *               (meta_gradient.h: one task; grads, rateGrads and metrics are added to, times scale)
  *   float16_add(base, bits: Uint16Array, out): out = base + bits' halves (theta_prep.h), over bits' length
+ *   float16_sub(value, base, out: Uint16Array): out = half(value − base), over out's length
  *   fold_batch_norm(w, gamma, beta, mean, variance, w_out, b_out, epsilon): w [rows, c] with c = gamma's
  *               length (theta_prep.h)
  *   info() → { version, isa, mr, nr }
@@ -38,7 +39,7 @@
 #include "parallel.h"
 #include "theta_prep.h"
 
-#define ADDON_VERSION 6
+#define ADDON_VERSION 7
 #define CHECK(env, call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, #call " failed"); return NULL; } } while (0)
 
 static napi_value matmul(napi_env env, napi_callback_info info) {
@@ -405,6 +406,24 @@ static napi_value float16_add_entry(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* float16_sub(value, base, out: Uint16Array) */
+static napi_value float16_sub_entry(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  array_view value, base, out;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 3) {
+    napi_throw_type_error(env, NULL, "float16_sub: expected (value, base, out)");
+    return NULL;
+  }
+  if (!typed_array(env, argv[2], napi_uint16_array, 0, "out", &out) ||
+      !typed_array(env, argv[0], napi_float32_array, out.length, "value", &value) ||
+      !typed_array(env, argv[1], napi_float32_array, out.length, "base", &base)) {
+    return NULL;
+  }
+  float16_sub(value.data, base.data, out.data, out.length);
+  return NULL;
+}
+
 /* fold_batch_norm(w, gamma, beta, mean, variance, w_out, b_out, epsilon) */
 static napi_value fold_batch_norm_entry(napi_env env, napi_callback_info info) {
   size_t argc = 8;
@@ -464,6 +483,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"conv4_adapt", NULL, conv4_adapt_entry, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv4_meta_gradient", NULL, conv4_meta_gradient_entry, NULL, NULL, NULL, napi_enumerable, NULL},
       {"float16_add", NULL, float16_add_entry, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"float16_sub", NULL, float16_sub_entry, NULL, NULL, NULL, napi_enumerable, NULL},
       {"fold_batch_norm", NULL, fold_batch_norm_entry, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, describe, NULL, NULL, NULL, napi_enumerable, NULL},
   };

@@ -1,8 +1,9 @@
 /*
- * θ′ decoding and batch norm folding for /predict (theta_prep.h). Measured on this project's AVX2
- * machine, the ~115k halves of an all-layer omniglot-5way session: the JavaScript table lookup
- * 0.3–0.65 ms, F16C (8 halves an instruction) ~0.02 ms; the fold of its 4 blocks as 24 tfjs ops
- * ~0.24 ms, here 4 passes over the filters.
+ * θ′ encoding and decoding, and batch norm folding for /predict (theta_prep.h). Measured on this
+ * project's AVX2 machine, the ~115k halves of an all-layer omniglot-5way session: decoding with
+ * the JavaScript table lookup 0.3–0.65 ms, F16C (8 halves an instruction) ~0.02 ms; encoding in
+ * JavaScript (toFloat16Bits per element) 2.3–3.3 ms of each /adapt; the fold of its 4 blocks as 24
+ * tfjs ops ~0.24 ms, here 4 passes over the filters.
  */
 #include "theta_prep.h"
 
@@ -27,6 +28,31 @@ static inline float half_to_float(uint16_t h) {
   return out;
 }
 
+/* Round to nearest even, as the codec's toFloat16Bits. */
+static inline uint16_t float_to_half(float value) {
+  uint32_t x;
+  memcpy(&x, &value, sizeof x);
+  const uint32_t sign = (x >> 16) & 0x8000u;
+  const uint32_t exponent = (x >> 23) & 0xffu;
+  uint32_t mantissa = x & 0x7fffffu;
+  if (exponent == 0xffu) return (uint16_t)(sign | 0x7c00u | (mantissa ? 0x200u | (mantissa >> 13) : 0u));
+  const int e = (int)exponent - 127 + 15;
+  if (e >= 0x1f) return (uint16_t)(sign | 0x7c00u);
+  if (e <= 0) {
+    if (e < -10) return (uint16_t)sign;
+    mantissa |= 0x800000u;
+    const int shift = 14 - e;
+    const uint32_t half = mantissa >> shift, rest = mantissa & ((1u << shift) - 1u), midpoint = 1u << (shift - 1);
+    return (uint16_t)(sign | (half + (rest > midpoint || (rest == midpoint && (half & 1u)) ? 1u : 0u)));
+  }
+  const uint32_t half = ((uint32_t)e << 10) | (mantissa >> 13), rest = mantissa & 0x1fffu;
+  return (uint16_t)(sign | (half + (rest > 0x1000u || (rest == 0x1000u && (half & 1u)) ? 1u : 0u)));
+}
+
+static void float16_sub_scalar(const float *value, const float *base, uint16_t *out, size_t from, size_t n) {
+  for (size_t i = from; i < n; i++) out[i] = float_to_half(value[i] - base[i]);
+}
+
 static void float16_add_scalar(const float *base, const uint16_t *bits, float *out, size_t from, size_t n) {
   for (size_t i = from; i < n; i++) out[i] = base[i] + half_to_float(bits[i]);
 }
@@ -39,6 +65,15 @@ __attribute__((target("avx,f16c"))) static size_t float16_add_f16c(const float *
   for (; i + 8 <= n; i += 8) {
     const __m256 h = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(bits + i)));
     _mm256_storeu_ps(out + i, _mm256_add_ps(_mm256_loadu_ps(base + i), h));
+  }
+  return i;
+}
+
+__attribute__((target("avx,f16c"))) static size_t float16_sub_f16c(const float *value, const float *base, uint16_t *out, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 d = _mm256_sub_ps(_mm256_loadu_ps(value + i), _mm256_loadu_ps(base + i));
+    _mm_storeu_si128((__m128i *)(out + i), _mm256_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
   }
   return i;
 }
@@ -59,6 +94,14 @@ void float16_add(const float *base, const uint16_t *bits, float *out, size_t n) 
   if (has_f16c()) done = float16_add_f16c(base, bits, out, n);
 #endif
   float16_add_scalar(base, bits, out, done, n);
+}
+
+void float16_sub(const float *value, const float *base, uint16_t *out, size_t n) {
+  size_t done = 0;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  if (has_f16c()) done = float16_sub_f16c(value, base, out, n);
+#endif
+  float16_sub_scalar(value, base, out, done, n);
 }
 
 void fold_batch_norm(const float *w, size_t rows, size_t c, const float *gamma, const float *beta, const float *mean,

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { packageFile } from '../package-root.ts';
 
 /** Bumped with every change to the addon's calling convention (ADDON_VERSION in addon.c). */
-export const ADDON_VERSION = 6;
+export const ADDON_VERSION = 7;
 
 export const DEFAULT_ADDON_PATH = fileURLToPath(packageFile('native/build/maml_kernels.node'));
 
@@ -131,6 +131,8 @@ export interface KernelAddon {
   ): void;
   /** out = base + the halves of `bits` (float16 bit patterns), over bits' length (theta_prep.h). */
   float16_add(base: Float32Array, bits: Uint16Array, out: Float32Array): void;
+  /** out = half(value − base) (round to nearest even), over out's length (theta_prep.h). */
+  float16_sub(value: Float32Array, base: Float32Array, out: Uint16Array): void;
   /**
    * Batch norm with the given moments folded into the convolution before it: w [rows, c] (a
    * filter [kh, kw, in, c]), c = gamma's length; w′ = w·s into wOut, β − μ·s into bOut, s = γ/√(σ² + ε).

@@ -33,7 +33,7 @@ import {
 export { BATCH_NORM, BATCH_NORM_GRAD, BATCH_NORM_RELU_POOL, FUSED_CONV_POOL } from './conv2d.ts';
 export { CONV4_ADAPT } from './inner-loop.ts';
 export { CONV4_META_GRADIENT } from './meta-gradient.ts';
-export { FOLD_BATCH_NORM, nativeFloat16Add } from './theta-prep.ts';
+export { FOLD_BATCH_NORM, type NativeFloat16, nativeFloat16 } from './theta-prep.ts';
 export { InvalidThreadCountError, kernelThreads, setKernelThreads } from './threads.ts';
 export { ADDON_VERSION, DEFAULT_ADDON_PATH, loadKernelAddon, type AddonLoad, type KernelAddon } from './addon.ts';
 

@@ -118,6 +118,9 @@ test('when the native call throws, the output buffer is freed and the error surf
     float16_add: () => {
       throw new RangeError('base: Float32Array too short');
     },
+    float16_sub: () => {
+      throw new RangeError('value: Float32Array too short');
+    },
     fold_batch_norm: () => {
       throw new RangeError('w: Float32Array too short');
     },

@@ -29,6 +29,7 @@ function countingLoad(): AddonLoad {
     conv4_adapt: (...args) => real.conv4_adapt(...args),
     conv4_meta_gradient: (...args) => real.conv4_meta_gradient(...args),
     float16_add: (...args) => real.float16_add(...args),
+    float16_sub: (...args) => real.float16_sub(...args),
     fold_batch_norm: (...args) => real.fold_batch_norm(...args),
   };
   return { ok: true, addon: counted };

@@ -1,14 +1,14 @@
 /**
- * /predict's θ′ preparation in native code (theta-prep.ts): the float16 difference added back bit
- * for bit as the codec's JavaScript does, for every half; MamlFoldBatchNorm equal to the tfjs ops
+ * θ′'s float16 coding in native code (theta-prep.ts): the difference made and added back bit for
+ * bit as the codec's JavaScript does (every half; ties, subnormals, overflow, NaN); MamlFoldBatchNorm equal to the tfjs ops
  * it replaces (foldFrozenBatchNorm with and without it); bad arguments throw, never crash; no leaks.
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { addFloat16 } from '../core/checkpoint/float16.ts';
+import { addFloat16, toFloat16 } from '../core/checkpoint/float16.ts';
 import { createNetwork } from '../core/nets/index.ts';
 import { disposeFolded, foldFrozenBatchNorm } from '../core/serving.ts';
-import { FOLD_BATCH_NORM, loadKernelAddon, nativeFloat16Add } from './index.ts';
+import { FOLD_BATCH_NORM, loadKernelAddon, nativeFloat16 } from './index.ts';
 import { skipReason, tf, useWasmWithFastKernels } from './test-support.ts';
 
 before(async () => {
@@ -16,7 +16,7 @@ before(async () => {
 });
 
 test('native float16 add: every half, odd lengths, the same bits as the JavaScript table', { skip: skipReason }, () => {
-  const add = nativeFloat16Add()!;
+  const add = nativeFloat16()!.add;
   assert.ok(add);
   for (const n of [0, 1, 7, 8, 9, 0x10000, 0x10000 + 5]) {
     const bits = Uint16Array.from({ length: n }, (_, i) => (i * 40503) & 0xffff); // every half once when n ≥ 65536
@@ -31,13 +31,63 @@ test('native float16 add: every half, odd lengths, the same bits as the JavaScri
   }
 });
 
-test('native float16 add and fold refuse arrays of the wrong type or length', { skip: skipReason }, () => {
+test('native float16 subtract: the same bits as toFloat16 of the float32 difference (ties, subnormals, overflow, NaN)', { skip: skipReason }, () => {
+  const { subtract } = nativeFloat16()!;
+  const f32 = new Float32Array(1);
+  const u32 = new Uint32Array(f32.buffer);
+  const special = [
+    0,
+    -0,
+    1,
+    -1,
+    65504,
+    65519.99,
+    65520,
+    -65520,
+    1e9,
+    Infinity,
+    -Infinity,
+    NaN,
+    2 ** -24,
+    2 ** -25,
+    3 * 2 ** -26,
+    2 ** -14,
+    2 ** -14 - 2 ** -25,
+    1 + 2 ** -11,
+    1 + 3 * 2 ** -11,
+    6e-8,
+    5.96e-8,
+    1e-40,
+  ];
+  for (const n of [0, 1, 7, 8, 9, 200_003]) {
+    const value = new Float32Array(n);
+    const base = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      if (i < special.length) value[i] = special[i]!;
+      else {
+        u32[0] = (Math.imul(i, 2654435761) >>> 0) ^ (i << 7); // any float32 bit pattern
+        value[i] = f32[0]!;
+        base[i] = i % 5 === 0 ? 0 : Math.sin(i) * 10 ** ((i % 13) - 8);
+      }
+    }
+    const delta = new Float32Array(n);
+    for (let i = 0; i < n; i++) delta[i] = value[i]! - base[i]!;
+    const js = toFloat16(delta);
+    const native = subtract(value, base);
+    assert.equal(native.length, n);
+    for (let i = 0; i < n; i++) assert.equal(native[i], js[i], `${delta[i]}: 0x${native[i]!.toString(16)} vs 0x${js[i]!.toString(16)}`);
+  }
+});
+
+test('native float16 add, subtract and fold refuse arrays of the wrong type or length', { skip: skipReason }, () => {
   const loaded = loadKernelAddon();
   assert.ok(loaded.ok);
   const { addon } = loaded;
   assert.throws(() => addon.float16_add(new Float32Array(4), new Float32Array(4) as unknown as Uint16Array, new Float32Array(4)), TypeError);
   assert.throws(() => addon.float16_add(new Float32Array(3), new Uint16Array(4), new Float32Array(4)), RangeError);
   assert.throws(() => addon.float16_add(new Float32Array(4), new Uint16Array(4), new Float32Array(2)), RangeError);
+  assert.throws(() => addon.float16_sub(new Float32Array(4), new Float32Array(4), new Float32Array(4) as unknown as Uint16Array), TypeError);
+  assert.throws(() => addon.float16_sub(new Float32Array(4), new Float32Array(3), new Uint16Array(4)), RangeError);
   const c = new Float32Array(4);
   assert.throws(() => addon.fold_batch_norm(new Float32Array(10), c, c, c, c, new Float32Array(10), c, 1e-5), RangeError);
   assert.throws(() => addon.fold_batch_norm(new Float32Array(8), c, c, c, new Float32Array(3), new Float32Array(8), c, 1e-5), RangeError);

@@ -3,10 +3,10 @@
  *  - `MamlFoldBatchNorm`, a kernel of our own on the wasm backend: inputs filter [kh, kw, in, c],
  *    gamma, beta, mean, variance [c]; attr epsilon; outputs the folded filter and its bias [c]
  *    (src/core/serving.ts: foldFrozenBatchNorm uses it when registered, else 6 tfjs ops a block).
- *  - nativeFloat16Add: θ + δ from a session's float16 δ with F16C (the session codec's
- *    addFloat16 in JavaScript otherwise; both give the same bits).
- * Measured on the omniglot-5way model's θ′ (~115k halves, 4 blocks): decode 0.3–0.65 ms → ~0.02,
- * fold 0.24 ms → ~0.03.
+ *  - nativeFloat16: a session's float16 δ = half(θ′ − θ) and θ′ = θ + δ with F16C (the session
+ *    codec's JavaScript otherwise; both give the same bits).
+ * Measured on the omniglot-5way model's θ′ (~115k halves, 4 blocks): encode 2.3–3.3 ms → ~0.05,
+ * decode 0.3–0.65 ms → ~0.02, fold 0.24 ms → ~0.03.
  */
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { type KernelAddon, loadKernelAddon } from './addon.ts';
@@ -39,19 +39,34 @@ export function foldBatchNormKernel(addon: KernelAddon): KernelFunc {
   };
 }
 
-let float16Add: ((base: Float32Array, bits: Uint16Array) => Float32Array) | null | undefined;
+/** A session's θ′ ↔ its float16 difference from θ (the session codec's Float16Kernels). */
+export interface NativeFloat16 {
+  /** base + the halves of `bits`. */
+  add(base: Float32Array, bits: Uint16Array): Float32Array;
+  /** half(value − base), round to nearest even. */
+  subtract(value: Float32Array, base: Float32Array): Uint16Array;
+}
 
-/** base + the halves of `bits` in native code, or undefined without the addon. */
-export function nativeFloat16Add(): ((base: Float32Array, bits: Uint16Array) => Float32Array) | undefined {
-  if (float16Add === undefined) {
+let float16: NativeFloat16 | null | undefined;
+
+/** The float16 encoding and decoding of θ′ in native code, or undefined without the addon. */
+export function nativeFloat16(): NativeFloat16 | undefined {
+  if (float16 === undefined) {
     const loaded = loadKernelAddon();
-    float16Add = loaded.ok
-      ? (base, bits) => {
-          const out = new Float32Array(bits.length);
-          loaded.addon.float16_add(base, bits, out);
-          return out;
+    float16 = loaded.ok
+      ? {
+          add: (base, bits) => {
+            const out = new Float32Array(bits.length);
+            loaded.addon.float16_add(base, bits, out);
+            return out;
+          },
+          subtract: (value, base) => {
+            const out = new Uint16Array(value.length);
+            loaded.addon.float16_sub(value, base, out);
+            return out;
+          },
         }
       : null;
   }
-  return float16Add ?? undefined;
+  return float16 ?? undefined;
 }

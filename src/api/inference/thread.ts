@@ -7,7 +7,7 @@
 import { workerData } from 'node:worker_threads';
 import { adapt, predict } from '../../core/adapt.ts';
 import { adaptFast, foldCacheTensors, predictFast } from '../../core/serving.ts';
-import { nativeFloat16Add, setKernelThreads } from '../../kernels/index.ts';
+import { nativeFloat16, setKernelThreads } from '../../kernels/index.ts';
 import * as tf from '../../core/tf.ts';
 import type { Params } from '../../core/types.ts';
 import { decodeTheta, encodeTheta, ThetaCodecError, type HostMoments, type HostTensor } from '../sessions/codec.ts';
@@ -34,8 +34,8 @@ const { weightsDir, backend, precision } = workerData as { weightsDir: string; b
 const ready = selectBackend(backend);
 const store = new FsArtifactStore(weightsDir);
 const MAX_MODELS = 4;
-/** θ′'s float16 difference added back in native code when the addon is built (the same bits as the codec's own). */
-const addFloat16 = nativeFloat16Add();
+/** θ′'s float16 difference made and added back in native code when the addon is built (the same bits as the codec's own). */
+const float16 = nativeFloat16();
 const models = new Map<string, Promise<ServingModel>>();
 
 async function model(sha256: string): Promise<ServingModel> {
@@ -119,7 +119,7 @@ async function runAdapt(request: AdaptRequest, queueMs: number): Promise<AdaptRe
     const hostMoments: HostMoments[] = moments.map((l) => ({ mean: l.mean.dataSync() as Float32Array, variance: l.variance.dataSync() as Float32Array }));
     tf.dispose([...Object.values(result.params), ...moments.flatMap((l) => [l.mean, l.variance])]);
     const encodeStarted = performance.now();
-    const theta = shared(encodeTheta(host, adapted, m.sha256, precision, hostMoments, m.net.headNames));
+    const theta = shared(encodeTheta(host, adapted, m.sha256, precision, hostMoments, m.net.headNames, float16));
     const done = performance.now();
     return {
       theta,
@@ -142,7 +142,7 @@ async function runPredict(request: PredictRequest, queueMs: number): Promise<Pre
   const started = performance.now();
   const { params, host } = forWays(m, request.ways);
   try {
-    const adapted = decodeTheta(request.theta, host, m.sha256, m.net.headNames, addFloat16);
+    const adapted = decodeTheta(request.theta, host, m.sha256, m.net.headNames, float16);
     const thetaMs = performance.now() - started;
     const probabilities = tf.tidy(() => {
       const theta: Params = { ...params };

@@ -44,6 +44,24 @@ export class ThetaCodecError extends Error {
  * Encodes θ′ − θ for the adapted names; `perTask` names that θ lacks (a prototype-headed model's
  * head, set per session) are stored as values.
  */
+/**
+ * θ′ − θ as halves and back: JavaScript here, the same bits in native code when the inference
+ * thread has the addon (src/kernels/theta-prep.ts: nativeFloat16).
+ */
+export interface Float16Kernels {
+  add(base: Float32Array, bits: Uint16Array): Float32Array;
+  subtract(value: Float32Array, base: Float32Array): Uint16Array;
+}
+
+export const JS_FLOAT16: Float16Kernels = {
+  add: addFloat16,
+  subtract(value, base) {
+    const delta = new Float32Array(value.length);
+    for (let i = 0; i < delta.length; i++) delta[i] = value[i]! - base[i]!;
+    return toFloat16(delta);
+  },
+};
+
 export function encodeTheta(
   base: ReadonlyMap<string, HostTensor>,
   adapted: ReadonlyMap<string, HostTensor>,
@@ -51,6 +69,7 @@ export function encodeTheta(
   precision: ThetaPrecision,
   moments: readonly HostMoments[] = [],
   perTask: readonly string[] = [],
+  float16: Float16Kernels = JS_FLOAT16,
 ): Uint8Array {
   const tensors = new Map<string, NamedTensor>();
   moments.forEach(({ mean, variance }, layer) => {
@@ -65,18 +84,16 @@ export function encodeTheta(
     }
     const theta = base.get(name);
     if (!theta || theta.data.length !== tensor.data.length) throw new ThetaCodecError(`parameter ${name} does not match the model`);
+    if (precision === 'float16') {
+      tensors.set(name, { dtype: 'float16', shape: tensor.shape, data: float16.subtract(tensor.data, theta.data) });
+      continue;
+    }
     const delta = new Float32Array(tensor.data.length);
     for (let i = 0; i < delta.length; i++) delta[i] = tensor.data[i]! - theta.data[i]!;
-    tensors.set(
-      name,
-      precision === 'float16' ? { dtype: 'float16', shape: tensor.shape, data: toFloat16(delta) } : { dtype: 'float32', shape: tensor.shape, data: delta },
-    );
+    tensors.set(name, { dtype: 'float32', shape: tensor.shape, data: delta });
   }
   return encodeSafetensors(tensors, { codec: THETA_CODEC, model: modelSha256, precision });
 }
-
-/** θ + a stored float16 difference: the JavaScript table lookup (addFloat16), or the same bits in native code. */
-export type Float16Adder = (base: Float32Array, bits: Uint16Array) => Float32Array;
 
 /** θ′ for the adapted names (θ + stored difference) and the moments, checked against the model's digest. */
 export function decodeTheta(
@@ -84,7 +101,7 @@ export function decodeTheta(
   base: ReadonlyMap<string, HostTensor>,
   modelSha256: string,
   perTask: readonly string[] = [],
-  add: Float16Adder = addFloat16,
+  float16: Float16Kernels = JS_FLOAT16,
 ): DecodedTheta {
   let contents;
   try {
@@ -112,7 +129,7 @@ export function decodeTheta(
     const theta = base.get(name);
     if (!theta || theta.data.length !== tensor.data.length) throw new ThetaCodecError(`parameter ${name} does not match the model`);
     let data: Float32Array;
-    if (tensor.dtype === 'float16') data = add(theta.data, tensor.data as Uint16Array);
+    if (tensor.dtype === 'float16') data = float16.add(theta.data, tensor.data as Uint16Array);
     else {
       const delta = tensor.data as Float32Array;
       data = new Float32Array(delta.length);
