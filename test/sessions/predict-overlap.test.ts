@@ -1,6 +1,6 @@
 /**
  * /predict of a session the replica holds runs while Redis confirms the session (routes.ts): the
- * thread's work starts before the load answers. The load still decides: a session deleted in Redis
+ * task is posted to a thread before the load is sent. The load still decides: a session deleted in Redis
  * behind the replica's back gets 404, another key's request is never computed and gets 404, and a
  * session the replica does not hold is loaded first, as before.
  */
@@ -81,7 +81,7 @@ test('a held session is computed on before the load answers; the answer is the s
     traced.restore();
   }
   assert.equal(warm.statusCode, 200, warm.body);
-  assert.deepEqual(traced.events.slice(0, 3), ['load sent', 'predict dispatched', 'load answered']);
+  assert.deepEqual(traced.events.slice(0, 3), ['predict dispatched', 'load sent', 'load answered'], 'posted to a thread before the load goes out');
   t.deps.sessions.cache.clear(); // now as another replica would see it
   const cold = trace();
   let res;

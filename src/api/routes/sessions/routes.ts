@@ -166,25 +166,37 @@ export default async function sessionRoutes(fastify: FastifyInstance, options: S
       const uploaded = reply.elapsedTime;
       if (images.length === 0) throw new HttpError(400, 'NO_IMAGES', 'send at least one image');
       const owner = request.apiKey!.id;
-      /** The model lookup, then the thread's work; times on the reply's clock. */
-      const compute = async (meta: SessionMeta, theta: Buffer) => {
+      /** The model lookup, then the thread's work (`dispatched` once it is handed over); times on the reply's clock. */
+      const compute = async (meta: SessionMeta, theta: Buffer, dispatched = () => {}) => {
         const started = reply.elapsedTime;
         const model = await catalog.resolve(meta.modelId);
         const resolvedAt = reply.elapsedTime;
-        const result = await pool.predict({
+        const computing = pool.predict({
           model: { sha256: meta.modelSha256 },
           theta,
           images: { files: images, names, preprocessing: model.metadata.preprocessing!, maxPixels: config.maxImagePixels },
           ways: meta.labels.length,
         });
+        dispatched(); // the task is posted to a thread by now (the model's weights known present)
+        const result = await computing;
         return { model, result, resolve: resolvedAt - started, computed: reply.elapsedTime, resolvedAt };
       };
       // A session this replica holds (it saved or read it before) is computed on while Redis confirms
       // that it still exists and is this key's (and slides its expiry): the round trip overlaps the
-      // thread's work. Gone or not theirs: the result is dropped and the answer is 404, as without it.
+      // thread's work, and the load's socket write comes after the task is posted. Gone or not
+      // theirs: the result is dropped and the answer is 404, as without it.
       const held = sessions.peek(fields.sessionId);
-      const early = held?.meta.owner === owner ? compute(held.meta, held.theta) : undefined;
-      early?.catch(() => undefined); // awaited below unless the session turns out to be gone
+      let early: ReturnType<typeof compute> | undefined;
+      if (held?.meta.owner === owner) {
+        await new Promise<void>((dispatched) => {
+          early = compute(held.meta, held.theta, dispatched);
+          early.then(
+            () => dispatched(),
+            () => dispatched(),
+          ); // refused before it was posted (a model gone): go on
+        });
+        early!.catch(() => undefined); // awaited below unless the session turns out to be gone
+      }
       const session = await sessions.load(fields.sessionId, owner, true);
       const loaded = reply.elapsedTime;
       if (!session) throw new NotFoundError('session', fields.sessionId);
