@@ -16,8 +16,10 @@ import { kernelThreadsFor } from './kernel-threads.ts';
 import {
   epochMs,
   InferenceRefusedError,
+  sharedFiles,
   type AdaptRequest,
   type AdaptResponse,
+  type ImageBatch,
   type InferenceRequest,
   type PredictRequest,
   type PredictResponse,
@@ -56,6 +58,11 @@ export class PoolSaturatedError extends HttpError {
       'retry-after': '1',
     });
   }
+}
+
+/** The images in shared memory: posted to a thread without a copy (protocol.ts: sharedFiles). */
+function packed(images: ImageBatch): ImageBatch {
+  return { ...images, files: sharedFiles(images.files) };
 }
 
 function isRefused(result: unknown): result is RefusedResponse {
@@ -124,11 +131,11 @@ export class InferencePool {
   }
 
   adapt(request: Omit<AdaptRequest, 'kind' | 'submittedAt'>): Promise<AdaptResponse> {
-    return this.run({ kind: 'adapt', ...request, submittedAt: epochMs() });
+    return this.run({ kind: 'adapt', ...request, images: packed(request.images), submittedAt: epochMs() });
   }
 
   predict(request: Omit<PredictRequest, 'kind' | 'submittedAt'>): Promise<PredictResponse> {
-    return this.run({ kind: 'predict', ...request, submittedAt: epochMs() });
+    return this.run({ kind: 'predict', ...request, images: packed(request.images), submittedAt: epochMs() });
   }
 
   /** Live tensors in every thread (each thread answers for itself; used by leak tests). */

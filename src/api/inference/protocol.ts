@@ -14,6 +14,24 @@ export function shared(bytes: Uint8Array): Buffer {
   return out;
 }
 
+/**
+ * The uploaded files packed into one SharedArrayBuffer (views on it, same order): they arrive as
+ * views into the socket's 64 KB read buffers, and posting a view clones its whole buffer (an
+ * /adapt with 5 small PNGs: a thread round trip 0.48 ms, 0.23–0.27 with compact copies).
+ */
+export function sharedFiles(files: readonly Uint8Array[]): Uint8Array[] {
+  let total = 0;
+  for (const file of files) total += file.byteLength;
+  const buffer = new SharedArrayBuffer(total);
+  let offset = 0;
+  return files.map((file) => {
+    const view = new Uint8Array(buffer, offset, file.byteLength);
+    view.set(file);
+    offset += file.byteLength;
+    return view;
+  });
+}
+
 export interface ModelRef {
   /** Artifact sha256 of the model's safetensors file (also the thread's cache key). */
   readonly sha256: string;
