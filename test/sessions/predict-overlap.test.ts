@@ -38,8 +38,11 @@ const predict = (auth: Record<string, string>, sessionId: string) => {
   return t.app.inject({ method: 'POST', url: '/predict', headers: { ...auth, ...form.headers }, payload: form.payload });
 };
 
-/** Records, in order, when a session load was sent to Redis and answered, and when the pool got a predict. */
-function trace(): { events: string[]; restore: () => void } {
+/**
+ * Runs `request` while recording, in order, when a session load was sent to Redis and answered, and
+ * when the pool got a predict.
+ */
+async function traced<T>(request: () => Promise<T>): Promise<{ events: string[]; result: T }> {
   const events: string[] = [];
   const redis = t.deps.redis;
   const send = redis.sendCommand.bind(redis);
@@ -61,37 +64,24 @@ function trace(): { events: string[]; restore: () => void } {
     events.push('predict dispatched');
     return original(request);
   }) as typeof pool.predict;
-  return {
-    events,
-    restore: () => {
-      redis.sendCommand = send;
-      pool.predict = original;
-    },
-  };
+  try {
+    return { events, result: await request() };
+  } finally {
+    redis.sendCommand = send;
+    pool.predict = original;
+  }
 }
 
 test('a held session is computed on before the load answers; the answer is the same as a cold one', async () => {
   const auth = await served.auth();
   const id = await adapt(auth); // this replica saved it: it holds θ′ and meta
-  const traced = trace();
-  let warm;
-  try {
-    warm = await predict(auth, id);
-  } finally {
-    traced.restore();
-  }
+  const { events: warmEvents, result: warm } = await traced(() => predict(auth, id));
   assert.equal(warm.statusCode, 200, warm.body);
-  assert.deepEqual(traced.events.slice(0, 3), ['predict dispatched', 'load sent', 'load answered'], 'posted to a thread before the load goes out');
+  assert.deepEqual(warmEvents.slice(0, 3), ['predict dispatched', 'load sent', 'load answered'], 'posted to a thread before the load goes out');
   t.deps.sessions.cache.clear(); // now as another replica would see it
-  const cold = trace();
-  let res;
-  try {
-    res = await predict(auth, id);
-  } finally {
-    cold.restore();
-  }
+  const { events: coldEvents, result: res } = await traced(() => predict(auth, id));
   assert.equal(res.statusCode, 200, res.body);
-  assert.deepEqual(cold.events.slice(0, 3), ['load sent', 'load answered', 'predict dispatched']);
+  assert.deepEqual(coldEvents.slice(0, 3), ['load sent', 'load answered', 'predict dispatched']);
   assert.deepEqual(res.json().predictions, warm.json().predictions);
 });
 
@@ -99,15 +89,10 @@ test('a held session deleted behind the replica’s back, or asked for with anot
   const auth = await served.auth();
   const id = await adapt(auth);
   const other = await served.auth();
-  const traced = trace();
-  try {
-    const res = await predict(other, id);
-    assert.equal(res.statusCode, 404, res.body);
-    assert.equal(res.json().error.code, 'SESSION_NOT_FOUND');
-    assert.ok(!traced.events.includes('predict dispatched'), 'another key’s request is never computed');
-  } finally {
-    traced.restore();
-  }
+  const { events, result: res } = await traced(() => predict(other, id));
+  assert.equal(res.statusCode, 404, res.body);
+  assert.equal(res.json().error.code, 'SESSION_NOT_FOUND');
+  assert.ok(!events.includes('predict dispatched'), 'another key’s request is never computed');
   assert.ok(t.deps.sessions.peek(id), 'still held');
   const keys = await t.deps.redis.keys(`*:session:${id}`);
   assert.equal(keys.length, 1);

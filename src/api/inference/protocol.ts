@@ -2,22 +2,10 @@
 import type { PreprocessOptions } from '../../data/image/preprocess.ts';
 
 /**
- * Bytes in a SharedArrayBuffer (a copy, once): posted between the API and its threads they are
- * shared, not cloned. θ′ travels this way (the adapt answer, the session cache, the predict
- * request): a 230 KB all-layer θ′ round trip through a thread measured 0.44 ms cloned, 0.08 shared.
- * Nobody writes such bytes after this copy.
- */
-export function shared(bytes: Uint8Array): Buffer {
-  if (bytes.buffer instanceof SharedArrayBuffer) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = Buffer.from(new SharedArrayBuffer(bytes.byteLength));
-  out.set(bytes);
-  return out;
-}
-
-/**
- * The uploaded files packed into one SharedArrayBuffer (views on it, same order): they arrive as
- * views into the socket's 64 KB read buffers, and posting a view clones its whole buffer (an
- * /adapt with 5 small PNGs: a thread round trip 0.48 ms, 0.23–0.27 with compact copies).
+ * The uploaded files packed into one SharedArrayBuffer (views on it, same order): posted to a
+ * thread they are shared, not cloned. They arrive as views into the socket's 64 KB read buffers,
+ * and posting a view clones its whole buffer (an /adapt with 5 small PNGs: a thread round trip
+ * 0.48 ms, 0.23–0.27 with compact copies).
  */
 export function sharedFiles(files: readonly Uint8Array[]): Uint8Array[] {
   let total = 0;
@@ -30,6 +18,17 @@ export function sharedFiles(files: readonly Uint8Array[]): Uint8Array[] {
     offset += file.byteLength;
     return view;
   });
+}
+
+/**
+ * Bytes that own a whole SharedArrayBuffer (copied there unless they already do): θ′ travels this
+ * way (the adapt answer, the session cache, the predict request), shared between the API and its
+ * threads, and a cache that keeps them keeps no larger buffer alive. A 230 KB all-layer θ′ round
+ * trip through a thread measured 0.44 ms cloned, 0.08 shared. Nobody writes such bytes after this.
+ */
+export function shared(bytes: Uint8Array): Buffer {
+  const owned = bytes.buffer instanceof SharedArrayBuffer && bytes.byteLength === bytes.buffer.byteLength ? bytes : sharedFiles([bytes])[0]!;
+  return Buffer.from(owned.buffer, owned.byteOffset, owned.byteLength);
 }
 
 export interface ModelRef {

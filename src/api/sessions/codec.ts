@@ -41,10 +41,6 @@ export class ThetaCodecError extends Error {
 }
 
 /**
- * Encodes θ′ − θ for the adapted names; `perTask` names that θ lacks (a prototype-headed model's
- * head, set per session) are stored as values.
- */
-/**
  * θ′ − θ as halves and back: JavaScript here, the same bits in native code when the inference
  * thread has the addon (src/kernels/theta-prep.ts: nativeFloat16).
  */
@@ -53,15 +49,22 @@ export interface Float16Kernels {
   subtract(value: Float32Array, base: Float32Array): Uint16Array;
 }
 
+/** value − base, element by element, in float32. */
+function difference(value: Float32Array, base: Float32Array): Float32Array {
+  const delta = new Float32Array(value.length);
+  for (let i = 0; i < delta.length; i++) delta[i] = value[i]! - base[i]!;
+  return delta;
+}
+
 export const JS_FLOAT16: Float16Kernels = {
   add: addFloat16,
-  subtract(value, base) {
-    const delta = new Float32Array(value.length);
-    for (let i = 0; i < delta.length; i++) delta[i] = value[i]! - base[i]!;
-    return toFloat16(delta);
-  },
+  subtract: (value, base) => toFloat16(difference(value, base)),
 };
 
+/**
+ * Encodes θ′ − θ for the adapted names; `perTask` names that θ lacks (a prototype-headed model's
+ * head, set per session) are stored as values.
+ */
 export function encodeTheta(
   base: ReadonlyMap<string, HostTensor>,
   adapted: ReadonlyMap<string, HostTensor>,
@@ -84,13 +87,12 @@ export function encodeTheta(
     }
     const theta = base.get(name);
     if (!theta || theta.data.length !== tensor.data.length) throw new ThetaCodecError(`parameter ${name} does not match the model`);
-    if (precision === 'float16') {
-      tensors.set(name, { dtype: 'float16', shape: tensor.shape, data: float16.subtract(tensor.data, theta.data) });
-      continue;
-    }
-    const delta = new Float32Array(tensor.data.length);
-    for (let i = 0; i < delta.length; i++) delta[i] = tensor.data[i]! - theta.data[i]!;
-    tensors.set(name, { dtype: 'float32', shape: tensor.shape, data: delta });
+    tensors.set(
+      name,
+      precision === 'float16'
+        ? { dtype: 'float16', shape: tensor.shape, data: float16.subtract(tensor.data, theta.data) }
+        : { dtype: 'float32', shape: tensor.shape, data: difference(tensor.data, theta.data) },
+    );
   }
   return encodeSafetensors(tensors, { codec: THETA_CODEC, model: modelSha256, precision });
 }

@@ -124,10 +124,9 @@ export class SessionStore {
     } else {
       await this.redis.saveSession(key, thetaKey, json, bytes, meta.ttlSeconds);
     }
-    // The session's first /predict usually follows on this replica: it then reads only `meta`.
-    // (θ′ in shared memory, posted to a thread without a copy; copied when it is a view into a
-    // larger buffer, so the cache counts what it keeps alive.)
-    this.cache.set(meta.id, meta, bytes.byteLength === theta.buffer.byteLength ? shared(bytes) : shared(Buffer.from(bytes)));
+    // The session's first /predict usually follows on this replica: it then reads only `meta`
+    // (θ′ in shared memory: posted to a thread without a copy; see protocol.ts).
+    if (bytes.byteLength <= this.cache.maxBytes) this.cache.set(meta.id, meta, shared(bytes));
     return new Date(Date.now() + meta.ttlSeconds * 1000);
   }
 
