@@ -5,8 +5,8 @@
  * another key's reads and reads of a session without θ′ do not.
  * save: one command (a script that writes meta and θ′ and sets the expiry, as MULTI/HSET/EXPIRE/
  * EXEC did); an overwrite keeps the newest fields and TTL; the saving replica keeps θ′ in memory.
- * A θ′ over OWN_KEY_BYTES: a SET … EX of its own key, then the script, in one tick; loads read it
- * there and slide both keys; delete removes both; an overwrite with a small θ′ drops the key.
+ * A θ′ over OWN_KEY_BYTES: a SET … EX of its own key (θ′ written to the socket as it is, not
+ * copied), then the script, in one tick; loads read it there and slide both keys; delete removes both; an overwrite with a small θ′ drops the key.
  * Both reject with DependencyUnavailableError when Redis is unreachable.
  */
 import assert from 'node:assert/strict';
@@ -139,6 +139,44 @@ test('a large θ′ has a key of its own: SET … EX, then the script; loads, ex
   assert.equal(await redis.exists(key(deleted), `${key(deleted)}:theta`), 0, 'delete removes both keys');
 });
 
+test('a large θ′ goes to the socket as it is (never copied into a new buffer): shared memory, several saves in one tick, exact round trips', async () => {
+  const store = new SessionStore(redis, prefix);
+  const other = new SessionStore(redis, prefix);
+  const values = [1, 2, 3].map((fill) => {
+    const bytes = new Uint8Array(new SharedArrayBuffer(OWN_KEY_BYTES * 4 + fill)); // as θ′ comes from an inference thread
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + fill) & 255;
+    return bytes;
+  });
+  const socket = (redis as unknown as { stream: { write: (chunk: unknown, ...rest: unknown[]) => boolean } }).stream;
+  const write = socket.write;
+  const written: unknown[] = [];
+  socket.write = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
+    written.push(chunk);
+    return write.call(this, chunk, ...rest);
+  };
+  const ids = values.map(() => newSessionId());
+  try {
+    await Promise.all(values.map((bytes, i) => store.save(meta(ids[i]!, 600), bytes)));
+  } finally {
+    socket.write = write;
+  }
+  for (const bytes of values) {
+    assert.ok(
+      written.some((chunk) => chunk instanceof Uint8Array && chunk.buffer === bytes.buffer && chunk.byteLength === bytes.byteLength),
+      'θ′ written by reference',
+    );
+  }
+  assert.ok(
+    written.every((chunk) => !(chunk instanceof Uint8Array) || chunk.byteLength <= OWN_KEY_BYTES * 4 + 3),
+    'no buffer built around it',
+  );
+  for (const [i, bytes] of values.entries()) {
+    const loaded = await other.load(ids[i]!, 'key-a', true);
+    assert.ok(loaded && Buffer.from(loaded.theta).equals(Buffer.from(bytes)), `session ${i} reads back exactly`);
+    assert.ok((await redis.ttl(`${key(ids[i]!)}:theta`)) > 590);
+  }
+});
+
 test('the replica that saved a session keeps its θ′: the first load reads only meta from Redis', async () => {
   const store = new SessionStore(redis, prefix, 1 << 20);
   const id = newSessionId();
@@ -155,8 +193,7 @@ test('Redis unreachable: a save rejects with DependencyUnavailableError', async 
   down.on('error', () => undefined);
   t.after(() => down.disconnect());
   const store = new SessionStore(down, prefix);
-  await assert.rejects(
-    store.save(meta(newSessionId(), 60), Buffer.from([1])),
-    (error) => error instanceof DependencyUnavailableError && error.dependency === 'redis',
-  );
+  for (const theta of [Buffer.from([1]), Buffer.alloc(OWN_KEY_BYTES + 1)]) {
+    await assert.rejects(store.save(meta(newSessionId(), 60), theta), (error) => error instanceof DependencyUnavailableError && error.dependency === 'redis');
+  }
 });
