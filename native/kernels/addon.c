@@ -120,30 +120,9 @@ static napi_value conv2d(napi_env env, napi_callback_info info) {
     bias_activation(out.data, (long)g.batch * g.out_h * g.out_w, g.out_c, bias.data, (int)bias.length, &args.act);
     return NULL;
   }
-  /* Pooled: a few images at a time through a cache-sized buffer (~2 MiB), never the whole
-   * full-resolution activation (a 64 MB malloc is page-faulted in on every call). */
-  const size_t image_floats = (size_t)g.out_h * g.out_w * g.out_c;
-  int chunk = image_floats > 0 ? (int)((512u * 1024u) / image_floats) : g.batch;
-  if (chunk < 1) chunk = 1;
-  if (chunk > g.batch) chunk = g.batch;
-  float *full = malloc(sizeof(float) * (image_floats * (size_t)chunk > 0 ? image_floats * (size_t)chunk : 1));
-  if (!full) {
+  if (conv2d_nhwc_pooled(&g, x.data, w.data, bias.data, (int)bias.length, &args.act, out.data, args.threads) != 0) {
     napi_throw_error(env, "ENOMEM", "conv2d: out of memory");
-    return NULL;
   }
-  const size_t in_floats = (size_t)g.in_h * g.in_w * g.in_c, pooled_floats = (size_t)pool_h * pool_w * g.out_c;
-  for (int n0 = 0; n0 < g.batch; n0 += chunk) {
-    conv_geometry part = g;
-    part.batch = g.batch - n0 < chunk ? g.batch - n0 : chunk;
-    if (conv2d_nhwc(&part, (const float *)x.data + (size_t)n0 * in_floats, w.data, full, args.threads) != 0) {
-      free(full);
-      napi_throw_error(env, "ENOMEM", "conv2d: out of memory");
-      return NULL;
-    }
-    bias_activation(full, (long)part.batch * g.out_h * g.out_w, g.out_c, bias.data, (int)bias.length, &args.act);
-    max_pool_2x2(full, part.batch, g.out_h, g.out_w, g.out_c, (float *)out.data + (size_t)n0 * pooled_floats);
-  }
-  free(full);
   return NULL;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "conv_narrow.h"
+#include "epilogue.h"
 #include "gemm.h"
 #include "gemm_direct.h"
 #include "parallel.h"
@@ -69,25 +70,60 @@ static void im2col_rows(const conv_geometry *g, const float *x, long m0, long ro
   }
 }
 
-enum { DIRECT_MAX_OUT_C = 96, DIRECT_CHUNK_FLOATS = 256 * 1024 };
+enum { DIRECT_MAX_OUT_C = 96, DIRECT_CHUNK_FLOATS = 256 * 1024, MIN_FLOPS_PER_THREAD = 4000000 };
 
-/* Few output channels: im2col a chunk of rows (~1 MiB per thread), then gemm_direct on it (no A packing). */
-static int conv2d_direct(const conv_geometry *g, const float *x, const float *w, float *out, int threads) {
-  const long M = (long)g->batch * g->out_h * g->out_w, K = (long)g->filter_h * g->filter_w * g->in_c;
-  if (M == 0) return 0;
-  long chunk = K > 0 ? (long)DIRECT_CHUNK_FLOATS * (threads > 1 ? threads : 1) / K : M;
+/* Output rows [m0, m1) with few output channels: im2col a chunk of rows (~1 MiB), then gemm_direct
+ * on it (no A packing), chunk after chunk, on this thread. */
+static int direct_rows(const conv_geometry *g, const float *x, const float *w, float *out, long m0, long m1) {
+  const long K = (long)g->filter_h * g->filter_w * g->in_c;
+  if (m1 <= m0) return 0;
+  long chunk = K > 0 ? (long)DIRECT_CHUNK_FLOATS / K : m1 - m0;
   chunk = chunk < 14 ? 14 : chunk / 14 * 14;
-  if (chunk > M) chunk = M;
+  if (chunk > m1 - m0) chunk = m1 - m0;
   float *col = malloc(sizeof(float) * (size_t)(chunk * K > 0 ? chunk * K : 1));
   if (!col) return -1;
   int status = 0;
-  for (long m0 = 0; m0 < M && status == 0; m0 += chunk) {
-    const long rows = M - m0 < chunk ? M - m0 : chunk;
-    im2col_rows(g, x, m0, rows, col);
-    status = gemm_direct((int)rows, g->out_c, (int)K, col, K, 1, w, g->out_c, out + m0 * g->out_c, g->out_c, threads);
+  for (long m = m0; m < m1 && status == 0; m += chunk) {
+    const long rows = m1 - m < chunk ? m1 - m : chunk;
+    im2col_rows(g, x, m, rows, col);
+    status = gemm_direct((int)rows, g->out_c, (int)K, col, K, 1, w, g->out_c, out + m * g->out_c, g->out_c, 1);
   }
   free(col);
   return status;
+}
+
+typedef struct {
+  const conv_geometry *g;
+  const float *x, *w;
+  float *out;
+  long m0, m1;
+  int status;
+} direct_share;
+
+static void run_direct_share(void *arg) {
+  direct_share *s = arg;
+  s->status = direct_rows(s->g, s->x, s->w, s->out, s->m0, s->m1);
+}
+
+/* On several threads each takes a range of rows, im2col included (with only the GEMM shared, the
+ * serial im2col between products left the other threads idle: 2 threads were slower than 1). Rows
+ * are computed as on one thread, so the result is the same bit for bit. */
+static int conv2d_direct(const conv_geometry *g, const float *x, const float *w, float *out, int threads) {
+  const long M = (long)g->batch * g->out_h * g->out_w, K = (long)g->filter_h * g->filter_w * g->in_c;
+  const double flops = 2.0 * M * K * g->out_c;
+  if (threads > PARALLEL_MAX_THREADS) threads = PARALLEL_MAX_THREADS;
+  while (threads > 1 && (flops / threads < MIN_FLOPS_PER_THREAD || M / threads < 14)) threads--;
+  if (threads <= 1) return direct_rows(g, x, w, out, 0, M);
+  direct_share shares[PARALLEL_MAX_THREADS];
+  const long tiles = (M + 13) / 14;
+  for (int t = 0; t < threads; t++) {
+    const long m0 = tiles * t / threads * 14, m1 = t == threads - 1 ? M : tiles * (t + 1) / threads * 14;
+    shares[t] = (direct_share){g, x, w, out, m0, m1, 0};
+  }
+  parallel_run(threads, run_direct_share, shares, sizeof(direct_share));
+  for (int t = 0; t < threads; t++)
+    if (shares[t].status != 0) return shares[t].status;
+  return 0;
 }
 
 int conv2d_nhwc(const conv_geometry *g, const float *x, const float *w, float *out, int threads) {
@@ -102,4 +138,63 @@ int conv2d_nhwc(const conv_geometry *g, const float *x, const float *w, float *o
   const int status = gemm_parallel(M, g->out_c, K, pack_a_conv, &source, &filter, out, g->out_c, threads);
   free(zeros);
   return status;
+}
+
+/* Images [n0, n1) of the pooled convolution, a few at a time through a cache-sized buffer (~2 MiB),
+ * never the whole full-resolution activation (a 64 MB malloc is page-faulted in on every call). */
+typedef struct {
+  const conv_geometry *g;
+  const float *x, *w, *bias;
+  int bias_len;
+  const activation_spec *act;
+  float *out;
+  int n0, n1, threads, status;
+} pooled_share;
+
+static void run_pooled_share(void *arg) {
+  pooled_share *s = arg;
+  const conv_geometry *g = s->g;
+  const size_t image_floats = (size_t)g->out_h * g->out_w * g->out_c;
+  int chunk = image_floats > 0 ? (int)((512u * 1024u) / image_floats) : s->n1 - s->n0;
+  if (chunk < 1) chunk = 1;
+  if (chunk > s->n1 - s->n0) chunk = s->n1 - s->n0;
+  s->status = 0;
+  if (chunk <= 0) return;
+  float *full = malloc(sizeof(float) * (image_floats * (size_t)chunk > 0 ? image_floats * (size_t)chunk : 1));
+  if (!full) {
+    s->status = -1;
+    return;
+  }
+  const size_t in_floats = (size_t)g->in_h * g->in_w * g->in_c, pooled_floats = (size_t)(g->out_h / 2) * (g->out_w / 2) * g->out_c;
+  for (int n = s->n0; n < s->n1 && s->status == 0; n += chunk) {
+    conv_geometry part = *g;
+    part.batch = s->n1 - n < chunk ? s->n1 - n : chunk;
+    s->status = conv2d_nhwc(&part, s->x + (size_t)n * in_floats, s->w, full, s->threads);
+    if (s->status != 0) break;
+    bias_activation(full, (long)part.batch * g->out_h * g->out_w, g->out_c, s->bias, s->bias_len, s->act);
+    max_pool_2x2(full, part.batch, g->out_h, g->out_w, g->out_c, s->out + (size_t)n * pooled_floats);
+  }
+  free(full);
+}
+
+int conv2d_nhwc_pooled(const conv_geometry *g, const float *x, const float *w, const float *bias, int bias_len,
+                       const activation_spec *act, float *out, int threads) {
+  /* Several threads take whole images each (convolution, epilogue and pool), when there are at
+   * least two images a thread; else the images go through one after another, each convolution on
+   * all the threads. */
+  const double flops = 2.0 * g->batch * g->out_h * g->out_w * (double)g->filter_h * g->filter_w * g->in_c * g->out_c;
+  int split = threads > PARALLEL_MAX_THREADS ? PARALLEL_MAX_THREADS : threads;
+  while (split > 1 && (flops / split < MIN_FLOPS_PER_THREAD || g->batch / split < 2)) split--;
+  pooled_share shares[PARALLEL_MAX_THREADS];
+  if (split <= 1) {
+    shares[0] = (pooled_share){g, x, w, bias, bias_len, act, out, 0, g->batch, threads, 0};
+    run_pooled_share(&shares[0]);
+    return shares[0].status;
+  }
+  for (int t = 0; t < split; t++)
+    shares[t] = (pooled_share){g, x, w, bias, bias_len, act, out, g->batch * t / split, g->batch * (t + 1) / split, 1, 0};
+  parallel_run(split, run_pooled_share, shares, sizeof(pooled_share));
+  for (int t = 0; t < split; t++)
+    if (shares[t].status != 0) return shares[t].status;
+  return 0;
 }

@@ -1,14 +1,14 @@
 #define _POSIX_C_SOURCE 200809L
 #include "gemm_direct.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gemm.h"
 #include "microkernels.h"
+#include "parallel.h"
 
-enum { KC = 256, MAX_THREADS = 16, MIN_FLOPS_PER_THREAD = 4000000 };
+enum { KC = 256, MIN_FLOPS_PER_THREAD = 4000000 };
 
 /* The microkernel gemm.c chose (MAML_KERNELS_ISA may cap it), or NULL for the portable one, which
  * loses to packing. */
@@ -83,10 +83,7 @@ static void run_rows(share *s) {
   free(bp);
 }
 
-static void *run_share(void *arg) {
-  run_rows(arg);
-  return NULL;
-}
+static void run_share(void *arg) { run_rows(arg); }
 
 int gemm_direct(int M, int N, int K, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b, ptrdiff_t ldb, float *c,
                 ptrdiff_t ldc, int threads) {
@@ -99,24 +96,18 @@ int gemm_direct(int M, int N, int K, const float *a, ptrdiff_t rs, ptrdiff_t cs,
   if (!tile) return -2;
   const int MR = tile->mr;
   const double flops = 2.0 * M * N * K;
-  if (threads > MAX_THREADS) threads = MAX_THREADS;
+  if (threads > PARALLEL_MAX_THREADS) threads = PARALLEL_MAX_THREADS;
   while (threads > 1 && (flops / threads < MIN_FLOPS_PER_THREAD || M / threads < MR)) threads--;
-  share shares[MAX_THREADS];
-  pthread_t ids[MAX_THREADS];
-  int started[MAX_THREADS] = {0};
+  share shares[PARALLEL_MAX_THREADS];
   const int slivers = (M + MR - 1) / MR;
   for (int t = 0, row = 0; t < threads; t++) {
     const int end = t == threads - 1 ? M : (int)((long)slivers * (t + 1) / threads) * MR;
     shares[t] = (share){tile, row, end, N, K, a, rs, cs, b, ldb, c, ldc, 0};
     row = end;
   }
-  for (int t = 1; t < threads; t++) started[t] = pthread_create(&ids[t], NULL, run_share, &shares[t]) == 0;
-  run_rows(&shares[0]);
-  int status = shares[0].status;
-  for (int t = 1; t < threads; t++) {
-    if (started[t]) pthread_join(ids[t], NULL);
-    else run_rows(&shares[t]);
+  parallel_run(threads, run_share, shares, sizeof(share));
+  int status = 0;
+  for (int t = 0; t < threads; t++)
     if (shares[t].status != 0) status = shares[t].status;
-  }
   return status;
 }

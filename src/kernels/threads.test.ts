@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { DEFAULT_ADDON_PATH } from './addon.ts';
 import { FUSED_CONV_POOL, InvalidThreadCountError, kernelThreads, setKernelThreads } from './index.ts';
 import { nativeCalls, skipReason, tf, useWasmWithFastKernels } from './test-support.ts';
 
@@ -35,6 +37,35 @@ test('conv2d and matMul on 2 and 3 threads give bitwise the results of 1 thread 
       many.forEach((v, i) => assert.deepEqual(v, one[i], `result ${i} on ${count} threads`));
     }
   });
+});
+
+test('JavaScript threads calling 2–3-thread kernels at once (one on the kept helpers, the others on threads of their own) get bitwise the 1-thread products', {
+  skip: skipReason,
+}, async () => {
+  // Each worker loads the addon and runs the same 517×300 · 300×77 product (~24 MFLOP) 40 times on
+  // 1, 2 and 3 threads while the others do the same: the helpers serve one caller at a time.
+  const source = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const addon = require(workerData.addon);
+    const a = new Float32Array(517 * 300).map((_, i) => Math.sin(i * 0.37));
+    const b = new Float32Array(300 * 77).map((_, i) => Math.cos(i * 0.11));
+    const dims = new Int32Array([1, 517, 77, 300, 0, 0, 1, 1]);
+    const product = (threads) => { const out = new Float32Array(517 * 77); addon.matmul(a, b, out, null, dims, 0, 0, threads); return out; };
+    const one = product(1);
+    let same = true;
+    for (let i = 0; i < 40 && same; i++) for (const threads of [2, 3]) same &&= Buffer.from(product(threads).buffer).equals(Buffer.from(one.buffer));
+    parentPort.postMessage(same);`;
+  const results = await Promise.all(
+    [0, 1, 2].map(
+      () =>
+        new Promise<boolean>((resolve, reject) => {
+          const worker = new Worker(source, { eval: true, workerData: { addon: DEFAULT_ADDON_PATH } });
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        }),
+    ),
+  );
+  assert.deepEqual(results, [true, true, true]);
 });
 
 test('the fused conv + bias + ReLU + 2×2 max-pool kernel equals maxPool(relu(conv + bias)), odd sizes floored', { skip: skipReason }, () => {
