@@ -70,7 +70,7 @@ static void im2col_rows(const conv_geometry *g, const float *x, long m0, long ro
   }
 }
 
-enum { DIRECT_MAX_OUT_C = 96, DIRECT_CHUNK_FLOATS = 256 * 1024, MIN_FLOPS_PER_THREAD = 4000000 };
+enum { DIRECT_MAX_OUT_C = 96, DIRECT_CHUNK_FLOATS = 256 * 1024 };
 
 /* Output rows [m0, m1) with few output channels: im2col a chunk of rows (~1 MiB), then gemm_direct
  * on it (no A packing), chunk after chunk, on this thread. */
@@ -111,9 +111,8 @@ static void run_direct_share(void *arg) {
 static int conv2d_direct(const conv_geometry *g, const float *x, const float *w, float *out, int threads) {
   const long M = (long)g->batch * g->out_h * g->out_w, K = (long)g->filter_h * g->filter_w * g->in_c;
   const double flops = 2.0 * M * K * g->out_c;
-  if (threads > PARALLEL_MAX_THREADS) threads = PARALLEL_MAX_THREADS;
-  while (threads > 1 && (flops / threads < MIN_FLOPS_PER_THREAD || M / threads < 14)) threads--;
-  if (threads <= 1) return direct_rows(g, x, w, out, 0, M);
+  threads = parallel_threads(threads, flops, M, 14);
+  if (threads == 1) return direct_rows(g, x, w, out, 0, M);
   direct_share shares[PARALLEL_MAX_THREADS];
   const long tiles = (M + 13) / 14;
   for (int t = 0; t < threads; t++) {
@@ -183,10 +182,9 @@ int conv2d_nhwc_pooled(const conv_geometry *g, const float *x, const float *w, c
    * least two images a thread; else the images go through one after another, each convolution on
    * all the threads. */
   const double flops = 2.0 * g->batch * g->out_h * g->out_w * (double)g->filter_h * g->filter_w * g->in_c * g->out_c;
-  int split = threads > PARALLEL_MAX_THREADS ? PARALLEL_MAX_THREADS : threads;
-  while (split > 1 && (flops / split < MIN_FLOPS_PER_THREAD || g->batch / split < 2)) split--;
+  const int split = parallel_threads(threads, flops, g->batch, 2);
   pooled_share shares[PARALLEL_MAX_THREADS];
-  if (split <= 1) {
+  if (split == 1) {
     shares[0] = (pooled_share){g, x, w, bias, bias_len, act, out, 0, g->batch, threads, 0};
     run_pooled_share(&shares[0]);
     return shares[0].status;

@@ -8,7 +8,7 @@
 #include "microkernels.h"
 #include "parallel.h"
 
-enum { KC = 256, MIN_FLOPS_PER_THREAD = 4000000 };
+enum { KC = 256 };
 
 /* The microkernel gemm.c chose (MAML_KERNELS_ISA may cap it), or NULL for the portable one, which
  * loses to packing. */
@@ -96,8 +96,7 @@ int gemm_direct(int M, int N, int K, const float *a, ptrdiff_t rs, ptrdiff_t cs,
   if (!tile) return -2;
   const int MR = tile->mr;
   const double flops = 2.0 * M * N * K;
-  if (threads > PARALLEL_MAX_THREADS) threads = PARALLEL_MAX_THREADS;
-  while (threads > 1 && (flops / threads < MIN_FLOPS_PER_THREAD || M / threads < MR)) threads--;
+  threads = parallel_threads(threads, flops, M, MR);
   share shares[PARALLEL_MAX_THREADS];
   const int slivers = (M + MR - 1) / MR;
   for (int t = 0, row = 0; t < threads; t++) {

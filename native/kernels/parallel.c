@@ -16,6 +16,12 @@ enum {
   MAX_HELPERS = PARALLEL_MAX_THREADS - 1,
   MIN_FLOPS_PER_THREAD = 4000000, /* below this a thread costs more than it saves */
 };
+
+int parallel_threads(int wanted, double flops, long units, long min_units) {
+  int threads = wanted > PARALLEL_MAX_THREADS ? PARALLEL_MAX_THREADS : wanted;
+  while (threads > 1 && (flops / threads < MIN_FLOPS_PER_THREAD || units / threads < min_units)) threads--;
+  return threads < 1 ? 1 : threads;
+}
 static const long HELPER_SPIN_NS = 100000; /* see parallel.h */
 static const long CALLER_SPIN_NS = 50000;  /* then the waiting caller yields its core */
 
@@ -194,9 +200,8 @@ int gemm_parallel(int M, int N, int K, pack_a_fn pack_a, const void *a_ctx, cons
                   ptrdiff_t ldc, int threads) {
   const double flops = 2.0 * M * N * K;
   const int MR = gemm_mr();
-  if (threads > PARALLEL_MAX_THREADS) threads = PARALLEL_MAX_THREADS;
-  while (threads > 1 && (flops / threads < MIN_FLOPS_PER_THREAD || M / threads < MR)) threads--;
-  if (threads <= 1) return gemm(M, N, K, pack_a, a_ctx, b, c, ldc);
+  threads = parallel_threads(threads, flops, M, MR);
+  if (threads == 1) return gemm(M, N, K, pack_a, a_ctx, b, c, ldc);
   /* Row shares of whole MR slivers: every thread packs the same B panel, and its own A. */
   share shares[PARALLEL_MAX_THREADS];
   const int slivers = (M + MR - 1) / MR;

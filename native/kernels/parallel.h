@@ -19,6 +19,11 @@
 
 enum { PARALLEL_MAX_THREADS = 16 };
 
+/* How many of up to `wanted` threads a call of `flops` over `units` (rows, images) should use: at
+ * most PARALLEL_MAX_THREADS, each with ≥ ~4 MFLOP (below that a thread costs more than it saves)
+ * and ≥ `min_units` units; at least 1. */
+int parallel_threads(int wanted, double flops, long units, long min_units);
+
 /* fn(items + i·stride) for i in [0, n), n ≤ PARALLEL_MAX_THREADS; returns when all have run. */
 void parallel_run(int n, void (*fn)(void *), void *items, size_t stride);
 
