@@ -56,10 +56,7 @@ for (const name of ['omniglot', 'omniglot-5way']) {
     );
     const q = drawings.q.slice(0, n) as tf.Tensor4D;
     const options = { steps, lr: m.lr, ...(only ? { only } : {}) };
-    const run = () => {
-      const r = adaptFast(m.net, m.params, { x, y }, { ...options, moments: true }) ?? adapt(m.net, m.params, { x, y }, options);
-      return r;
-    };
+    const run = () => adaptFast(m.net, m.params, { x, y }, { ...options, moments: true }) ?? adapt(m.net, m.params, { x, y }, options);
     const session = run();
     const moments = session.moments;
     const theta = { ...m.params, ...session.params };
